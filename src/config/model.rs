@@ -1,0 +1,165 @@
+//! The settings rsentinel reads from its config file and writes back on rewrite.
+//!
+//! [`SentinelConfig`] is both what the loader produces for the `sentinel ...` lines and what the
+//! core hands back (`Sentinel::to_config`) when the state must be persisted, so load and
+//! rewrite can never disagree about a field.
+
+use serde::{Deserialize, Serialize};
+
+/// Everything the `sentinel ...` directives hold.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SentinelConfig {
+    /// `sentinel myid`: 40 characters; `None` until generated on first start.
+    pub myid: Option<String>,
+    /// `sentinel current-epoch`.
+    pub current_epoch: u64,
+    /// `sentinel deny-scripts-reconfig` (default yes).
+    pub deny_scripts_reconfig: bool,
+    /// `sentinel resolve-hostnames` (default no).
+    pub resolve_hostnames: bool,
+    /// `sentinel announce-hostnames` (default no).
+    pub announce_hostnames: bool,
+    /// `sentinel announce-ip`; an empty value means unset.
+    pub announce_ip: Option<String>,
+    /// `sentinel announce-port`; 0 means "use our own port".
+    pub announce_port: u16,
+    /// `sentinel sentinel-user` / `sentinel-pass`: credentials for links to peer sentinels.
+    pub sentinel_user: Option<String>,
+    pub sentinel_pass: Option<String>,
+    /// One entry per `sentinel monitor` line, in file order.
+    pub masters: Vec<MasterConfig>,
+}
+
+impl Default for SentinelConfig {
+    fn default() -> Self {
+        SentinelConfig {
+            myid: None,
+            current_epoch: 0,
+            deny_scripts_reconfig: true,
+            resolve_hostnames: false,
+            announce_hostnames: false,
+            announce_ip: None,
+            announce_port: 0,
+            sentinel_user: None,
+            sentinel_pass: None,
+            masters: Vec::new(),
+        }
+    }
+}
+
+pub const DEFAULT_DOWN_AFTER_MS: u64 = 30_000;
+pub const DEFAULT_FAILOVER_TIMEOUT_MS: u64 = 180_000;
+pub const DEFAULT_PARALLEL_SYNCS: i64 = 1;
+
+/// A monitored master and its per-master options.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MasterConfig {
+    pub name: String,
+    /// The address as written (an IP, or a hostname with resolve-hostnames).
+    pub host: String,
+    pub port: u16,
+    pub quorum: u32,
+    pub down_after_ms: u64,
+    pub failover_timeout_ms: u64,
+    /// Redis accepts 0 or negative values from the file (not from SENTINEL SET).
+    pub parallel_syncs: i64,
+    pub notification_script: Option<String>,
+    pub client_reconfig_script: Option<String>,
+    pub auth_pass: Option<String>,
+    pub auth_user: Option<String>,
+    /// `master-reboot-down-after-period`; 0 = off.
+    pub master_reboot_down_after_period_ms: u64,
+    pub config_epoch: u64,
+    pub leader_epoch: u64,
+    /// `sentinel known-replica <name> <ip> <port>`.
+    pub known_replicas: Vec<KnownReplica>,
+    /// `sentinel known-sentinel <name> <ip> <port> <runid>`.
+    pub known_sentinels: Vec<KnownSentinel>,
+    /// `sentinel rename-command <name> <old> <new>`, in order.
+    pub rename_commands: Vec<RenameCommand>,
+}
+
+impl Default for MasterConfig {
+    fn default() -> Self {
+        MasterConfig {
+            name: String::new(),
+            host: String::new(),
+            port: 0,
+            quorum: 1,
+            down_after_ms: DEFAULT_DOWN_AFTER_MS,
+            failover_timeout_ms: DEFAULT_FAILOVER_TIMEOUT_MS,
+            parallel_syncs: DEFAULT_PARALLEL_SYNCS,
+            notification_script: None,
+            client_reconfig_script: None,
+            auth_pass: None,
+            auth_user: None,
+            master_reboot_down_after_period_ms: 0,
+            config_epoch: 0,
+            leader_epoch: 0,
+            known_replicas: Vec::new(),
+            known_sentinels: Vec::new(),
+            rename_commands: Vec::new(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KnownReplica {
+    pub host: String,
+    pub port: u16,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KnownSentinel {
+    pub host: String,
+    pub port: u16,
+    pub runid: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RenameCommand {
+    pub from: String,
+    pub to: String,
+}
+
+/// The generic (non-`sentinel`) directives rsentinel acts on.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerConfig {
+    pub port: u16,
+    /// Addresses to listen on; empty means all interfaces, as Redis's default `bind * -::*`.
+    pub bind: Vec<String>,
+    pub protected_mode: bool,
+    pub requirepass: Option<String>,
+    /// ACL `user` lines, each the words after `user` (e.g. `["admin", "on", ">pw", "+@all"]`).
+    pub users: Vec<Vec<String>>,
+    pub daemonize: bool,
+    pub pidfile: Option<String>,
+    /// Empty means standard output.
+    pub logfile: String,
+    /// debug | verbose | notice | warning | nothing
+    pub loglevel: String,
+    pub dir: Option<String>,
+    /// Server-level `rename-command` (renames rsentinel's own commands).
+    pub rename_commands: Vec<RenameCommand>,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            port: 26379,
+            bind: Vec::new(),
+            protected_mode: false,
+            requirepass: None,
+            users: Vec::new(),
+            daemonize: false,
+            pidfile: None,
+            logfile: String::new(),
+            loglevel: "notice".into(),
+            dir: None,
+            rename_commands: Vec::new(),
+        }
+    }
+}

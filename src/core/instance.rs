@@ -1,0 +1,222 @@
+//! Monitored instances (masters, replicas, peer sentinels) and their links, mirroring
+//! Sentinel's `sentinelRedisInstance` and `instanceLink`.
+
+use std::collections::BTreeMap;
+
+use super::types::{Addr, Kind, LinkId, MasterId, Millis, Role};
+
+/// Instance flags, in the order Redis prints them in the `flags` field (§2.3).
+pub mod flags {
+    pub const S_DOWN: u32 = 1 << 0;
+    pub const O_DOWN: u32 = 1 << 1;
+    pub const MASTER_DOWN: u32 = 1 << 2;
+    pub const FAILOVER_IN_PROGRESS: u32 = 1 << 3;
+    pub const PROMOTED: u32 = 1 << 4;
+    pub const RECONF_SENT: u32 = 1 << 5;
+    pub const RECONF_INPROG: u32 = 1 << 6;
+    pub const RECONF_DONE: u32 = 1 << 7;
+    pub const FORCE_FAILOVER: u32 = 1 << 8;
+    pub const SCRIPT_KILL_SENT: u32 = 1 << 9;
+    pub const MASTER_REBOOT: u32 = 1 << 10;
+}
+
+/// The failover state machine's states (`sentinelFailoverStateStr`).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
+pub enum FailoverState {
+    None,
+    WaitStart,
+    SelectSlave,
+    SendSlaveofNoone,
+    WaitPromotion,
+    ReconfSlaves,
+    UpdateConfig,
+}
+
+impl FailoverState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailoverState::None => "none",
+            FailoverState::WaitStart => "wait_start",
+            FailoverState::SelectSlave => "select_slave",
+            FailoverState::SendSlaveofNoone => "send_slaveof_noone",
+            FailoverState::WaitPromotion => "wait_promotion",
+            FailoverState::ReconfSlaves => "reconf_slaves",
+            FailoverState::UpdateConfig => "update_config",
+        }
+    }
+}
+
+/// One outgoing link: a command connection and, for masters and replicas, a pub/sub connection.
+/// Links to peer sentinels are shared by every master that peer watches (`refcount`).
+#[derive(Clone, Debug)]
+pub struct Link {
+    pub id: LinkId,
+    pub refcount: u32,
+    /// Whether the connections exist (set when the core asks to connect, cleared when one drops).
+    pub cc: bool,
+    pub pc: bool,
+    /// Peer sentinels have no pub/sub connection.
+    pub needs_pc: bool,
+    /// True while a needed connection is missing.
+    pub disconnected: bool,
+    pub pending_commands: u32,
+    pub cc_conn_time: Millis,
+    pub pc_conn_time: Millis,
+    pub pc_last_activity: Millis,
+    /// When the oldest unanswered PING was sent; 0 once a valid reply arrived.
+    pub act_ping_time: Millis,
+    pub last_ping_time: Millis,
+    /// Last acceptable PING reply.
+    pub last_avail_time: Millis,
+    /// Last PING reply of any kind.
+    pub last_pong_time: Millis,
+    pub last_reconn_time: Millis,
+    /// Our local address on the command connection, reported by the shell once connected;
+    /// used as the hello's sentinel IP when announce-ip is unset.
+    pub local_ip: Option<String>,
+}
+
+impl Link {
+    /// Mirrors `createInstanceLink`: the timers start at `now`, so an instance that never
+    /// accepts a connection still goes SDOWN after down-after.
+    pub fn new(id: LinkId, needs_pc: bool, now: Millis) -> Link {
+        Link {
+            id,
+            refcount: 1,
+            cc: false,
+            pc: false,
+            needs_pc,
+            disconnected: true,
+            pending_commands: 0,
+            cc_conn_time: 0,
+            pc_conn_time: 0,
+            pc_last_activity: 0,
+            act_ping_time: now,
+            last_ping_time: 0,
+            last_avail_time: now,
+            last_pong_time: now,
+            last_reconn_time: 0,
+            local_ip: None,
+        }
+    }
+}
+
+/// Fields shared by all three kinds of instance.
+#[derive(Clone, Debug)]
+pub struct Instance {
+    pub kind: Kind,
+    /// Master name, replica `ip:port`, or sentinel run id.
+    pub name: String,
+    pub addr: Addr,
+    /// Run id, once known (always known for sentinels).
+    pub runid: Option<String>,
+    pub flags: u32,
+    pub link: LinkId,
+    pub down_after: Millis,
+    /// When the last SDOWN / ODOWN began (never cleared: Redis's "no down for" test uses them).
+    pub s_down_since_time: Millis,
+    pub o_down_since_time: Millis,
+    pub last_pub_time: Millis,
+    pub last_hello_time: Millis,
+    pub last_master_down_reply_time: Millis,
+    /// The last INFO text (for SENTINEL INFO-CACHE) and when it arrived (0 = never).
+    pub info: Option<String>,
+    pub info_refresh: Millis,
+    pub role_reported: Role,
+    pub role_reported_time: Millis,
+    pub slave_conf_change_time: Millis,
+    // Replica fields (from the replica's INFO).
+    /// `master_link_down_since_seconds * 1000`; Redis reports -1 s when never connected.
+    pub master_link_down_time: i64,
+    pub slave_master_host: Option<String>,
+    pub slave_master_port: u16,
+    pub slave_master_link_up: bool,
+    pub slave_priority: i64,
+    pub slave_repl_offset: u64,
+    pub replica_announced: bool,
+    pub slave_reconf_sent_time: Millis,
+    // Sentinel fields: the vote this peer reported to us.
+    pub leader: Option<String>,
+    pub leader_epoch: u64,
+}
+
+impl Instance {
+    /// Mirrors the initial values of `createSentinelRedisInstance`.
+    pub fn new(
+        kind: Kind,
+        name: String,
+        addr: Addr,
+        link: LinkId,
+        down_after: Millis,
+        now: Millis,
+    ) -> Instance {
+        Instance {
+            kind,
+            name,
+            addr,
+            runid: None,
+            flags: 0,
+            link,
+            down_after,
+            s_down_since_time: 0,
+            o_down_since_time: 0,
+            last_pub_time: now,
+            last_hello_time: now,
+            last_master_down_reply_time: now,
+            info: None,
+            info_refresh: 0,
+            role_reported: if kind == Kind::Replica { Role::Slave } else { Role::Master },
+            role_reported_time: now,
+            slave_conf_change_time: now,
+            master_link_down_time: 0,
+            slave_master_host: None,
+            slave_master_port: 0,
+            slave_master_link_up: false,
+            slave_priority: 100,
+            slave_repl_offset: 0,
+            replica_announced: true,
+            slave_reconf_sent_time: 0,
+            leader: None,
+            leader_epoch: 0,
+        }
+    }
+
+    pub fn has(&self, flag: u32) -> bool {
+        self.flags & flag != 0
+    }
+}
+
+/// A monitored master: its own instance fields, its options, failover state, and the replicas
+/// and sentinels found under it.
+#[derive(Clone, Debug)]
+pub struct Master {
+    pub id: MasterId,
+    pub inst: Instance,
+    pub quorum: u32,
+    pub parallel_syncs: i64,
+    pub failover_timeout: Millis,
+    pub reboot_down_after_period: Millis,
+    pub master_reboot_since_time: Millis,
+    pub auth_pass: Option<String>,
+    pub auth_user: Option<String>,
+    pub notification_script: Option<String>,
+    pub client_reconfig_script: Option<String>,
+    /// `sentinel rename-command`: upper-cased original name → new name, in insertion order.
+    pub renamed_commands: Vec<(String, String)>,
+    pub config_epoch: u64,
+    /// Our own vote for this master: the run id we voted for, and in which epoch.
+    pub leader: Option<String>,
+    pub leader_epoch: u64,
+    pub failover_epoch: u64,
+    pub failover_state: FailoverState,
+    pub failover_state_change_time: Millis,
+    pub failover_start_time: Millis,
+    /// Which `failover_start_time` the "Next failover delay" line was last logged for.
+    pub failover_delay_logged: Millis,
+    /// Key of the replica being promoted.
+    pub promoted_slave: Option<String>,
+    /// Replicas by `ip:port` key.
+    pub replicas: BTreeMap<String, Instance>,
+    /// Peer sentinels by run id.
+    pub sentinels: BTreeMap<String, Instance>,
+}

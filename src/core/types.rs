@@ -1,0 +1,215 @@
+//! Plain value types shared by the core and the shell.
+
+use std::fmt;
+
+/// Milliseconds on the shell's monotonic clock. The core never reads a clock; every entry point
+/// takes `now`.
+pub type Millis = u64;
+
+/// Stable identity of a monitored master for the lifetime of the process. Names can be removed
+/// and re-added, ids never repeat, so a late reply can never reach the wrong master.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, PartialOrd, Ord)]
+pub struct MasterId(pub u64);
+
+/// Identity of an outgoing link (one command connection plus, for masters and replicas, one
+/// pub/sub connection). Links to peer sentinels are shared between masters, as in Redis.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, PartialOrd, Ord)]
+pub struct LinkId(pub u64);
+
+/// The two connections a link may have.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub enum Conn {
+    Command,
+    PubSub,
+}
+
+/// The kind of a monitored instance.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub enum Kind {
+    Master,
+    Replica,
+    Sentinel,
+}
+
+impl Kind {
+    /// The word Redis uses in event messages and replies (`master`, `slave`, `sentinel`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Master => "master",
+            Kind::Replica => "slave",
+            Kind::Sentinel => "sentinel",
+        }
+    }
+}
+
+/// The role an instance reports in its INFO output.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Role {
+    Master,
+    Slave,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Master => "master",
+            Role::Slave => "slave",
+        }
+    }
+}
+
+/// Points at one instance inside the core.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub enum InstanceRef {
+    Master(MasterId),
+    /// A replica of the master, by its key (`ip:port` in announced form).
+    Replica(MasterId, String),
+    /// A peer sentinel watching the master, by run id.
+    Sentinel(MasterId, String),
+}
+
+impl InstanceRef {
+    pub fn master(&self) -> MasterId {
+        match self {
+            InstanceRef::Master(m) | InstanceRef::Replica(m, _) | InstanceRef::Sentinel(m, _) => *m,
+        }
+    }
+}
+
+/// A reply from a monitored instance, independent of the wire codec.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum Reply {
+    Status(String),
+    Error(String),
+    Integer(i64),
+    Bulk(Vec<u8>),
+    Null,
+    Array(Vec<Reply>),
+}
+
+impl Reply {
+    /// The text of a status or error reply (what Redis's `reply->str` holds for both).
+    pub fn status_or_error_text(&self) -> Option<&str> {
+        match self {
+            Reply::Status(s) | Reply::Error(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+/// What the core wants done with the reply to a command it asked the shell to send.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum ReplyTag {
+    /// AUTH, CLIENT SETNAME, SLAVEOF transactions, SCRIPT KILL: Redis discards these replies.
+    Discard,
+    /// A PING to the link's instance(s).
+    Ping,
+    /// INFO to a master or replica.
+    Info(InstanceRef),
+    /// PUBLISH of a hello message to this instance.
+    Hello(InstanceRef),
+    /// SENTINEL is-master-down-by-addr asked of this peer about this master.
+    IsMasterDown { master: MasterId, sentinel: String },
+}
+
+/// A command to send: the arguments, first one the (possibly renamed) command name.
+pub type Command = Vec<Vec<u8>>;
+
+/// Build a [`Command`] from string-like parts.
+pub fn cmd<I, S>(parts: I) -> Command
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<[u8]>,
+{
+    parts.into_iter().map(|p| p.as_ref().to_vec()).collect()
+}
+
+/// Log levels, as Redis's LL_* constants; events carry one.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
+pub enum Level {
+    Debug,
+    Verbose,
+    Notice,
+    Warning,
+}
+
+impl Level {
+    /// The character Redis prints in log lines for this level.
+    pub fn mark(self) -> char {
+        match self {
+            Level::Debug => '.',
+            Level::Verbose => '-',
+            Level::Notice => '*',
+            Level::Warning => '#',
+        }
+    }
+}
+
+/// An action the core asks the shell to carry out, in order.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum Action {
+    /// Open one connection of a link and pipeline `init` on it right away (AUTH, CLIENT
+    /// SETNAME, then PING on a command connection or SUBSCRIBE on a pub/sub one). Each
+    /// init command's reply comes back with its tag, like [`Action::Send`]. Messages arriving on
+    /// a pub/sub connection are delivered with `Sentinel::on_pubsub_message`.
+    Connect { link: LinkId, conn: Conn, ip: String, port: u16, init: Vec<(Command, ReplyTag)> },
+    /// Send a command on the link's command connection; deliver the reply with its tag.
+    Send { link: LinkId, cmd: Command, tag: ReplyTag },
+    /// Close one connection of a link (the link itself stays; it reconnects later).
+    Close { link: LinkId, conn: Conn },
+    /// The link is gone for good (its last user was removed): close both connections.
+    DropLink { link: LinkId },
+    /// An event: log it at `level` (as `<kind> <msg>`) and, unless it is a debug event,
+    /// publish `msg` on the local pub/sub channel named `kind`.
+    Event { level: Level, kind: String, msg: String },
+    /// A plain log line (not an event).
+    Log { level: Level, msg: String },
+    /// Rewrite the config file now (before carrying out the actions after this one).
+    FlushConfig,
+    /// Start a script process; report its end with `Sentinel::on_script_exit`.
+    SpawnScript { job: u64, path: String, args: Vec<String> },
+    /// Kill a running script (SIGKILL).
+    KillScript { job: u64, pid: u32 },
+    /// A master was added (config load or SENTINEL MONITOR): start ticking it with
+    /// `Sentinel::tick_master` until that returns false.
+    StartMonitor { master: MasterId },
+    /// Exit the process with this code (SENTINEL SIMULATE-FAILURE).
+    Exit { code: i32 },
+}
+
+/// An `ip:port` pair plus the hostname it was given as; see Sentinel's `sentinelAddr`.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Addr {
+    pub hostname: String,
+    pub ip: String,
+    pub port: u16,
+}
+
+impl Addr {
+    pub fn new(hostname: impl Into<String>, ip: impl Into<String>, port: u16) -> Addr {
+        Addr { hostname: hostname.into(), ip: ip.into(), port }
+    }
+
+    /// An address given as an IP literal (hostname and ip are the same text).
+    pub fn ip(ip: impl Into<String>, port: u16) -> Addr {
+        let ip = ip.into();
+        Addr { hostname: ip.clone(), ip, port }
+    }
+
+    /// Mirrors `sentinelAddrOrHostnameEqual`: same port, and same ip or same hostname
+    /// (case-insensitive).
+    pub fn same_as(&self, other: &Addr) -> bool {
+        self.port == other.port
+            && (self.ip == other.ip || self.hostname.eq_ignore_ascii_case(&other.hostname))
+    }
+}
+
+impl fmt::Display for Addr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.ip.contains(':') {
+            write!(f, "[{}]:{}", self.ip, self.port)
+        } else {
+            write!(f, "{}:{}", self.ip, self.port)
+        }
+    }
+}

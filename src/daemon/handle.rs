@@ -1,0 +1,191 @@
+//! The handle every task shares (mini-redis's `Db` idea): the core behind a mutex, the clock,
+//! the local pub/sub broker, the outgoing links, and the config file.
+//!
+//! All work on the core goes through [`Handle::with_core`], which runs a closure on the core and
+//! then carries out the actions it queued, in order. A config flush is done synchronously before
+//! any later action, so a vote is on disk before the reply that announces it leaves.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use tokio::sync::watch;
+
+use crate::config::model::ServerConfig;
+use crate::config::SentinelConfig;
+use crate::core::{Action, Level, Millis, Sentinel};
+use crate::monitor::LinkRegistry;
+use crate::server::pubsub::Broker;
+
+/// Why a config flush failed (logged; clients get `-ERR Failed to save config file...`).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct FlushError(pub String);
+
+/// Static facts about this process, for INFO server.
+#[derive(Clone, Debug)]
+pub struct ProcessInfo {
+    /// The 40-hex run id of this process (INFO's run_id; distinct from the sentinel myid).
+    pub run_id: String,
+    pub executable: String,
+    pub config_file: PathBuf,
+    pub tcp_port: u16,
+}
+
+/// State shared by all tasks.
+pub struct Shared {
+    pub core: Mutex<Sentinel>,
+    start: Instant,
+    /// Added to the monotonic clock so `now` is never 0 (0 means "never" in the core).
+    clock_offset: Millis,
+    pub broker: Broker,
+    pub links: LinkRegistry,
+    /// The generic settings as loaded; the rewrite writes them back.
+    pub server_config: Mutex<ServerConfig>,
+    pub process: ProcessInfo,
+    /// Set to true to ask the whole process to shut down (SHUTDOWN, SIGTERM).
+    pub shutdown: watch::Sender<bool>,
+    /// Callback that starts the monitor task of a new master; set by the daemon at startup.
+    pub(crate) start_monitor: Mutex<Option<Box<dyn Fn(crate::core::MasterId) + Send + Sync>>>,
+    /// Callback that spawns a script; set by the daemon at startup.
+    pub(crate) spawn_script: Mutex<Option<Box<dyn Fn(u64, String, Vec<String>) + Send + Sync>>>,
+}
+
+/// Cheap to clone; every task holds one.
+#[derive(Clone)]
+pub struct Handle(pub Arc<Shared>);
+
+impl Handle {
+    pub fn new(
+        core: Sentinel,
+        links: LinkRegistry,
+        server_config: ServerConfig,
+        process: ProcessInfo,
+    ) -> Handle {
+        let (shutdown, _) = watch::channel(false);
+        Handle(Arc::new(Shared {
+            core: Mutex::new(core),
+            start: Instant::now(),
+            clock_offset: 1_000_000,
+            broker: Broker::default(),
+            links,
+            server_config: Mutex::new(server_config),
+            process,
+            shutdown,
+            start_monitor: Mutex::new(None),
+            spawn_script: Mutex::new(None),
+        }))
+    }
+
+    /// Milliseconds on the process's monotonic clock.
+    pub fn now(&self) -> Millis {
+        self.0.clock_offset + self.0.start.elapsed().as_millis() as Millis
+    }
+
+    pub fn broker(&self) -> &Broker {
+        &self.0.broker
+    }
+
+    /// Run `f` on the core with the current time, then carry out the actions it queued.
+    pub fn with_core<R>(&self, f: impl FnOnce(&mut Sentinel, Millis) -> R) -> R {
+        let now = self.now();
+        let (r, actions, snapshot) = {
+            let mut core = self.0.core.lock().unwrap_or_else(|e| e.into_inner());
+            let r = f(&mut core, now);
+            let actions = core.drain_actions();
+            let snapshot = actions.iter().any(|a| matches!(a, Action::FlushConfig)).then(|| core.to_config());
+            (r, actions, snapshot)
+        };
+        self.execute(actions, snapshot);
+        r
+    }
+
+    /// Read the core without running anything.
+    pub fn read_core<R>(&self, f: impl FnOnce(&Sentinel, Millis) -> R) -> R {
+        let now = self.now();
+        let core = self.0.core.lock().unwrap_or_else(|e| e.into_inner());
+        f(&core, now)
+    }
+
+    /// Rewrite the config file with the current state (SENTINEL FLUSHCONFIG, SET, MONITOR ...).
+    pub fn flush_config(&self) -> Result<(), FlushError> {
+        let snapshot = self.read_core(|c, _| c.to_config());
+        self.write_config(&snapshot)
+    }
+
+    fn write_config(&self, state: &SentinelConfig) -> Result<(), FlushError> {
+        let server = self.0.server_config.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        match crate::config::save(&self.0.process.config_file, &server, state) {
+            Ok(()) => {
+                tracing::info!("Sentinel new configuration saved on disk");
+                Ok(())
+            }
+            Err(e) => {
+                tracing::warn!(
+                    "WARNING: Sentinel was not able to save the new configuration on disk!!!: {}",
+                    e
+                );
+                Err(FlushError(e.to_string()))
+            }
+        }
+    }
+
+    /// Carry out the core's actions in order.
+    fn execute(&self, actions: Vec<Action>, snapshot: Option<SentinelConfig>) {
+        for a in actions {
+            match a {
+                Action::Connect { link, conn, ip, port, init } => {
+                    self.0.links.connect(link, conn, &ip, port, init)
+                }
+                Action::Send { link, cmd, tag } => self.0.links.send(link, cmd, tag),
+                Action::Close { link, conn } => self.0.links.close(link, conn),
+                Action::DropLink { link } => self.0.links.drop_link(link),
+                Action::Event { level, kind, msg } => {
+                    log_line(level, &format!("{} {}", kind, msg));
+                    if level != Level::Debug {
+                        self.0.broker.publish(kind.as_bytes(), msg.as_bytes());
+                    }
+                }
+                Action::Log { level, msg } => log_line(level, &msg),
+                Action::FlushConfig => {
+                    if let Some(s) = &snapshot {
+                        let _ = self.write_config(s);
+                    }
+                }
+                Action::SpawnScript { job, path, args } => {
+                    if let Some(f) = self.0.spawn_script.lock().unwrap().as_ref() {
+                        f(job, path, args);
+                    }
+                }
+                Action::KillScript { pid, .. } => {
+                    // SAFETY: kill(2) on a pid we spawned; no memory is touched.
+                    unsafe {
+                        libc::kill(pid as libc::pid_t, libc::SIGKILL);
+                    }
+                }
+                Action::StartMonitor { master } => {
+                    if let Some(f) = self.0.start_monitor.lock().unwrap().as_ref() {
+                        f(master);
+                    }
+                }
+                Action::Exit { code } => std::process::exit(code),
+            }
+        }
+    }
+
+    /// Ask the process to shut down (saves the config first, as Redis's sentinel does on
+    /// SIGTERM).
+    pub fn request_shutdown(&self) {
+        let _ = self.0.shutdown.send(true);
+    }
+}
+
+/// Log at a core level through tracing.
+pub fn log_line(level: Level, msg: &str) {
+    match level {
+        Level::Debug => tracing::debug!("{}", msg),
+        Level::Verbose => tracing::debug!("{}", msg),
+        Level::Notice => tracing::info!("{}", msg),
+        Level::Warning => tracing::warn!("{}", msg),
+    }
+}

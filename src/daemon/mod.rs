@@ -1,0 +1,5 @@
+//! The tokio shell: runs the core's actions, drives timers, owns the process.
+
+pub mod handle;
+
+pub use handle::{FlushError, Handle, ProcessInfo};

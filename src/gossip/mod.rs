@@ -1,0 +1,1 @@
+//! The `__sentinel__:hello` gossip message.

@@ -1,0 +1,5 @@
+//! Outgoing links to monitored instances and INFO parsing.
+
+pub mod link;
+
+pub use link::{LinkEvent, LinkRegistry};

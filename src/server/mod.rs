@@ -1,0 +1,6 @@
+//! The RESP server clients and peer sentinels talk to.
+
+pub mod frame;
+pub mod pubsub;
+
+pub use frame::Frame;
