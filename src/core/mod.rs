@@ -6,9 +6,18 @@
 //! (collected with [`Sentinel::drain_actions`]). Nothing in here does I/O or reads a clock,
 //! which is what lets tests drive whole failovers deterministically.
 
+pub mod commands;
 pub mod events;
+pub mod failover;
+pub mod hello;
+pub mod info;
 pub mod instance;
+pub mod monitoring;
+pub mod odown;
+pub mod reset;
 pub mod scripts;
+pub mod select;
+pub mod tilt;
 pub mod timings;
 pub mod types;
 pub mod vote;
@@ -284,7 +293,7 @@ impl Sentinel {
 
     /// Turn a configured host into an address: IP literals always; hostnames only with
     /// resolve-hostnames (the shell resolves them; the core keeps the name and an empty ip).
-    fn make_addr(&self, host: &str, port: u16) -> Result<Addr, CreateError> {
+    pub(crate) fn make_addr(&self, host: &str, port: u16) -> Result<Addr, CreateError> {
         if is_ip_literal(host) {
             Ok(Addr::ip(host, port))
         } else if self.settings.resolve_hostnames {

@@ -1,1 +1,3 @@
 //! The `__sentinel__:hello` gossip message.
+
+pub mod hello;

@@ -2,5 +2,6 @@
 
 pub mod frame;
 pub mod pubsub;
+pub mod sentinel;
 
 pub use frame::Frame;

@@ -1,0 +1,1 @@
+//! SENTINEL command semantics that change state (MONITOR, REMOVE, SET, CONFIG, DEBUG, RESET, CKQUORUM, SIMULATE-FAILURE).

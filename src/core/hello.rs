@@ -1,0 +1,1 @@
+//! Processing received hello messages (§6.6).

@@ -1,0 +1,1 @@
+//! Acting on INFO replies (§6.4).

@@ -1,0 +1,1 @@
+//! Objective down and asking peers (§6.8).

@@ -1,0 +1,112 @@
+//! Resetting a master (`sentinelResetMaster`), moving it to a new address
+//! (`sentinelResetMasterAndChangeAddress`) and forgetting it (SENTINEL REMOVE), §7.10.
+
+use super::instance::{FailoverState, Instance};
+use super::types::{Action, Conn, InstanceRef, Level, MasterId, Millis, Role};
+use super::{CreateError, Sentinel};
+
+impl Sentinel {
+    /// Close both connections of a link (they are re-opened by the reconnect logic).
+    pub(crate) fn close_link_connections(&mut self, link: super::LinkId) {
+        if let Some(l) = self.links.get_mut(&link) {
+            if l.cc {
+                l.cc = false;
+                self.out.push(Action::Close { link, conn: Conn::Command });
+            }
+            if l.pc {
+                l.pc = false;
+                self.out.push(Action::Close { link, conn: Conn::PubSub });
+            }
+            l.disconnected = true;
+            l.local_ip = None;
+        }
+    }
+
+    fn release_instances(&mut self, insts: Vec<Instance>) {
+        for i in insts {
+            self.release_link(i.link);
+        }
+    }
+
+    /// Forget every replica (and, unless `keep_sentinels`, every sentinel), drop the master's
+    /// connections and failover state. `+reset-master` is emitted only when `generate_event`
+    /// (SENTINEL RESET); internal resets are silent. Epochs, quorum and options are kept.
+    pub fn reset_master(&mut self, id: MasterId, now: Millis, generate_event: bool, keep_sentinels: bool) {
+        let Some(m) = self.masters.get_mut(&id) else { return };
+        let replicas: Vec<Instance> = std::mem::take(&mut m.replicas).into_values().collect();
+        let sentinels: Vec<Instance> = if keep_sentinels {
+            Vec::new()
+        } else {
+            std::mem::take(&mut m.sentinels).into_values().collect()
+        };
+        let link = m.inst.link;
+        m.inst.flags = 0;
+        m.leader = None;
+        m.failover_state = FailoverState::None;
+        m.failover_state_change_time = 0;
+        m.failover_start_time = 0;
+        m.promoted_slave = None;
+        m.inst.runid = None;
+        m.inst.slave_master_host = None;
+        m.inst.role_reported = Role::Master;
+        m.inst.role_reported_time = now;
+        self.release_instances(replicas);
+        self.release_instances(sentinels);
+        self.close_link_connections(link);
+        if let Some(l) = self.links.get_mut(&link) {
+            l.act_ping_time = now;
+            l.last_ping_time = 0;
+            l.last_avail_time = now;
+            l.last_pong_time = now;
+        }
+        if generate_event {
+            self.event(Level::Warning, "+reset-master", &InstanceRef::Master(id), None);
+        }
+    }
+
+    /// Point a master at a new address after a failover (ours, or one learnt from a hello):
+    /// the old replicas, minus the one now at the new address, plus the old master, become the
+    /// new replica list (each announced with `+slave`); the sentinels are kept. Flushes.
+    pub fn reset_master_and_change_address(
+        &mut self,
+        id: MasterId,
+        host: &str,
+        port: u16,
+        now: Millis,
+    ) -> Result<(), CreateError> {
+        let new_addr = self.make_addr(host, port)?;
+        let Some(m) = self.masters.get(&id) else { return Err(CreateError::NoSuchMaster) };
+        let mut keep: Vec<(String, u16)> = m
+            .replicas
+            .values()
+            .filter(|r| !r.addr.same_as(&new_addr))
+            .map(|r| (r.addr.hostname.clone(), r.addr.port))
+            .collect();
+        if !m.inst.addr.same_as(&new_addr) {
+            keep.push((m.inst.addr.hostname.clone(), m.inst.addr.port));
+        }
+        self.reset_master(id, now, false, true);
+        let m = self.masters.get_mut(&id).expect("checked");
+        m.inst.addr = new_addr;
+        m.inst.s_down_since_time = 0;
+        m.inst.o_down_since_time = 0;
+        for (h, p) in keep {
+            if let Ok(key) = self.create_replica(id, &h, p, now) {
+                self.event(Level::Notice, "+slave", &InstanceRef::Replica(id, key), None);
+            }
+        }
+        self.out.push(Action::FlushConfig);
+        Ok(())
+    }
+
+    /// Forget a master and everything under it (SENTINEL REMOVE). The caller emits
+    /// `-monitor` first and flushes after. Returns false if there was no such master.
+    pub fn remove_master(&mut self, id: MasterId) -> bool {
+        let Some(m) = self.masters.remove(&id) else { return false };
+        self.names.remove(&m.inst.name);
+        self.release_link(m.inst.link);
+        self.release_instances(m.replicas.into_values().collect());
+        self.release_instances(m.sentinels.into_values().collect());
+        true
+    }
+}

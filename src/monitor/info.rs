@@ -1,0 +1,1 @@
+//! Parsing the INFO text of monitored redis-servers into the fields Sentinel uses.
