@@ -9,6 +9,7 @@
 pub mod commands;
 pub mod events;
 pub mod failover;
+mod failover_interim;
 pub mod hello;
 pub mod info;
 pub mod instance;

@@ -1,7 +1,7 @@
 //! Votes and the peer protocol's `SENTINEL is-master-down-by-addr` (§7.2, §7.3).
 
 use super::instance::flags;
-use super::types::{InstanceRef, Level, MasterId, Millis};
+use super::types::{Level, MasterId, Millis};
 use super::Sentinel;
 
 /// The 3-element answer to is-master-down-by-addr.
