@@ -23,6 +23,11 @@ pub mod timings;
 pub mod types;
 pub mod vote;
 
+#[cfg(test)]
+mod monitoring_tests;
+#[cfg(test)]
+mod testkit;
+
 use std::collections::{BTreeMap, HashMap};
 
 use rand::rngs::StdRng;

@@ -47,7 +47,10 @@ impl Sentinel {
             if !master_sdown {
                 continue;
             }
-            if !forced && elapsed < ask_period {
+            // Redis only looks at the last *reply*, so a silent peer is re-asked on every tick;
+            // we also wait an ask period after the last question.
+            let since_ask = now.saturating_sub(s.last_master_down_ask_time);
+            if !forced && (elapsed < ask_period || since_ask < ask_period) {
                 continue;
             }
             to_ask.push((s.name.clone(), s.link));
@@ -67,7 +70,11 @@ impl Sentinel {
             let mut c = cmd([self.map_command(id, "SENTINEL")]);
             c.extend(cmd(["is-master-down-by-addr", &ip, &port, &epoch, &runid]));
             let who = InstanceRef::Sentinel(id, name.clone());
-            self.send_to(&who, c, ReplyTag::IsMasterDown { master: id, sentinel: name });
+            if self.send_to(&who, c, ReplyTag::IsMasterDown { master: id, sentinel: name }) {
+                if let Some(s) = self.instance_mut(&who) {
+                    s.last_master_down_ask_time = now;
+                }
+            }
         }
     }
 
