@@ -9,11 +9,11 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use tokio::sync::watch;
+use tokio::sync::{mpsc, watch};
 
 use crate::config::model::ServerConfig;
 use crate::config::SentinelConfig;
-use crate::core::{Action, Level, Millis, Sentinel};
+use crate::core::{Action, Level, MasterId, Millis, Sentinel};
 use crate::monitor::LinkRegistry;
 use crate::server::pubsub::Broker;
 
@@ -45,10 +45,17 @@ pub struct Shared {
     pub process: ProcessInfo,
     /// Set to true to ask the whole process to shut down (SHUTDOWN, SIGTERM).
     pub shutdown: watch::Sender<bool>,
-    /// Callback that starts the monitor task of a new master; set by the daemon at startup.
-    pub(crate) start_monitor: Mutex<Option<Box<dyn Fn(crate::core::MasterId) + Send + Sync>>>,
-    /// Callback that spawns a script; set by the daemon at startup.
-    pub(crate) spawn_script: Mutex<Option<Box<dyn Fn(u64, String, Vec<String>) + Send + Sync>>>,
+    /// Work only the daemon's supervisor can do (start tasks, spawn processes).
+    requests: mpsc::UnboundedSender<DaemonRequest>,
+}
+
+/// Requests from action execution to the daemon's supervisor loop.
+#[derive(Debug)]
+pub enum DaemonRequest {
+    /// Start the monitor task of a master.
+    StartMonitor(MasterId),
+    /// Spawn a script process and report its end to the core.
+    SpawnScript { job: u64, path: String, args: Vec<String> },
 }
 
 /// Cheap to clone; every task holds one.
@@ -72,9 +79,9 @@ impl Handle {
             server_config: Mutex::new(server_config),
             process,
             shutdown,
-            start_monitor: Mutex::new(None),
-            spawn_script: Mutex::new(None),
-        }))
+            requests,
+        }));
+        (h, rx)
     }
 
     /// Milliseconds on the process's monotonic clock.
@@ -153,9 +160,7 @@ impl Handle {
                     }
                 }
                 Action::SpawnScript { job, path, args } => {
-                    if let Some(f) = self.0.spawn_script.lock().unwrap().as_ref() {
-                        f(job, path, args);
-                    }
+                    let _ = self.0.requests.send(DaemonRequest::SpawnScript { job, path, args });
                 }
                 Action::KillScript { pid, .. } => {
                     // SAFETY: kill(2) on a pid we spawned; no memory is touched.
@@ -164,9 +169,7 @@ impl Handle {
                     }
                 }
                 Action::StartMonitor { master } => {
-                    if let Some(f) = self.0.start_monitor.lock().unwrap().as_ref() {
-                        f(master);
-                    }
+                    let _ = self.0.requests.send(DaemonRequest::StartMonitor(master));
                 }
                 Action::Exit { code } => std::process::exit(code),
             }

@@ -2,4 +2,4 @@
 
 pub mod handle;
 
-pub use handle::{FlushError, Handle, ProcessInfo};
+pub use handle::{DaemonRequest, FlushError, Handle, ProcessInfo};
