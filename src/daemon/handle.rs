@@ -63,14 +63,17 @@ pub enum DaemonRequest {
 pub struct Handle(pub Arc<Shared>);
 
 impl Handle {
+    /// Build the handle; the receiver gets the requests the daemon's supervisor must serve
+    /// (tests that run no supervisor may drop it).
     pub fn new(
         core: Sentinel,
         links: LinkRegistry,
         server_config: ServerConfig,
         process: ProcessInfo,
-    ) -> Handle {
+    ) -> (Handle, mpsc::UnboundedReceiver<DaemonRequest>) {
         let (shutdown, _) = watch::channel(false);
-        Handle(Arc::new(Shared {
+        let (requests, rx) = mpsc::unbounded_channel();
+        let h = Handle(Arc::new(Shared {
             core: Mutex::new(core),
             start: Instant::now(),
             clock_offset: 1_000_000,
