@@ -13,4 +13,7 @@ impl Sentinel {
         false
     }
     pub fn failover_state_machine(&mut self, _id: MasterId, _now: Millis) {}
+    pub fn on_script_started(&mut self, _job: u64, _pid: u32, _now: Millis) {}
+    pub fn on_script_spawn_failed(&mut self, _job: u64, _now: Millis) {}
+    pub fn on_script_exit(&mut self, _job: u64, _code: Option<i32>, _signal: Option<i32>, _now: Millis) {}
 }

@@ -17,6 +17,10 @@ use crate::core::{Action, Level, MasterId, Millis, Sentinel};
 use crate::monitor::LinkRegistry;
 use crate::server::pubsub::Broker;
 
+/// The handle's clock reading at the moment it is built; build the core with this `now`.
+/// Not 0, because 0 means "never" in the core's timestamps.
+pub const CLOCK_START: Millis = 1_000_000;
+
 /// Why a config flush failed (logged; clients get `-ERR Failed to save config file...`).
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
@@ -36,8 +40,6 @@ pub struct ProcessInfo {
 pub struct Shared {
     pub core: Mutex<Sentinel>,
     start: Instant,
-    /// Added to the monotonic clock so `now` is never 0 (0 means "never" in the core).
-    clock_offset: Millis,
     pub broker: Broker,
     pub links: LinkRegistry,
     /// The generic settings as loaded; the rewrite writes them back.
@@ -76,7 +78,6 @@ impl Handle {
         let h = Handle(Arc::new(Shared {
             core: Mutex::new(core),
             start: Instant::now(),
-            clock_offset: 1_000_000,
             broker: Broker::default(),
             links,
             server_config: Mutex::new(server_config),
@@ -89,7 +90,7 @@ impl Handle {
 
     /// Milliseconds on the process's monotonic clock.
     pub fn now(&self) -> Millis {
-        self.0.clock_offset + self.0.start.elapsed().as_millis() as Millis
+        CLOCK_START + self.0.start.elapsed().as_millis() as Millis
     }
 
     pub fn broker(&self) -> &Broker {
