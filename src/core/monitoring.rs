@@ -170,6 +170,7 @@ impl Sentinel {
         let m = r.master();
         let mut actions = Vec::new();
         let mut pending = 0;
+        let mut pc_pending = 0;
         if need_cc {
             let mut init = Vec::new();
             if let Some(a) = auth.clone() {
@@ -194,6 +195,9 @@ impl Sentinel {
             }
             let name = format!("sentinel-{}-pubsub", id8);
             init.push((self.mcmd(m, "CLIENT", &["SETNAME", &name]), ReplyTag::Discard));
+            // AUTH and SETNAME replies count as pending like on the command connection; the
+            // subscription's replies are pub/sub traffic.
+            pc_pending = init.len() as u32;
             let hello = crate::gossip::hello::HELLO_CHANNEL;
             init.push((self.mcmd(m, "SUBSCRIBE", &[hello]), ReplyTag::Discard));
             actions.push(Action::Connect { link: link_id, conn: Conn::PubSub, ip: host, port, init });
@@ -211,6 +215,7 @@ impl Sentinel {
                 link.act_ping_time = now;
             }
         }
+        link.pending_commands += pc_pending;
         if need_pc {
             link.pc = true;
             link.pc_conn_time = now;
