@@ -26,6 +26,10 @@ pub mod vote;
 #[cfg(test)]
 mod monitoring_tests;
 #[cfg(test)]
+pub(crate) mod sim;
+#[cfg(test)]
+mod sim_tests;
+#[cfg(test)]
 mod testkit;
 
 use std::collections::{BTreeMap, HashMap};
