@@ -9,7 +9,6 @@
 pub mod commands;
 pub mod events;
 pub mod failover;
-mod failover_interim;
 pub mod hello;
 pub mod info;
 pub mod instance;
