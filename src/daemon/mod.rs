@@ -4,5 +4,4 @@ pub mod handle;
 pub mod logging;
 // pub mod run; (wired once config, links and server land)
 
-
 pub use handle::{DaemonRequest, FlushError, Handle, ProcessInfo};
