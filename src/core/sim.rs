@@ -56,6 +56,8 @@ pub struct Sim {
     pub rng: StdRng,
     /// Probability (0..1) that any single command's connection drops instead of answering.
     pub drop_rate: f64,
+    /// Every `+elected-leader` / `+promoted-slave`: (event, failover epoch, sentinel, message).
+    pub leaders: Vec<(String, u64, usize, String)>,
 }
 
 fn runid(n: u64) -> String {
@@ -131,6 +133,7 @@ impl Sim {
             cut: HashSet::new(),
             rng: StdRng::seed_from_u64(seed),
             drop_rate: 0.0,
+            leaders: Vec::new(),
         }
     }
 
@@ -168,6 +171,34 @@ impl Sim {
             r.alive = false;
         }
         self.drop_connections_to(Node::Redis(port));
+    }
+
+    /// Restart a dead sentinel from its persisted config (what its config file would hold).
+    pub fn restart_sentinel(&mut self, i: usize) {
+        let cfg = self.sentinels[i].core.to_config();
+        let settings = self.sentinels[i].core.settings.clone();
+        let seed = self.rng.gen();
+        let mut core = Sentinel::new(&cfg, settings, self.now, seed).expect("persisted config loads");
+        core.drain_actions();
+        let s = &mut self.sentinels[i];
+        s.core = core;
+        s.alive = true;
+        s.conns.clear();
+    }
+
+    /// Crash a sentinel: it stops, its connections drop.
+    pub fn crash_sentinel(&mut self, i: usize) {
+        self.sentinels[i].alive = false;
+        self.drop_connections_to(Node::Sentinel(i));
+        self.sentinels[i].conns.clear();
+        for subs in self.subscribers.values_mut() {
+            subs.retain(|(s, _)| *s != i);
+        }
+    }
+
+    /// Heal every partition.
+    pub fn heal(&mut self) {
+        self.cut.clear();
     }
 
     /// Restart a redis-server with a new run id (its role stays what its config file says).
@@ -320,7 +351,21 @@ impl Sim {
                     subs.retain(|(s, l)| !(*s == i && *l == link));
                 }
             }
-            Action::Event { kind, msg, .. } => self.sentinels[i].events.push((now, kind, msg)),
+            Action::Event { kind, msg, .. } => {
+                if kind == "+elected-leader" || kind == "+promoted-slave" {
+                    let forced = self.sentinels[i]
+                        .core
+                        .masters
+                        .values()
+                        .any(|m| m.inst.has(super::flags::FORCE_FAILOVER));
+                    let epoch =
+                        self.sentinels[i].core.masters.values().map(|m| m.failover_epoch).max().unwrap_or(0);
+                    if !forced {
+                        self.leaders.push((kind.clone(), epoch, i, msg.clone()));
+                    }
+                }
+                self.sentinels[i].events.push((now, kind, msg))
+            }
             Action::FlushConfig => self.sentinels[i].flushes += 1,
             Action::Exit { .. } => {
                 self.sentinels[i].alive = false;
