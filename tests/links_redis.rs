@@ -312,3 +312,39 @@ async fn refused_connection_reports_closed() {
     }
     assert_eq!(registry.connection_count(), 0);
 }
+
+/// Many links at once on a multi-threaded runtime (a sentinel with 1,000 masters holds
+/// thousands): every one connects and answers, and every one reports `Closed` exactly once when
+/// the server dies.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thousand_links() {
+    let mut server = RedisServer::start();
+    let (registry, mut events) = LinkRegistry::new();
+    let links = 1000u64;
+    for n in 0..links {
+        let init = vec![(command(&["CLIENT", "SETNAME", &format!("l{}", n)]), ReplyTag::Discard)];
+        registry.connect(LinkId(n), Conn::Command, "127.0.0.1", server.port, init);
+        registry.send(LinkId(n), command(&["ECHO", &n.to_string()]), tag(n));
+    }
+    let mut answered = std::collections::HashSet::new();
+    while answered.len() < links as usize {
+        if let LinkEvent::Reply { link, tag: t, reply, .. } = next_event(&mut events).await {
+            if t != ReplyTag::Discard {
+                assert_eq!(t, tag(link.0));
+                assert_eq!(reply, Reply::Bulk(link.0.to_string().into_bytes()));
+                assert!(answered.insert(link));
+            }
+        }
+    }
+    assert_eq!(registry.connection_count(), links as usize);
+    server.kill();
+    let mut closed = std::collections::HashSet::new();
+    while closed.len() < links as usize {
+        match next_event(&mut events).await {
+            LinkEvent::Closed { link, .. } => assert!(closed.insert(link), "second Closed for {:?}", link),
+            LinkEvent::Reply { tag: ReplyTag::Discard, .. } => {}
+            other => panic!("unexpected {:?}", other),
+        }
+    }
+    assert_eq!(registry.connection_count(), 0);
+}
