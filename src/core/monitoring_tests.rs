@@ -443,3 +443,16 @@ fn silent_pubsub_connection_is_recycled() {
     // Connected at 2000: recycled once it is older than 15 s and silent for 6 s.
     assert_eq!(closed_at, [18_100]);
 }
+
+#[test]
+fn is_master_down_by_addr_follows_the_master_to_its_new_address() {
+    let (mut s, id) = sentinel(2, 5000);
+    s.masters.get_mut(&id).unwrap().inst.flags |= flags::S_DOWN;
+    assert!(s.is_master_down_by_addr("127.0.0.1", 6379, 0, "*", 2000).down);
+    s.reset_master_and_change_address(id, "127.0.0.1", 6390, 2000).unwrap();
+    s.masters.get_mut(&id).unwrap().inst.flags |= flags::S_DOWN;
+    assert!(!s.is_master_down_by_addr("127.0.0.1", 6379, 0, "*", 2100).down);
+    assert!(s.is_master_down_by_addr("127.0.0.1", 6390, 0, "*", 2100).down);
+    s.remove_master(id);
+    assert!(!s.is_master_down_by_addr("127.0.0.1", 6390, 0, "*", 2200).down);
+}

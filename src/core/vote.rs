@@ -59,11 +59,7 @@ impl Sentinel {
         runid: &str,
         now: Millis,
     ) -> MasterDownReply {
-        let found = self
-            .masters
-            .values()
-            .find(|m| m.inst.addr.port == port && self.announce_host(&m.inst.addr) == ip)
-            .map(|m| m.id);
+        let found = self.master_by_addr(ip, port);
         let Some(id) = found else {
             return MasterDownReply { down: false, leader: "*".into(), leader_epoch: 0 };
         };
