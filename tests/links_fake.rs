@@ -231,7 +231,11 @@ async fn odd_pubsub_traffic_is_only_activity() {
     expected.push(LinkEvent::Message { link, channel: b"c".to_vec(), payload: Vec::new() });
     assert_eq!(seen, expected);
     // `send` never goes to a pub/sub connection.
-    registry.send(link, command(&["PING"]), ReplyTag::Ping);
+    registry.send(
+        link,
+        command(&["PING"]),
+        ReplyTag::Ping(rsentinel::core::InstanceRef::Master(rsentinel::core::MasterId(1))),
+    );
     registry.close(link, Conn::PubSub);
     assert_eq!(registry.connection_count(), 0);
 }

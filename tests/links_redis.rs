@@ -42,10 +42,13 @@ async fn connected_command_link(
         port,
         vec![
             (command(&["CLIENT", "SETNAME", name]), ReplyTag::Discard),
-            (command(&["PING"]), ReplyTag::Ping),
+            (
+                command(&["PING"]),
+                ReplyTag::Ping(rsentinel::core::InstanceRef::Master(rsentinel::core::MasterId(1))),
+            ),
         ],
     );
-    events_until(events, |ev| matches!(reply_of(ev), Some((l, _, ReplyTag::Ping, _)) if l == link)).await;
+    events_until(events, |ev| matches!(reply_of(ev), Some((l, _, ReplyTag::Ping(_), _)) if l == link)).await;
 }
 
 /// Init replies come first, in order and with their tags, then the commands queued before
