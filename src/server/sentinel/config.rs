@@ -1,0 +1,47 @@
+//! SENTINEL CONFIG SET `<param> <value>` / CONFIG GET `<pattern>` (Redis 7.0 shapes only).
+//!
+//! The parameters are Redis 7.0's six. Newer Redis also accepts `loglevel` here; rsentinel does
+//! not, to keep `CONFIG GET *` identical to 7.0's and because the log level is the daemon's
+//! (set from the config file), not the core's.
+
+use super::{err, flush_and_reply, lossy};
+use crate::core::commands::ConfigSetError;
+use crate::daemon::Handle;
+use crate::server::Frame;
+
+const SHAPE: &str = "ERR Only SENTINEL CONFIG GET <option> / SET <option> <value> are supported.";
+
+pub(super) fn run(h: &Handle, args: &[Vec<u8>]) -> Frame {
+    let sub = lossy(&args[2]);
+    if sub.eq_ignore_ascii_case("set") && args.len() == 5 {
+        set(h, &lossy(&args[3]), &args[4])
+    } else if sub.eq_ignore_ascii_case("get") && args.len() == 4 {
+        get(h, &lossy(&args[3]))
+    } else {
+        Frame::error(SHAPE)
+    }
+}
+
+/// Set, flush, reply; then, for sentinel-user / sentinel-pass, close the connections to peer
+/// sentinels so they reconnect with the new credentials (after the reply, as Redis does).
+fn set(h: &Handle, param: &str, value: &[u8]) -> Frame {
+    let Ok(value) = std::str::from_utf8(value) else {
+        return err(ConfigSetError::InvalidValue { param: param.to_string(), value: lossy(value) });
+    };
+    match h.with_core(|c, _| c.config_set(param, value)) {
+        Ok(effect) => {
+            let reply = flush_and_reply(h);
+            if effect.drop_sentinel_connections {
+                h.with_core(|c, _| c.drop_sentinel_connections());
+            }
+            reply
+        }
+        Err(e) => err(e),
+    }
+}
+
+/// A map of the matching parameters, values as bulk strings (announce-port too).
+fn get(h: &Handle, pattern: &str) -> Frame {
+    let pairs = h.read_core(|c, _| c.config_get(pattern));
+    Frame::map(pairs.into_iter().map(|(k, v)| (k, Frame::bulk(v))))
+}
