@@ -648,3 +648,115 @@ fn state_changing_replies_match_redis_sentinel() {
         );
     }
 }
+
+/// A redis-server on loopback, killed on drop.
+struct RedisServer {
+    child: Child,
+    port: u16,
+    _dir: tempfile::TempDir,
+}
+
+impl RedisServer {
+    fn start(replica_of: Option<u16>) -> RedisServer {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let port = free_port();
+        let mut cmd = Command::new("/usr/bin/redis-server");
+        cmd.args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .arg("--dir")
+            .arg(dir.path());
+        if let Some(m) = replica_of {
+            cmd.args(["--replicaof", "127.0.0.1", &m.to_string()]);
+        }
+        let child = cmd.stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("start redis-server");
+        let s = RedisServer { child, port, _dir: dir };
+        poll(|| {
+            Client::connect(s.port).ok().map(|mut c| c.call(&argv(&["PING"])))
+                == Some(Value::Simple("PONG".into()))
+        });
+        s
+    }
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Wait until `ok` holds, failing the test after the deadline.
+fn poll(mut ok: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !ok() {
+        assert!(Instant::now() < deadline, "condition not reached in time");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// The field names of a RESP3 map.
+fn keys(v: &Value) -> Vec<String> {
+    match v {
+        Value::Map(pairs) => pairs
+            .iter()
+            .map(|(k, _)| match k {
+                Value::Bulk(b) => String::from_utf8_lossy(b).into_owned(),
+                other => panic!("map key {:?}", other),
+            })
+            .collect(),
+        other => panic!("not a map: {:?}", other),
+    }
+}
+
+fn first(v: Value) -> Value {
+    match v {
+        Value::Array(_, mut items) if !items.is_empty() => items.swap_remove(0),
+        other => panic!("expected a non-empty array, got {:?}", other),
+    }
+}
+
+/// Replica and sentinel maps need a live replica and a peer: a real master, its replica and
+/// two real sentinels that discover each other. Their values come from live INFO and hellos, so
+/// only the field names and their order are compared with ours.
+#[test]
+fn replica_and_sentinel_maps_have_redis_field_order() {
+    let master = RedisServer::start(None);
+    let replica = RedisServer::start(Some(master.port));
+    let a = RealSentinel::start(master.port);
+    let b = RealSentinel::start(master.port);
+    let mut ca = Client::with_proto(a.port, 3);
+    let mut cb = Client::with_proto(b.port, 3);
+    for c in [&mut ca, &mut cb] {
+        assert_eq!(
+            c.call(&line("sentinel debug info-period 100 publish-period 100")),
+            Value::Simple("OK".into())
+        );
+    }
+    let b_id = match cb.call(&line("sentinel myid")) {
+        Value::Bulk(id) => String::from_utf8(id).expect("hex id"),
+        other => panic!("myid {:?}", other),
+    };
+    poll(|| {
+        let r = ca.call(&line("sentinel replicas mymaster"));
+        let s = ca.call(&line("sentinel sentinels mymaster"));
+        matches!(r, Value::Array(_, ref v) if !v.is_empty())
+            && matches!(s, Value::Array(_, ref v) if !v.is_empty())
+    });
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ours = our_handle(master.port, dir.path().join("rsentinel.conf"));
+    {
+        let mut core = ours.0.core.lock().expect("core");
+        let id = core.master_id("mymaster").expect("mymaster");
+        let now = ours.now();
+        core.create_replica(id, "127.0.0.1", replica.port, now).expect("replica");
+        core.create_sentinel(id, "127.0.0.1", b.port, &b_id, now).expect("sentinel");
+    }
+    for cmd in ["sentinel master mymaster", "sentinel replicas mymaster", "sentinel sentinels mymaster"] {
+        let real = ca.call(&line(cmd));
+        let mine = parse_all(&sentinel::dispatch(&ours, &line(cmd)).to_bytes(3));
+        let (real, mine) =
+            if cmd.ends_with("master mymaster") { (real, mine) } else { (first(real), first(mine)) };
+        assert_eq!(keys(&mine), keys(&real), "{}", cmd);
+    }
+    drop((ca, cb, a, b, replica, master));
+}
