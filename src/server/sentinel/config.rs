@@ -1,8 +1,8 @@
 //! SENTINEL CONFIG SET `<param> <value>` / CONFIG GET `<pattern>` (Redis 7.0 shapes only).
 //!
-//! The parameters are Redis 7.0's six. Newer Redis also accepts `loglevel` here; rsentinel does
-//! not, to keep `CONFIG GET *` identical to 7.0's and because the log level is the daemon's
-//! (set from the config file), not the core's.
+//! The parameters are Redis 7.0's six, plus `loglevel` (newer Redis's addition, which the
+//! daemon owns rather than the core). To keep `CONFIG GET *` byte-identical to 7.0's, `loglevel`
+//! is only reported when asked for by its exact name.
 
 use super::{err, flush_and_reply, lossy};
 use crate::core::commands::ConfigSetError;
@@ -28,6 +28,14 @@ fn set(h: &Handle, param: &str, value: &[u8]) -> Frame {
     let Ok(value) = std::str::from_utf8(value) else {
         return err(ConfigSetError::InvalidValue { param: param.to_string(), value: lossy(value) });
     };
+    if param.eq_ignore_ascii_case("loglevel") {
+        if crate::daemon::logging::level_filter(value).is_none() {
+            return err(ConfigSetError::InvalidValue { param: param.to_string(), value: value.to_string() });
+        }
+        crate::daemon::logging::set_level(value);
+        h.0.server_config.lock().unwrap_or_else(|e| e.into_inner()).loglevel = value.to_ascii_lowercase();
+        return flush_and_reply(h);
+    }
     match h.with_core(|c, _| c.config_set(param, value)) {
         Ok(effect) => {
             let reply = flush_and_reply(h);
@@ -42,6 +50,10 @@ fn set(h: &Handle, param: &str, value: &[u8]) -> Frame {
 
 /// A map of the matching parameters, values as bulk strings (announce-port too).
 fn get(h: &Handle, pattern: &str) -> Frame {
-    let pairs = h.read_core(|c, _| c.config_get(pattern));
+    let mut pairs: Vec<(&str, String)> = h.read_core(|c, _| c.config_get(pattern));
+    if pattern.eq_ignore_ascii_case("loglevel") {
+        let level = h.0.server_config.lock().unwrap_or_else(|e| e.into_inner()).loglevel.clone();
+        pairs.push(("loglevel", level));
+    }
     Frame::map(pairs.into_iter().map(|(k, v)| (k, Frame::bulk(v))))
 }
