@@ -42,10 +42,15 @@ fi
 
 work=$(mktemp -d -t rsentinel-bench.XXXXXX)
 pids=()
+any_failed=0
 cleanup() {
     [ "${#pids[@]}" -gt 0 ] && stop_pids "${pids[@]}"
     wait 2>/dev/null || true
-    if [ -n "${KEEP_BENCH_DIR:-}" ]; then echo "kept $work" >&2; else rm -rf "$work"; fi
+    if [ -n "${KEEP_BENCH_DIR:-}" ] || [ "$any_failed" -eq 1 ]; then
+        echo "kept $work (logs and configs of every run)" >&2
+    else
+        rm -rf "$work"
+    fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT
@@ -63,7 +68,7 @@ one_run() {
     master_pid=$(start_in "$dir/r-$master" "$dir/r-$master/log" redis-server --port "$master" --bind 127.0.0.1 \
         --save '' --appendonly no)
     pids+=("$master_pid")
-    wait_for 20 "master ping" pings "$master" || { run_result="failed: master did not start"; return; }
+    wait_while_alive "$master_pid" 20 "master ping" pings "$master" || { run_result="failed: master did not start"; return; }
     for _ in 1 2; do
         p=$(free_port)
         replicas+=("$p")
@@ -87,9 +92,8 @@ sentinel down-after-milliseconds $name $down_after
 sentinel failover-timeout $name $failover_timeout
 EOF
         pids+=("$(start_in "$d" "$d/log" "${bin[$impl]}" sentinel.conf)")
-    done
-    for p in "${sentinels[@]}"; do
-        wait_for 20 "sentinel $p ping" pings "$p" || { run_result="failed: $impl did not start"; return; }
+        wait_while_alive "${pids[-1]}" 20 "sentinel $p ping" pings "$p" ||
+            { run_result="failed: $impl did not start (see $d/log)"; return; }
     done
     for p in "${sentinels[@]}"; do
         wait_for 60 "sentinel $p discovery" sentinel_sees "$p" "$name" 2 2 || { run_result="failed: no discovery"; return; }
@@ -131,7 +135,7 @@ for impl in "${impls[@]}"; do
         r=$run_result
         [ "${#pids[@]}" -gt 0 ] && stop_pids "${pids[@]}" # leftovers of a failed run
         printf '  %-15s run %d: %s\n' "$impl" "$n" "$r$([[ $r =~ ^[0-9]+$ ]] && echo ' ms')"
-        [[ $r =~ ^[0-9]+$ ]] && results[$impl]+="$r "
+        if [[ $r =~ ^[0-9]+$ ]]; then results[$impl]+="$r "; else any_failed=1; fi
     done
 done
 

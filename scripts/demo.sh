@@ -102,6 +102,11 @@ record() {
     echo "$1 $2" >>"$pidfile"
 }
 
+# pid_of WHAT: the pid recorded for WHAT.
+pid_of() {
+    awk -v w="$1" '$1 == w { print $2 }' "$pidfile"
+}
+
 start_redis() {
     local port=$1 dir=$work/redis-$1
     rm -rf "$dir" && mkdir -p "$dir"
@@ -120,7 +125,8 @@ log "starting redis-server master :$master_port and replicas :${replica_ports[*]
 start_redis "$master_port"
 for p in "${replica_ports[@]}"; do start_redis "$p"; done
 for p in "$master_port" "${replica_ports[@]}"; do
-    wait_for 20 "redis-server :$p to answer PING" pings "$p" || die "see $work/redis-$p/redis.log"
+    wait_while_alive "$(pid_of "redis-$p")" 20 "redis-server :$p to answer PING" pings "$p" ||
+        die "see $work/redis-$p/redis.log"
 done
 for p in "${replica_ports[@]}"; do
     wait_for 30 "replica :$p to sync with the master" replica_link_up "$p" || die "see $work/redis-$p/redis.log"
@@ -129,7 +135,8 @@ done
 log "starting three $impl processes on :${sentinel_ports[*]}"
 for p in "${sentinel_ports[@]}"; do start_sentinel "$p"; done
 for p in "${sentinel_ports[@]}"; do
-    wait_for 20 "$impl :$p to answer PING" pings "$p" || die "see $work/sentinel-$p/sentinel.log"
+    wait_while_alive "$(pid_of "sentinel-$p")" 20 "$impl :$p to answer PING" pings "$p" ||
+        die "see $work/sentinel-$p/sentinel.log"
 done
 
 # Every event of the first sentinel, one CSV line per message.
@@ -161,7 +168,7 @@ EOF
 
 # ---- --failover ----------------------------------------------------------------------------------
 if [ "$failover" -eq 1 ]; then
-    master_pid=$(awk -v w="redis-$master_port" '$1 == w { print $2 }' "$pidfile")
+    master_pid=$(pid_of "redis-$master_port")
     echo
     log "killing the master :$master_port (pid $master_pid) with SIGKILL"
     t0=$(now_ms)

@@ -97,6 +97,25 @@ wait_for() {
     done
 }
 
+# wait_while_alive PID SECONDS WHAT CMD...: like wait_for, but give up at once if process PID
+# exits (a server that refused its config should not cost the full timeout).
+wait_while_alive() {
+    local pid=$1 secs=$2 what=$3
+    shift 3
+    local deadline=$(($(now_ms) + secs * 1000))
+    until "$@" >/dev/null 2>&1; do
+        if ! pid_alive "$pid"; then
+            echo "error: process $pid exited while waiting for: $what" >&2
+            return 1
+        fi
+        if [ "$(now_ms)" -ge "$deadline" ]; then
+            echo "error: timed out after ${secs}s waiting for: $what" >&2
+            return 1
+        fi
+        sleep 0.1
+    done
+}
+
 # pings PORT: the server on PORT answers PING with PONG.
 pings() {
     [ "$(redis-cli -p "$1" PING 2>/dev/null)" = PONG ]
