@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use common::{
     encode_command, free_port, parse, unique_name, wait_until, Client, Deployment, Kind, PortVia,
-    RedisServer, Resp, SentinelOptions, SentinelProc, Subscriber,
+    RedisServer, Resp, SentinelOptions, SentinelPair, SentinelProc, Subscriber,
 };
 
 const T: Duration = Duration::from_secs(30);
@@ -246,13 +246,40 @@ fn resp3_hello_nulls_and_pushes_from_redis_sentinel() {
     assert_eq!(m.payload, format!("master {name} 127.0.0.1 {} quorum 1", master.port()));
 }
 
+#[test]
+fn sentinel_pair_compares_reply_bytes_and_reports_differences() {
+    let master = RedisServer::start();
+    let name = unique_name("pair");
+    let pair = SentinelPair::start_kinds(Kind::Redis, Kind::Redis, &monitor_config(&name, &master, 1, 5000));
+    pair.assert_same_bytes(&["PING"]);
+    pair.assert_same_bytes(&["SENTINEL", "GET-MASTER-ADDR-BY-NAME", "nope"]);
+    pair.assert_same_bytes(&["SENTINEL", "GET-MASTER-ADDR-BY-NAME", &name]);
+    pair.assert_same_bytes(&["SENTINEL", "NOSUCH"]);
+    let (a, b) = pair.replies(&["ROLE"]);
+    assert_eq!(a, b);
+    // Ids differ between two sentinels: the comparison must fail, naming both sides.
+    let diff = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        pair.assert_same_bytes(&["SENTINEL", "MYID"]);
+    }));
+    let msg = diff.expect_err("different ids must not compare equal");
+    let text = msg.downcast_ref::<String>().cloned().unwrap_or_default();
+    assert!(text.contains("replies to [\"SENTINEL\", \"MYID\"] differ"), "{text}");
+}
+
 // ---------------------------------------------------------------------------------------------
 // Deployments of real redis-sentinels
 
 #[test]
 fn deployment_of_three_redis_sentinels_discovers_replicas_and_peers() {
-    let mut d = Deployment::builder().replicas(2).sentinels(3, Kind::Redis).quorum(2).start();
+    let mut d = Deployment::builder()
+        .replicas(2)
+        .sentinels(3, Kind::Redis)
+        .quorum(2)
+        .sentinel_debug(&[("info-period", "1000"), ("publish-period", "500")])
+        .start();
     d.wait_for_discovery(T);
+    let debug = d.sentinel_client(0).cmd(&["SENTINEL", "DEBUG"]);
+    assert_eq!(debug.field_int("INFO-PERIOD"), Some(1000), "SENTINEL DEBUG applied: {debug}");
     for (i, s) in d.sentinels.iter().enumerate() {
         let m = d.master_info(i);
         assert_eq!(m.field_int("num-slaves"), Some(2), "sentinel {i}: {m}");

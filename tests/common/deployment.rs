@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use super::client::Client;
+use super::client::{Client, Subscriber};
 use super::redis::RedisServer;
 use super::resp::Resp;
 use super::sentinel::{Kind, SentinelOptions, SentinelProc};
@@ -27,6 +27,7 @@ pub struct DeploymentBuilder {
     extra_sentinel_config: String,
     redis_args: Vec<String>,
     sentinel_options: SentinelOptions,
+    sentinel_debug: Vec<(String, String)>,
 }
 
 impl Default for DeploymentBuilder {
@@ -42,6 +43,7 @@ impl Default for DeploymentBuilder {
             extra_sentinel_config: String::new(),
             redis_args: Vec::new(),
             sentinel_options: SentinelOptions::default(),
+            sentinel_debug: Vec::new(),
         }
     }
 }
@@ -110,6 +112,13 @@ impl DeploymentBuilder {
         self
     }
 
+    /// `SENTINEL DEBUG` settings applied to every sentinel right after it starts, e.g.
+    /// `&[("info-period", "1000")]`.
+    pub fn sentinel_debug(mut self, params: &[(&str, &str)]) -> Self {
+        self.sentinel_debug.extend(params.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        self
+    }
+
     /// Start the master, the replicas (waiting for their replication links), then the
     /// sentinels. Does not wait for discovery: call [`Deployment::wait_for_discovery`].
     pub fn start(self) -> Deployment {
@@ -128,12 +137,28 @@ impl DeploymentBuilder {
             r.wait_link_up(REPLICATION_TIMEOUT);
         }
         let config = self.config_text(&name, master.port());
+        let debug: Vec<(&str, &str)> =
+            self.sentinel_debug.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         let sentinels = self
             .sentinels
             .iter()
-            .map(|&kind| SentinelProc::start_with(kind, &config, self.sentinel_options.clone()))
+            .map(|&kind| {
+                let s = SentinelProc::start_with(kind, &config, self.sentinel_options.clone());
+                if !debug.is_empty() {
+                    s.debug_set(&debug);
+                }
+                s
+            })
             .collect();
-        Deployment { name, master, replicas, sentinels, config }
+        Deployment {
+            name,
+            master,
+            replicas,
+            sentinels,
+            config,
+            options: self.sentinel_options.clone(),
+            debug: self.sentinel_debug.clone(),
+        }
     }
 
     /// The sentinel config (without port/bind, which [`SentinelProc`] adds).
@@ -165,6 +190,8 @@ pub struct Deployment {
     pub sentinels: Vec<SentinelProc>,
     /// The sentinel config every sentinel started from.
     pub config: String,
+    options: SentinelOptions,
+    debug: Vec<(String, String)>,
 }
 
 impl Deployment {
@@ -186,10 +213,20 @@ impl Deployment {
         std::iter::once(&mut self.master).chain(self.replicas.iter_mut()).find(|s| s.port() == port)
     }
 
-    /// Start one more sentinel of `kind` from the same config.
+    /// Start one more sentinel of `kind` from the same config and options.
     pub fn add_sentinel(&mut self, kind: Kind) -> &SentinelProc {
-        self.sentinels.push(SentinelProc::start(kind, &self.config));
+        let s = SentinelProc::start_with(kind, &self.config, self.options.clone());
+        if !self.debug.is_empty() {
+            let debug: Vec<(&str, &str)> = self.debug.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            s.debug_set(&debug);
+        }
+        self.sentinels.push(s);
         self.sentinels.last().expect("just pushed")
+    }
+
+    /// One `PSUBSCRIBE` connection per sentinel, in the order of `sentinels`.
+    pub fn subscribe_all(&self, patterns: &[&str]) -> Vec<Subscriber> {
+        self.sentinels.iter().map(|s| s.psubscribe(patterns)).collect()
     }
 
     /// Wait until every running sentinel lists every replica and every other sentinel, none of

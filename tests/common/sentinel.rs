@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitStatus;
 use std::time::{Duration, Instant};
 
-use super::client::Client;
+use super::client::{Client, Subscriber};
 use super::process::{self, OwnedChild};
 use super::resp::Resp;
 use super::{free_port, tool_path};
@@ -267,6 +267,23 @@ impl SentinelProc {
         let ip = items.first()?.as_str()?;
         let port = items.get(1)?.as_int()?;
         Some((ip, u16::try_from(port).ok()?))
+    }
+
+    /// `SENTINEL DEBUG <param> <value> ...` (e.g. `&[("info-period", "1000")]`): shorter
+    /// periods make tests faster without changing what happens (spec §13).
+    pub fn debug_set(&self, params: &[(&str, &str)]) {
+        let mut args = vec!["SENTINEL", "DEBUG"];
+        for (k, v) in params {
+            args.push(k);
+            args.push(v);
+        }
+        let reply = self.client().cmd(&args);
+        assert_eq!(reply, Resp::Simple("OK".into()), "{args:?} on {} :{}", self.kind, self.port);
+    }
+
+    /// A subscriber to `patterns` on this sentinel (`&["*"]` for every event).
+    pub fn psubscribe(&self, patterns: &[&str]) -> Subscriber {
+        Subscriber::psubscribe(self.port, patterns)
     }
 
     /// The process exists and has not exited.
