@@ -22,9 +22,12 @@ log "cargo clippy --all-targets -- -D warnings"
 cargo clippy --all-targets -- -D warnings
 
 log "shell syntax check"
-for f in scripts/*.sh bench/*.sh .ci/run; do
-    [ -e "$f" ] && bash -n "$f"
+for f in scripts/*.sh bench/*.sh docker/*.sh .ci/run; do
+    if [ -e "$f" ]; then bash -n "$f"; fi
 done
+
+log "docker deployment static checks"
+docker/validate.sh
 
 log "cargo test"
 test_args=()
