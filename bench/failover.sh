@@ -22,7 +22,7 @@ while [ $# -gt 0 ]; do
         --failover-timeout) failover_timeout=$2; shift ;;
         --only) only=$2; shift ;;
         --no-build) build=0 ;;
-        -h | --help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h | --help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
         *) die "unknown argument: $1" ;;
     esac
     shift

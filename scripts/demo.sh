@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# THE demo command: a master, two replicas and three sentinels on 127.0.0.1.
+# The demo: a master, two replicas and three sentinels on 127.0.0.1.
 #
 #   scripts/demo.sh                       start, print what to try, run until Ctrl-C
 #   scripts/demo.sh --failover            ... and kill the master, show the new one + events
@@ -15,7 +15,7 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 . "$repo/scripts/lib.sh"
 
 usage() {
-    sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
+    awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"
 }
 
 failover=0 detach=0 stop=0 use_redis=0

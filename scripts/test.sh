@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# THE test command: installs the Redis reference binaries if missing, then runs the format
+# The test command (what CI runs): installs the Redis reference binaries if missing, then runs the format
 # check, clippy with warnings as errors, and every test (unit tests and the integration tests,
 # which start real redis-server / redis-sentinel / rsentinel processes on 127.0.0.1).
 #

@@ -7,6 +7,26 @@
 //!   test panics; children also die with the thread that spawned them (PR_SET_PDEATHSIG), so a
 //!   killed test binary leaves nothing behind: start processes from the test's own thread;
 //! - waiting is done by polling with a deadline ([`wait_until`]), never with bare sleeps.
+//!
+//! A test that runs against both implementations:
+//! ```ignore
+//! mod common;
+//! use common::*;
+//!
+//! #[test]
+//! fn unknown_master_address_is_a_null_array() {
+//!     let master = RedisServer::start();
+//!     let name = unique_name("addr");
+//!     for kind in Kind::from_env() {
+//!         let s = SentinelProc::start(kind, &format!("sentinel monitor {name} 127.0.0.1 {} 1\n", master.port()));
+//!         assert_eq!(s.client().cmd_bytes(&["SENTINEL", "GET-MASTER-ADDR-BY-NAME", "x"]), b"*-1\r\n", "{kind}");
+//!     }
+//! }
+//! ```
+//! Byte-for-byte comparisons: [`SentinelPair`]. Whole deployments (any mix of kinds):
+//! [`Deployment::builder`]. Environment: `RSENTINEL_TEST_KINDS=redis|rsentinel|redis,rsentinel`,
+//! `RSENTINEL_KEEP_TMP=1` (keep every temp dir), `RSENTINEL_REDIS_SERVER` /
+//! `RSENTINEL_REDIS_SENTINEL` (binaries; default `/usr/bin/...`).
 #![allow(dead_code, unused_imports)]
 
 pub mod client;
