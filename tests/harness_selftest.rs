@@ -273,13 +273,17 @@ fn sentinel_pair_compares_reply_bytes_and_reports_differences() {
 fn deployment_of_three_redis_sentinels_discovers_replicas_and_peers() {
     let mut d = Deployment::builder()
         .replicas(2)
-        .sentinels(3, Kind::Redis)
+        .sentinels(2, Kind::Redis)
         .quorum(2)
         .sentinel_debug(&[("info-period", "1000"), ("publish-period", "500")])
         .start();
+    // A sentinel added later joins with the same config and DEBUG settings.
+    d.add_sentinel(Kind::Redis);
     d.wait_for_discovery(T);
-    let debug = d.sentinel_client(0).cmd(&["SENTINEL", "DEBUG"]);
-    assert_eq!(debug.field_int("INFO-PERIOD"), Some(1000), "SENTINEL DEBUG applied: {debug}");
+    for i in 0..3 {
+        let debug = d.sentinel_client(i).cmd(&["SENTINEL", "DEBUG"]);
+        assert_eq!(debug.field_int("INFO-PERIOD"), Some(1000), "SENTINEL DEBUG applied: {debug}");
+    }
     for (i, s) in d.sentinels.iter().enumerate() {
         let m = d.master_info(i);
         assert_eq!(m.field_int("num-slaves"), Some(2), "sentinel {i}: {m}");
