@@ -76,7 +76,10 @@ impl State {
         if old.is_empty() {
             return st;
         }
-        for raw in old.split('\n') {
+        // The newline that ends the last line does not start another (empty) line. Redis
+        // reads one there, so its second rewrite of a file adds a trailing blank line; here
+        // rewriting the same state twice gives the same bytes.
+        for raw in old.strip_suffix('\n').unwrap_or(old).split('\n') {
             let line = trim_line(raw);
             if line.is_empty() || line.starts_with('#') {
                 if line == SIGNATURE {
@@ -109,6 +112,11 @@ impl State {
             self.lines[i] = line;
         } else if force {
             if self.needs_signature {
+                // A blank line between the file and the generated part (Redis gets one from
+                // the file's final newline).
+                if self.lines.last().is_some_and(|l| !l.is_empty()) {
+                    self.lines.push(String::new());
+                }
                 self.lines.push(SIGNATURE.to_string());
                 self.needs_signature = false;
             }

@@ -119,8 +119,16 @@ fn replay(cfg: &SentinelConfig, base: &std::path::Path) -> Result<SentinelBuilde
     b.announce_port(cfg.announce_port as i64).map_err(|e| (At::Global("announce_port"), e))?;
     b.set_sentinel_auth(cfg.sentinel_user.as_deref(), cfg.sentinel_pass.as_deref());
     for (i, m) in cfg.masters.iter().enumerate() {
-        b.monitor(&m.name, &m.host, m.port as i64, m.quorum as i64)
-            .map_err(|e| (At::Master(i, "name"), e))?;
+        b.monitor(&m.name, &m.host, m.port as i64, m.quorum as i64).map_err(|e| {
+            let field = if e.starts_with("Quorum") {
+                "quorum"
+            } else if e.starts_with("Can't resolve") {
+                "host"
+            } else {
+                "name"
+            };
+            (At::Master(i, field), e)
+        })?;
     }
     let sat = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
     for (i, m) in cfg.masters.iter().enumerate() {
