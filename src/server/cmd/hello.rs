@@ -22,30 +22,31 @@ pub fn run(ctx: &mut Ctx) {
         ver = Some(v as u8);
         next = 2;
     }
-    let mut auth = None;
-    let mut name = None;
+    // Redis 7.0 applies AUTH and SETNAME as it parses them, so an option that fails later
+    // leaves the earlier ones in effect (and SETNAME works before authentication).
     let mut j = next;
     while j < ctx.argv.len() {
         let more = ctx.argv.len() - 1 - j;
-        let opt = &ctx.argv[j];
-        if eq_ic(opt, "AUTH") && more >= 2 {
-            auth = Some((ctx.argv[j + 1].clone(), ctx.argv[j + 2].clone()));
+        let opt = ctx.argv[j].clone();
+        if eq_ic(&opt, "AUTH") && more >= 2 {
+            let (user, pass) = (ctx.argv[j + 1].clone(), ctx.argv[j + 2].clone());
+            if !authenticate(ctx, &user, &pass) {
+                ctx.error("WRONGPASS invalid username-password pair or user is disabled.");
+                return;
+            }
             j += 2;
-        } else if eq_ic(opt, "SETNAME") && more >= 1 {
-            name = Some(ctx.argv[j + 1].clone());
+        } else if eq_ic(&opt, "SETNAME") && more >= 1 {
+            let name = ctx.argv[j + 1].clone();
+            if !set_name(ctx, &name) {
+                return;
+            }
             j += 1;
         } else {
-            let msg = format!("ERR Syntax error in HELLO option '{}'", c_lossy(opt));
+            let msg = format!("ERR Syntax error in HELLO option '{}'", c_lossy(&opt));
             ctx.error(msg);
             return;
         }
         j += 1;
-    }
-    if let Some((user, pass)) = auth {
-        if !authenticate(ctx, &user, &pass) {
-            ctx.error("WRONGPASS invalid username-password pair or user is disabled.");
-            return;
-        }
     }
     // Redis checks the client's own flag here, not authRequired(): a client that connected
     // while a password was needed must authenticate even if the password was removed since.
@@ -56,11 +57,6 @@ pub fn run(ctx: &mut Ctx) {
              version at the same time",
         );
         return;
-    }
-    if let Some(n) = name {
-        if !set_name(ctx, &n) {
-            return;
-        }
     }
     if let Some(v) = ver {
         ctx.client.resp = v;

@@ -128,7 +128,7 @@ impl CommandSpec {
         }
         if !d.history.is_empty() {
             let h = d.history.iter().map(|(v, t)| Frame::Array(vec![Frame::bulk(v), Frame::bulk(t)]));
-            m.push(("history", Frame::Array(h.collect())));
+            m.push(("history", Frame::Set(h.collect())));
         }
         if !d.args.is_empty() {
             m.push(("arguments", args_frame(d.args)));
