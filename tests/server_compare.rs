@@ -860,3 +860,53 @@ fn shutdown_closes_the_connection() {
     }
     assert!(*ours.handle.0.shutdown.borrow());
 }
+
+#[test]
+fn last_command_field_matches() {
+    let Some((real, ours)) = pair() else { return };
+    let (mut ra, mut oa) = (real.client(), ours.client());
+    let (mut rb, mut ob) = (real.client(), ours.client());
+    ra.cmd("CLIENT SETNAME watched");
+    oa.cmd("CLIENT SETNAME watched");
+    // What CLIENT LIST shows as the last command of another client.
+    let cmd_of = |b: &mut Client| -> String {
+        let text = String::from_utf8_lossy(&parse(&b.cmd("CLIENT LIST")).bytes()).into_owned();
+        let line = text.lines().find(|l| l.contains("name=watched")).unwrap().to_string();
+        line.split(' ').find_map(|kv| kv.strip_prefix("cmd=")).unwrap().to_string()
+    };
+    for req in ["GET x", "ROLE x", "CLIENT nope", "CLIENT", "CLIENT GETNAME", "PING"] {
+        ra.cmd(req);
+        oa.cmd(req);
+        assert_eq!(cmd_of(&mut ob), cmd_of(&mut rb), "after {}", req);
+    }
+}
+
+#[test]
+fn redis_cli_output_matches() {
+    let Some((real, ours)) = pair() else { return };
+    let cli = |port: u16, args: &[&str]| -> String {
+        let out = std::process::Command::new("/usr/bin/redis-cli")
+            .arg("-p")
+            .arg(port.to_string())
+            .args(args)
+            .output()
+            .expect("redis-cli");
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr)
+    };
+    for args in [
+        &["PING"][..],
+        &["PING", "hi"],
+        &["COMMAND", "COUNT"],
+        &["COMMAND", "INFO", "ping"],
+        &["ACL", "WHOAMI"],
+        &["ACL", "CAT"],
+        &["CLIENT", "GETNAME"],
+        &["GET", "x"],
+        &["-3", "CLIENT", "TRACKINGINFO"],
+        &["-3", "ACL", "GETUSER", "default"],
+        &["-3", "INFO", "nothing"],
+        &["-3", "COMMAND", "DOCS", "ping"],
+    ] {
+        assert_eq!(cli(ours.port, args), cli(real.port, args), "{:?}", args);
+    }
+}

@@ -49,6 +49,12 @@ fn is_loopback(ip: IpAddr) -> bool {
     }
 }
 
+/// Protected mode (`clientAcceptHandler`): with `protected-mode yes` and no password on the
+/// default user, only loopback clients are served. Redis 7 applies this whatever `bind` says.
+fn protected_mode_denies(protected_mode: bool, default_nopass: bool, peer: IpAddr) -> bool {
+    protected_mode && default_nopass && !is_loopback(peer)
+}
+
 /// Serve one client until it disconnects, is killed, or the process shuts down.
 pub async fn run(srv: Arc<Server>, stream: TcpStream, peer: SocketAddr) {
     if srv.clients.len() >= srv.maxclients {
@@ -73,10 +79,8 @@ pub async fn run(srv: Arc<Server>, stream: TcpStream, peer: SocketAddr) {
         shutdown: srv.h.0.shutdown.subscribe(),
         over_soft_limit_since: None,
     };
-    // Protected mode: without a password, only loopback clients are served
-    // (`clientAcceptHandler`).
     let default_nopass = srv.acl().default_user().is_some_and(|u| u.nopass());
-    if srv.protected_mode && default_nopass && !is_loopback(peer.ip()) {
+    if protected_mode_denies(srv.protected_mode, default_nopass, peer.ip()) {
         srv.stats.rejected_connections.fetch_add(1, Relaxed);
         session.conn.write_raw(DENIED.as_bytes());
         let _ = tokio::time::timeout(Duration::from_secs(1), session.conn.flush()).await;
@@ -325,5 +329,30 @@ impl Session {
             self.client.tracking.on = false;
         }
         self.srv.clients.unregister(id);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn protected_mode_only_admits_loopback_without_password() {
+        let remote: IpAddr = "192.0.2.7".parse().unwrap();
+        let v6_remote: IpAddr = "2001:db8::1".parse().unwrap();
+        for local in ["127.0.0.1", "127.1.2.3", "::1", "::ffff:127.0.0.1"] {
+            assert!(!protected_mode_denies(true, true, local.parse().unwrap()), "{}", local);
+        }
+        assert!(protected_mode_denies(true, true, remote));
+        assert!(protected_mode_denies(true, true, v6_remote));
+        assert!(!protected_mode_denies(false, true, remote), "protected-mode no");
+        assert!(!protected_mode_denies(true, false, remote), "a password is set");
+    }
+
+    #[test]
+    fn denied_text_is_one_line() {
+        assert!(DENIED.starts_with("-DENIED Redis is running in protected mode"));
+        assert_eq!(DENIED.matches("\r\n").count(), 1);
+        assert!(DENIED.ends_with("accepting connections from the outside.\r\n"));
     }
 }
