@@ -302,7 +302,7 @@ pub fn parse(buf: &[u8]) -> V {
         *at = end + 2;
         let s = String::from_utf8_lossy(line).into_owned();
         let n: i64 = s.parse().unwrap_or(0);
-        let mut items = |count: i64, at: &mut usize| (0..count).map(|_| go(buf, at)).collect::<Vec<_>>();
+        let items = |count: i64, at: &mut usize| (0..count).map(|_| go(buf, at)).collect::<Vec<_>>();
         match kind {
             b'+' => V::Simple(s),
             b'-' => V::Error(line.to_vec()),
