@@ -198,7 +198,7 @@ impl ClientView {
 /// A registered client: fixed facts, the published view, and the kill switch.
 pub struct ClientEntry {
     pub id: u64,
-    /// Peer address as `ip:port` (`[ip]:port` is not used: Redis prints IPv6 bare too).
+    /// Peer address as `ip:port` (`[ip]:port` for IPv6).
     pub addr: String,
     /// Local address as `ip:port`.
     pub laddr: String,
@@ -334,7 +334,21 @@ impl ClientRegistry {
     }
 }
 
-/// `ip:port` as Redis prints addresses (IPv6 without brackets).
+/// `ip:port`, with IPv6 addresses in brackets, as Redis prints them (`anetFormatAddr`).
 pub fn format_addr(addr: &std::net::SocketAddr) -> String {
-    format!("{}:{}", addr.ip(), addr.port())
+    match addr.ip() {
+        std::net::IpAddr::V6(ip) => format!("[{}]:{}", ip, addr.port()),
+        ip => format!("{}:{}", ip, addr.port()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::format_addr;
+
+    #[test]
+    fn addresses_like_redis() {
+        assert_eq!(format_addr(&"127.0.0.1:5".parse().unwrap()), "127.0.0.1:5");
+        assert_eq!(format_addr(&"[::1]:52000".parse().unwrap()), "[::1]:52000");
+    }
 }
