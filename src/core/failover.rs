@@ -1,7 +1,29 @@
-//! The failover state machine (§7): start, leader election, promotion, reconfiguration, switch.
+//! The failover state machine (§7): start, leader election, promotion, reconfiguration of the
+//! other replicas, switch, abort; and SENTINEL FAILOVER.
+//!
+//! The lead's per-master tick drives it in Redis's order: `start_failover_if_needed` (then a
+//! forced round of vote requests), `failover_state_machine` (one state transition per call),
+//! and at the end of the tick `switch_to_promoted_slave_if_needed`. Promotion itself is only
+//! detected through INFO, which calls `on_promotion_confirmed`.
+//!
+//! Differences from Redis 7.0.15, on purpose (§12):
+//! - Peer votes are counted when cast in the *failover* epoch, not the current epoch (see
+//!   [`Sentinel::get_leader`]).
+//! - The 10 s per-replica `-slave-reconf-sent-timeout` is checked for every replica before the
+//!   parallel-syncs pacing loop, so a stuck replica frees its slot even when the loop is full.
+//! - `failover_start_time == 0` means "never started" (as after a reset), whatever the
+//!   monotonic clock reads; Redis relies on wall-clock time being far from 0.
+//! - The "Next failover delay" log line gives the remaining delay in seconds, since the core
+//!   has no wall clock to print a date with.
 
-use super::types::{MasterId, Millis};
+use super::instance::{flags, FailoverState};
+use super::types::{Action, Addr, InstanceRef, Level, MasterId, Millis};
 use super::Sentinel;
+
+/// `SENTINEL_SIMFAILURE_CRASH_AFTER_ELECTION`.
+pub const SIMFAILURE_CRASH_AFTER_ELECTION: u32 = 1;
+/// `SENTINEL_SIMFAILURE_CRASH_AFTER_PROMOTION`.
+pub const SIMFAILURE_CRASH_AFTER_PROMOTION: u32 = 2;
 
 /// Why SENTINEL FAILOVER was refused (the texts are sent verbatim, without `ERR`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -13,8 +35,451 @@ pub enum ManualFailoverError {
 }
 
 impl Sentinel {
-    /// SENTINEL FAILOVER: start a failover without agreement from other sentinels.
-    pub fn manual_failover(&mut self, _id: MasterId, _now: Millis) -> Result<(), ManualFailoverError> {
-        todo!("manual_failover")
+    /// `sentinelStartFailoverIfNeeded`: start a failover when the master is O_DOWN, none is in
+    /// progress, and the last attempt started at least 2 x failover-timeout ago. While waiting,
+    /// say so in the log once per attempt. Returns true if a failover was started (the caller
+    /// then asks the peers for votes right away).
+    pub fn start_failover_if_needed(&mut self, id: MasterId, now: Millis) -> bool {
+        let Some(m) = self.masters.get_mut(&id) else { return false };
+        if !m.inst.has(flags::O_DOWN) || m.inst.has(flags::FAILOVER_IN_PROGRESS) {
+            return false;
+        }
+        let retry_delay = m.failover_timeout.saturating_mul(2);
+        if m.failover_start_time != 0 && now.saturating_sub(m.failover_start_time) < retry_delay {
+            if m.failover_delay_logged != m.failover_start_time {
+                m.failover_delay_logged = m.failover_start_time;
+                let next = m.failover_start_time.saturating_add(retry_delay);
+                let secs = next.saturating_sub(now).div_ceil(1000);
+                self.log(
+                    Level::Warning,
+                    format!(
+                        "Next failover delay: I will not start a failover before {} seconds from now",
+                        secs
+                    ),
+                );
+            }
+            return false;
+        }
+        self.start_failover(id, now);
+        true
+    }
+
+    /// `sentinelStartFailover`: enter WAIT_START in a new epoch. The start time gets a random
+    /// 0-999 ms offset so that sentinels that saw ODOWN together don't retry in lockstep.
+    pub fn start_failover(&mut self, id: MasterId, now: Millis) {
+        if !self.masters.contains_key(&id) {
+            return;
+        }
+        self.current_epoch += 1;
+        let epoch = self.current_epoch;
+        let delay = self.random_delay(1000);
+        let m = self.masters.get_mut(&id).expect("checked");
+        m.failover_state = FailoverState::WaitStart;
+        m.inst.flags |= flags::FAILOVER_IN_PROGRESS;
+        m.failover_epoch = epoch;
+        m.failover_start_time = now + delay;
+        m.failover_state_change_time = now;
+        self.event_msg(Level::Warning, "+new-epoch", id, epoch.to_string());
+        self.event(Level::Warning, "+try-failover", &InstanceRef::Master(id), None);
+    }
+
+    /// `sentinelFailoverStateMachine`: take at most one step of a failover in progress.
+    /// (The caller skips it in TILT.) Promotion is not a step here: INFO detects it.
+    pub fn failover_state_machine(&mut self, id: MasterId, now: Millis) {
+        let Some(m) = self.masters.get(&id) else { return };
+        if !m.inst.has(flags::FAILOVER_IN_PROGRESS) {
+            return;
+        }
+        match m.failover_state {
+            FailoverState::WaitStart => self.failover_wait_start(id, now),
+            FailoverState::SelectSlave => self.failover_select_slave(id, now),
+            FailoverState::SendSlaveofNoone => self.failover_send_slaveof_noone(id, now),
+            FailoverState::WaitPromotion => self.failover_wait_promotion(id, now),
+            FailoverState::ReconfSlaves => self.failover_reconf_next_slave(id, now),
+            FailoverState::None | FailoverState::UpdateConfig => {}
+        }
+    }
+
+    /// `sentinelGetLeader`: count the votes for `epoch` and return the leader, if one has a
+    /// majority of all sentinels ever seen (`voters/2 + 1`, us included) and at least `quorum`
+    /// votes. Our own vote goes to the candidate most voted by the peers, or to ourselves.
+    ///
+    /// Redis counts a peer's vote when it was cast in the *current* epoch (§12). Once our
+    /// current epoch has moved past the failover epoch (a hello or vote request from a newer
+    /// attempt), that mixes in votes from another election, so two sentinels could each act
+    /// as leader with the same config epoch. Here only votes cast in `epoch` count, as in
+    /// Raft. The wire protocol is unchanged (only which reported votes we count differs), and
+    /// while the two epochs are equal, which is the usual case, the result is the same.
+    pub fn get_leader(&mut self, id: MasterId, epoch: u64, now: Millis) -> Option<String> {
+        let m = self.masters.get(&id)?;
+        let voters = m.sentinels.len() as u64 + 1;
+        let quorum = m.quorum as u64;
+        // Tally in sentinel order; a Vec keeps "first seen wins ties" deterministic.
+        let mut counters: Vec<(String, u64)> = Vec::new();
+        for peer in m.sentinels.values() {
+            if let Some(leader) = peer.leader.as_ref().filter(|_| peer.leader_epoch == epoch) {
+                match counters.iter_mut().find(|(r, _)| r == leader) {
+                    Some((_, n)) => *n += 1,
+                    None => counters.push((leader.clone(), 1)),
+                }
+            }
+        }
+        let mut winner: Option<String> = None;
+        let mut max_votes = 0;
+        for (runid, n) in &counters {
+            if *n > max_votes {
+                max_votes = *n;
+                winner = Some(runid.clone());
+            }
+        }
+        let candidate = winner.clone().unwrap_or_else(|| self.myid.clone());
+        let (my_vote, my_vote_epoch) = self.vote_leader(id, epoch, &candidate, now);
+        if let Some(vote) = my_vote.filter(|_| my_vote_epoch == epoch) {
+            let n = match counters.iter_mut().find(|(r, _)| *r == vote) {
+                Some((_, n)) => {
+                    *n += 1;
+                    *n
+                }
+                None => 1,
+            };
+            if n > max_votes {
+                max_votes = n;
+                winner = Some(vote);
+            }
+        }
+        let majority = voters / 2 + 1;
+        winner.filter(|_| max_votes >= majority && max_votes >= quorum)
+    }
+
+    /// WAIT_START (`sentinelFailoverWaitStart`): go on once elected (or when forced by
+    /// SENTINEL FAILOVER); give up after min(election timeout, failover timeout).
+    fn failover_wait_start(&mut self, id: MasterId, now: Millis) {
+        let epoch = self.masters[&id].failover_epoch;
+        let leader = self.get_leader(id, epoch, now);
+        let is_leader = leader.is_some_and(|l| l.eq_ignore_ascii_case(&self.myid));
+        let m = &self.masters[&id];
+        if !is_leader && !m.inst.has(flags::FORCE_FAILOVER) {
+            let election_timeout = self.timings.election_timeout.min(m.failover_timeout);
+            if now.saturating_sub(m.failover_start_time) > election_timeout {
+                self.event(Level::Warning, "-failover-abort-not-elected", &InstanceRef::Master(id), None);
+                self.abort_failover(id, now);
+            }
+            return;
+        }
+        self.event(Level::Warning, "+elected-leader", &InstanceRef::Master(id), None);
+        if self.simulate_failure_flags & SIMFAILURE_CRASH_AFTER_ELECTION != 0 {
+            self.simulated_crash();
+            return;
+        }
+        let m = self.masters.get_mut(&id).expect("checked");
+        m.failover_state = FailoverState::SelectSlave;
+        m.failover_state_change_time = now;
+        self.event(Level::Warning, "+failover-state-select-slave", &InstanceRef::Master(id), None);
+    }
+
+    /// SELECT_SLAVE (`sentinelFailoverSelectSlave`): pick the replica to promote, or abort.
+    fn failover_select_slave(&mut self, id: MasterId, now: Millis) {
+        let Some(key) = self.select_slave(id, now) else {
+            self.event(Level::Warning, "-failover-abort-no-good-slave", &InstanceRef::Master(id), None);
+            self.abort_failover(id, now);
+            return;
+        };
+        let who = InstanceRef::Replica(id, key.clone());
+        self.event(Level::Warning, "+selected-slave", &who, None);
+        let m = self.masters.get_mut(&id).expect("checked");
+        if let Some(r) = m.replicas.get_mut(&key) {
+            r.flags |= flags::PROMOTED;
+        }
+        m.promoted_slave = Some(key);
+        m.failover_state = FailoverState::SendSlaveofNoone;
+        m.failover_state_change_time = now;
+        self.event(Level::Notice, "+failover-state-send-slaveof-noone", &who, None);
+    }
+
+    /// The promoted replica, if it still exists.
+    fn promoted_ref(&self, id: MasterId) -> Option<InstanceRef> {
+        let m = self.masters.get(&id)?;
+        let key = m.promoted_slave.as_ref().filter(|k| m.replicas.contains_key(*k))?;
+        Some(InstanceRef::Replica(id, key.clone()))
+    }
+
+    fn link_disconnected(&self, who: &InstanceRef) -> bool {
+        self.instance(who).and_then(|i| self.links.get(&i.link)).is_none_or(|l| l.disconnected)
+    }
+
+    /// Abort with `-failover-abort-slave-timeout` once failover-timeout has passed in the state.
+    fn abort_if_promotion_timed_out(&mut self, id: MasterId, now: Millis) {
+        let m = &self.masters[&id];
+        if now.saturating_sub(m.failover_state_change_time) > m.failover_timeout {
+            self.event(Level::Warning, "-failover-abort-slave-timeout", &InstanceRef::Master(id), None);
+            self.abort_failover(id, now);
+        }
+    }
+
+    /// SEND_SLAVEOF_NOONE (`sentinelFailoverSendSlaveOfNoOne`): send the promotion
+    /// transaction; while the replica is unreachable keep trying until failover-timeout.
+    fn failover_send_slaveof_noone(&mut self, id: MasterId, now: Millis) {
+        let Some(promoted) = self.promoted_ref(id) else {
+            // The promoted replica was forgotten under us: nothing to wait for.
+            self.abort_if_promotion_timed_out(id, now);
+            return;
+        };
+        if self.link_disconnected(&promoted) {
+            self.abort_if_promotion_timed_out(id, now);
+            return;
+        }
+        if !self.send_slaveof(&promoted, None) {
+            return;
+        }
+        self.event(Level::Notice, "+failover-state-wait-promotion", &promoted, None);
+        let m = self.masters.get_mut(&id).expect("checked");
+        m.failover_state = FailoverState::WaitPromotion;
+        m.failover_state_change_time = now;
+    }
+
+    /// WAIT_PROMOTION (`sentinelFailoverWaitPromotion`): only the timeout lives here; INFO
+    /// from the promoted replica moves the state on (`on_promotion_confirmed`).
+    fn failover_wait_promotion(&mut self, id: MasterId, now: Millis) {
+        self.abort_if_promotion_timed_out(id, now);
+    }
+
+    /// The promoted replica reported `role:master` while we wait for it (§7.6): the failover
+    /// is now committed. Its config epoch becomes ours, the new address is persisted and
+    /// announced (hellos forced out on the next tick), and the client-reconfig script runs.
+    /// Called by INFO processing (not in TILT); ignored unless the master is in WAIT_PROMOTION.
+    pub fn on_promotion_confirmed(&mut self, id: MasterId, now: Millis) {
+        let Some(m) = self.masters.get(&id) else { return };
+        if !m.inst.has(flags::FAILOVER_IN_PROGRESS) || m.failover_state != FailoverState::WaitPromotion {
+            return;
+        }
+        let Some(promoted) = self.promoted_ref(id) else { return };
+        let m = self.masters.get_mut(&id).expect("checked");
+        m.config_epoch = m.failover_epoch;
+        m.failover_state = FailoverState::ReconfSlaves;
+        m.failover_state_change_time = now;
+        self.out.push(Action::FlushConfig);
+        self.event(Level::Warning, "+promoted-slave", &promoted, None);
+        if self.simulate_failure_flags & SIMFAILURE_CRASH_AFTER_PROMOTION != 0 {
+            self.simulated_crash();
+            return;
+        }
+        self.event(Level::Warning, "+failover-state-reconf-slaves", &InstanceRef::Master(id), None);
+        let from = self.masters[&id].inst.addr.clone();
+        if let Some(to) = self.instance(&promoted).map(|i| i.addr.clone()) {
+            self.schedule_client_reconfig(id, "leader", &from, &to);
+        }
+        self.force_hello_update(id);
+    }
+
+    /// `sentinelForceHelloUpdateForMaster`: move back the last hello time of the master, its
+    /// replicas and its sentinels so hellos go out on the next tick.
+    pub fn force_hello_update(&mut self, id: MasterId) {
+        let back = self.timings.publish_period + 1;
+        let Some(m) = self.masters.get_mut(&id) else { return };
+        let insts =
+            std::iter::once(&mut m.inst).chain(m.replicas.values_mut()).chain(m.sentinels.values_mut());
+        for i in insts {
+            if i.last_pub_time >= back {
+                i.last_pub_time -= back;
+            }
+        }
+    }
+
+    /// RECONF_SLAVES (`sentinelFailoverReconfNextSlave`): point the other replicas at the
+    /// promoted one, at most parallel-syncs at a time, then check whether we are done.
+    fn failover_reconf_next_slave(&mut self, id: MasterId, now: Millis) {
+        let reconf_timeout = self.timings.slave_reconf_timeout;
+        let m = &self.masters[&id];
+        // A replica that got SLAVEOF but never started syncing within 10 s is considered done
+        // (the fix-slave-config path repairs it later). Redis checks this inside the pacing
+        // loop, which never runs when every slot is taken (§12); checking every replica first
+        // lets a stuck replica free its slot.
+        let timed_out: Vec<String> = m
+            .replicas
+            .iter()
+            .filter(|(_, r)| {
+                !r.has(flags::PROMOTED | flags::RECONF_DONE)
+                    && r.has(flags::RECONF_SENT)
+                    && now.saturating_sub(r.slave_reconf_sent_time) > reconf_timeout
+            })
+            .map(|(k, _)| k.clone())
+            .collect();
+        for key in timed_out {
+            let who = InstanceRef::Replica(id, key);
+            self.event(Level::Notice, "-slave-reconf-sent-timeout", &who, None);
+            if let Some(r) = self.instance_mut(&who) {
+                r.flags = (r.flags & !flags::RECONF_SENT) | flags::RECONF_DONE;
+            }
+        }
+
+        if let Some(target) = self.promoted_target(id) {
+            let m = &self.masters[&id];
+            let parallel_syncs = m.parallel_syncs;
+            let mut in_progress =
+                m.replicas.values().filter(|r| r.has(flags::RECONF_SENT | flags::RECONF_INPROG)).count()
+                    as i64;
+            let keys: Vec<String> = m.replicas.keys().cloned().collect();
+            for key in keys {
+                if in_progress >= parallel_syncs {
+                    break;
+                }
+                let who = InstanceRef::Replica(id, key);
+                let busy = flags::PROMOTED | flags::RECONF_DONE | flags::RECONF_SENT | flags::RECONF_INPROG;
+                if self.instance(&who).is_none_or(|r| r.has(busy)) || self.link_disconnected(&who) {
+                    continue;
+                }
+                if self.send_slaveof(&who, Some((&target.0, target.1))) {
+                    if let Some(r) = self.instance_mut(&who) {
+                        r.flags |= flags::RECONF_SENT;
+                        r.slave_reconf_sent_time = now;
+                    }
+                    self.event(Level::Notice, "+slave-reconf-sent", &who, None);
+                    in_progress += 1;
+                }
+            }
+        }
+        self.failover_detect_end(id, now);
+    }
+
+    /// The promoted replica's address in the form SLAVEOF takes (announced host, port).
+    fn promoted_target(&self, id: MasterId) -> Option<(String, u16)> {
+        let p = self.promoted_ref(id)?;
+        let addr = &self.instance(&p)?.addr;
+        Some((self.announce_host(addr), addr.port))
+    }
+
+    /// `sentinelFailoverDetectEnd`: the failover ends when every replica that is not SDOWN is
+    /// reconfigured, or when failover-timeout has passed in RECONF_SLAVES; in that case the
+    /// replicas not yet told get a best-effort SLAVEOF. Nothing ends while the promoted
+    /// replica is unreachable.
+    fn failover_detect_end(&mut self, id: MasterId, now: Millis) {
+        let Some(promoted) = self.promoted_ref(id) else { return };
+        if self.instance(&promoted).is_none_or(|p| p.has(flags::S_DOWN)) {
+            return;
+        }
+        let m = &self.masters[&id];
+        let mut not_reconfigured = m
+            .replicas
+            .values()
+            .filter(|r| !r.has(flags::PROMOTED | flags::RECONF_DONE) && !r.has(flags::S_DOWN))
+            .count();
+        let timeout = now.saturating_sub(m.failover_state_change_time) > m.failover_timeout;
+        if timeout {
+            not_reconfigured = 0;
+            self.event(Level::Warning, "+failover-end-for-timeout", &InstanceRef::Master(id), None);
+        }
+        if not_reconfigured == 0 {
+            self.event(Level::Warning, "+failover-end", &InstanceRef::Master(id), None);
+            let m = self.masters.get_mut(&id).expect("checked");
+            m.failover_state = FailoverState::UpdateConfig;
+            m.failover_state_change_time = now;
+        }
+        if timeout {
+            let Some(target) = self.promoted_target(id) else { return };
+            let keys: Vec<String> = self.masters[&id].replicas.keys().cloned().collect();
+            for key in keys {
+                let who = InstanceRef::Replica(id, key);
+                // INPROG replicas are included, as in Redis: they have not confirmed the link.
+                let skip = flags::PROMOTED | flags::RECONF_DONE | flags::RECONF_SENT;
+                if self.instance(&who).is_none_or(|r| r.has(skip)) || self.link_disconnected(&who) {
+                    continue;
+                }
+                if self.send_slaveof(&who, Some((&target.0, target.1))) {
+                    self.event(Level::Notice, "+slave-reconf-sent-be", &who, None);
+                    if let Some(r) = self.instance_mut(&who) {
+                        r.flags |= flags::RECONF_SENT;
+                    }
+                }
+            }
+        }
+    }
+
+    /// `sentinelFailoverSwitchToPromotedSlave`, at the end of the master's tick once the
+    /// failover reached UPDATE_CONFIG: announce `+switch-master` and move the master to the
+    /// promoted replica's address. The reset that does it also ends the failover.
+    pub fn switch_to_promoted_slave_if_needed(&mut self, id: MasterId, now: Millis) {
+        let Some(m) = self.masters.get(&id) else { return };
+        if m.failover_state != FailoverState::UpdateConfig {
+            return;
+        }
+        let old = m.inst.addr.clone();
+        let new = m.promoted_slave.as_ref().and_then(|k| m.replicas.get(k)).map_or(&old, |r| &r.addr).clone();
+        let msg = format!(
+            "{} {} {} {} {}",
+            m.inst.name,
+            self.announce_host(&old),
+            old.port,
+            self.announce_host(&new),
+            new.port
+        );
+        let name = m.inst.name.clone();
+        self.event_msg(Level::Warning, "+switch-master", id, msg);
+        if let Err(e) = self.reset_master_and_change_address(id, &new.hostname, new.port, now) {
+            self.log(Level::Warning, format!("Failed to switch master {} to {}: {}", name, new, e));
+        }
+    }
+
+    /// `sentinelAbortFailover`: give up a failover that is not committed yet (up to
+    /// WAIT_PROMOTION). `failover_start_time` stays, so the next attempt waits 2 x
+    /// failover-timeout from this one's start.
+    pub fn abort_failover(&mut self, id: MasterId, now: Millis) {
+        let Some(m) = self.masters.get_mut(&id) else { return };
+        if !m.inst.has(flags::FAILOVER_IN_PROGRESS) || m.failover_state > FailoverState::WaitPromotion {
+            return;
+        }
+        m.inst.flags &= !(flags::FAILOVER_IN_PROGRESS | flags::FORCE_FAILOVER);
+        m.failover_state = FailoverState::None;
+        m.failover_state_change_time = now;
+        if let Some(key) = m.promoted_slave.take() {
+            if let Some(r) = m.replicas.get_mut(&key) {
+                r.flags &= !flags::PROMOTED;
+            }
+        }
+    }
+
+    /// SENTINEL FAILOVER: start a failover now, without agreement from other sentinels and
+    /// without waiting for the retry delay, provided none is running and a replica qualifies.
+    /// (An unknown master has no replica to promote: `NoGoodSlave`.)
+    pub fn manual_failover(&mut self, id: MasterId, now: Millis) -> Result<(), ManualFailoverError> {
+        if self.masters.get(&id).is_some_and(|m| m.inst.has(flags::FAILOVER_IN_PROGRESS)) {
+            return Err(ManualFailoverError::InProgress);
+        }
+        if self.select_slave(id, now).is_none() {
+            return Err(ManualFailoverError::NoGoodSlave);
+        }
+        let name = self.masters[&id].inst.name.clone();
+        self.log(Level::Warning, format!("Executing user requested FAILOVER of '{}'", name));
+        self.start_failover(id, now);
+        if let Some(m) = self.masters.get_mut(&id) {
+            m.inst.flags |= flags::FORCE_FAILOVER;
+        }
+        Ok(())
+    }
+
+    /// Queue the master's client-reconfig script, if any:
+    /// `<master-name> <leader|observer> start <from-ip> <from-port> <to-ip> <to-port>`.
+    pub fn schedule_client_reconfig(&mut self, id: MasterId, role: &str, from: &Addr, to: &Addr) {
+        let Some(m) = self.masters.get(&id) else { return };
+        let Some(script) = m.client_reconfig_script.clone() else { return };
+        let args = vec![
+            m.inst.name.clone(),
+            role.to_string(),
+            "start".to_string(),
+            self.announce_host(from),
+            from.port.to_string(),
+            self.announce_host(to),
+            to.port.to_string(),
+        ];
+        self.schedule_script(script, args);
+    }
+
+    /// `sentinelSimFailureCrash`: SENTINEL SIMULATE-FAILURE asked us to die here.
+    fn simulated_crash(&mut self) {
+        self.log(Level::Warning, "Sentinel CRASH because of SENTINEL simulate-failure".to_string());
+        self.out.push(Action::Exit { code: 99 });
     }
 }
+
+#[cfg(test)]
+#[path = "tests/failover_tests/mod.rs"]
+mod tests;

@@ -1,9 +1,211 @@
-//! Processing received hello messages (§6.6).
+//! Sending and processing hello messages (§6.6): how sentinels find each other, learn
+//! higher epochs, and learn a newer master configuration after someone else's failover.
 
-use super::types::Millis;
+use super::types::{cmd, Addr, InstanceRef, Level, MasterId, Millis, ReplyTag};
 use super::Sentinel;
+use crate::gossip::hello::{Hello, HELLO_CHANNEL};
+
+/// `sentinelAddrEqualsHostname` without a resolver: an IP literal is compared with the
+/// address's ip; a name with its hostname (case-insensitively).
+pub fn addr_equals_host(a: &Addr, host: &str) -> bool {
+    if super::is_ip_literal(host) {
+        a.ip == host
+    } else {
+        a.hostname.eq_ignore_ascii_case(host)
+    }
+}
 
 impl Sentinel {
-    /// Process one hello payload (from a pub/sub `message` or a direct PUBLISH).
-    pub fn process_hello(&mut self, _payload: &[u8], _now: Millis) {}
+    /// The port we announce: announce-port, else our listening port.
+    pub fn announced_port(&self) -> u16 {
+        if self.settings.announce_port != 0 {
+            self.settings.announce_port
+        } else {
+            self.settings.port
+        }
+    }
+
+    /// `sentinelSendHello`: PUBLISH our hello on an instance's command connection. Needs
+    /// announce-ip or the local address of that connection.
+    pub(crate) fn send_hello(&mut self, r: &InstanceRef) -> bool {
+        let Some(inst) = self.instance(r) else { return false };
+        let Some(link) = self.links.get(&inst.link) else { return false };
+        if link.disconnected {
+            return false;
+        }
+        let ip = match self.settings.announce_ip.clone().or_else(|| link.local_ip.clone()) {
+            Some(ip) => ip,
+            None => return false,
+        };
+        let m = &self.masters[&r.master()];
+        let maddr = self.current_master_addr(m);
+        let hello = Hello {
+            ip,
+            port: self.announced_port(),
+            runid: self.myid.clone(),
+            current_epoch: self.current_epoch,
+            master_name: m.inst.name.clone(),
+            master_ip: self.announce_host(maddr),
+            master_port: maddr.port,
+            master_config_epoch: m.config_epoch,
+        };
+        let mut c = cmd([self.map_command(r.master(), "PUBLISH")]);
+        c.extend(cmd([HELLO_CHANNEL.to_string(), hello.to_string()]));
+        self.send_to(r, c, ReplyTag::Hello(r.clone()))
+    }
+
+    /// `sentinelProcessHelloMessage`.
+    pub fn process_hello(&mut self, payload: &[u8], now: Millis) {
+        let h = match Hello::parse(payload) {
+            Ok(h) => h,
+            Err(e) => {
+                self.log(Level::Debug, format!("Ignoring malformed hello: {}", e));
+                return;
+            }
+        };
+        // Our own id from any address is either an echo or an impostor: never adopt it.
+        if h.runid == self.myid {
+            return;
+        }
+        let Some(id) = self.master_id(&h.master_name) else { return };
+        let known = self.masters[&id]
+            .sentinels
+            .get(&h.runid)
+            .is_some_and(|s| s.addr.port == h.port && addr_equals_host(&s.addr, &h.ip));
+        let sender_known = known || self.add_sentinel_from_hello(id, &h, now);
+        if h.current_epoch > self.current_epoch {
+            self.current_epoch = h.current_epoch;
+            self.out.push(super::Action::FlushConfig);
+            self.event_msg(Level::Warning, "+new-epoch", id, h.current_epoch.to_string());
+        }
+        let m = &self.masters[&id];
+        if sender_known && m.config_epoch < h.master_config_epoch {
+            let old = m.inst.addr.clone();
+            let moved = h.master_port != old.port || !addr_equals_host(&old, &h.master_ip);
+            self.masters.get_mut(&id).expect("checked").config_epoch = h.master_config_epoch;
+            if moved {
+                self.switch_master_from_hello(id, &h, old, now);
+            }
+        }
+        if let Some(s) = self.masters.get_mut(&id).and_then(|m| m.sentinels.get_mut(&h.runid)) {
+            s.last_hello_time = now;
+        }
+    }
+
+    /// A hello from a sentinel we don't know at that address: a new peer, a known peer at a
+    /// new address, or a new peer taking over an address another run id used. Returns false if
+    /// the sender could not be added (e.g. an unresolvable host).
+    fn add_sentinel_from_hello(&mut self, id: MasterId, h: &Hello, now: Millis) -> bool {
+        let who = InstanceRef::Master(id);
+        // Same run id, other address: the peer moved.
+        let removed = self.masters.get_mut(&id).expect("caller checked").sentinels.remove(&h.runid);
+        let address_switch = removed.is_some();
+        if let Some(old) = removed {
+            self.release_link(old.link);
+            self.event(
+                Level::Notice,
+                "+sentinel-address-switch",
+                &who,
+                Some(&format!("ip {} port {} for {}", h.ip, h.port, h.runid)),
+            );
+        } else {
+            // Other run id at this address: that one is gone (restarted with a new id).
+            let stale = self.masters[&id]
+                .sentinels
+                .values()
+                .find(|s| s.addr.port == h.port && addr_equals_host(&s.addr, &h.ip))
+                .map(|s| s.name.clone());
+            if let Some(stale) = stale {
+                self.event(
+                    Level::Notice,
+                    "+sentinel-invalid-addr",
+                    &InstanceRef::Sentinel(id, stale.clone()),
+                    None,
+                );
+                self.remove_sentinel_everywhere(&stale);
+            }
+        }
+        if self.create_sentinel(id, &h.ip, h.port, &h.runid, now).is_err() {
+            return false;
+        }
+        let me = InstanceRef::Sentinel(id, h.runid.clone());
+        if !address_switch {
+            self.event(Level::Notice, "+sentinel", &me, None);
+        } else {
+            self.update_sentinel_address_in_all_masters(id, &h.runid);
+        }
+        self.out.push(super::Action::FlushConfig);
+        true
+    }
+
+    /// Forget a sentinel run id under every master.
+    fn remove_sentinel_everywhere(&mut self, runid: &str) {
+        let mut links = Vec::new();
+        for m in self.masters.values_mut() {
+            if let Some(s) = m.sentinels.remove(runid) {
+                links.push(s.link);
+            }
+        }
+        for l in links {
+            self.release_link(l);
+        }
+    }
+
+    /// `sentinelUpdateSentinelAddressInAllMasters`: the same peer under other masters moves to
+    /// the new address too; their (shared) connections are closed so they reconnect there.
+    fn update_sentinel_address_in_all_masters(&mut self, id: MasterId, runid: &str) {
+        let Some(addr) = self.masters[&id].sentinels.get(runid).map(|s| s.addr.clone()) else { return };
+        let mut links = Vec::new();
+        let mut reconfigured = 0;
+        for m in self.masters.values_mut() {
+            if let Some(s) = m.sentinels.get_mut(runid) {
+                links.push(s.link);
+                if m.id != id {
+                    s.addr = addr.clone();
+                    reconfigured += 1;
+                }
+            }
+        }
+        links.sort();
+        links.dedup();
+        for l in links {
+            self.close_link_connections(l);
+        }
+        if reconfigured > 0 {
+            let msg = format!("{} additional matching instances", reconfigured);
+            self.event(
+                Level::Notice,
+                "+sentinel-address-update",
+                &InstanceRef::Sentinel(id, runid.into()),
+                Some(&msg),
+            );
+        }
+    }
+
+    /// A peer announced a newer configuration for this master at another address: switch to
+    /// it as an observer (`+config-update-from`, `+switch-master`, client-reconfig script).
+    fn switch_master_from_hello(&mut self, id: MasterId, h: &Hello, old: Addr, now: Millis) {
+        self.event(Level::Warning, "+config-update-from", &InstanceRef::Sentinel(id, h.runid.clone()), None);
+        let msg = format!(
+            "{} {} {} {} {}",
+            h.master_name,
+            self.announce_host(&old),
+            old.port,
+            h.master_ip,
+            h.master_port
+        );
+        self.event_msg(Level::Warning, "+switch-master", id, msg);
+        if self.reset_master_and_change_address(id, &h.master_ip, h.master_port, now).is_ok() {
+            let new = self.masters[&id].inst.addr.clone();
+            self.schedule_client_reconfig(id, "observer", &old, &new);
+        }
+    }
+
+    /// `+monitor` for every configured master, as Sentinel emits at startup.
+    pub fn generate_initial_monitor_events(&mut self) {
+        let all: Vec<(MasterId, u32)> = self.masters.values().map(|m| (m.id, m.quorum)).collect();
+        for (id, q) in all {
+            self.event(Level::Warning, "+monitor", &InstanceRef::Master(id), Some(&format!("quorum {}", q)));
+        }
+    }
 }

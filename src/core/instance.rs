@@ -119,6 +119,9 @@ pub struct Instance {
     pub last_pub_time: Millis,
     pub last_hello_time: Millis,
     pub last_master_down_reply_time: Millis,
+    /// When we last asked this peer is-master-down-by-addr (rsentinel addition: Redis re-asks
+    /// a silent peer on every tick, §12; we re-ask once per ask period).
+    pub last_master_down_ask_time: Millis,
     /// The last INFO text (for SENTINEL INFO-CACHE) and when it arrived (0 = never).
     pub info: Option<String>,
     pub info_refresh: Millis,
@@ -163,6 +166,7 @@ impl Instance {
             last_pub_time: now,
             last_hello_time: now,
             last_master_down_reply_time: now,
+            last_master_down_ask_time: 0,
             info: None,
             info_refresh: 0,
             role_reported: if kind == Kind::Replica { Role::Slave } else { Role::Master },

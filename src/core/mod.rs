@@ -22,6 +22,15 @@ pub mod timings;
 pub mod types;
 pub mod vote;
 
+#[cfg(test)]
+mod monitoring_tests;
+#[cfg(test)]
+pub(crate) mod sim;
+#[cfg(test)]
+mod sim_tests;
+#[cfg(test)]
+mod testkit;
+
 use std::collections::{BTreeMap, HashMap};
 
 use rand::rngs::StdRng;
@@ -78,6 +87,9 @@ pub struct Sentinel {
     /// Master names to ids (master names are case-sensitive, as in Redis).
     pub names: BTreeMap<String, MasterId>,
     pub links: HashMap<LinkId, Link>,
+    /// Masters by address (ip and hostname forms), so a peer's is-master-down-by-addr does not
+    /// scan every master.
+    addr_index: HashMap<(String, u16), Vec<MasterId>>,
     pub tilt: bool,
     pub tilt_start_time: Millis,
     /// The time of the previous TILT check (0 before the first one).
@@ -131,6 +143,7 @@ impl Sentinel {
             masters: BTreeMap::new(),
             names: BTreeMap::new(),
             links: HashMap::new(),
+            addr_index: HashMap::new(),
             tilt: false,
             tilt_start_time: 0,
             previous_time: 0,
@@ -366,6 +379,7 @@ impl Sentinel {
         };
         self.masters.insert(id, master);
         self.names.insert(name.to_string(), id);
+        self.index_master_addr(id, true);
         self.out.push(Action::StartMonitor { master: id });
         Ok(id)
     }
@@ -433,6 +447,35 @@ impl Sentinel {
         inst.runid = Some(runid.to_string());
         self.masters.get_mut(&master).expect("checked").sentinels.insert(runid.to_string(), inst);
         Ok(())
+    }
+
+    /// Add (or remove) a master's current address to the address index.
+    pub(crate) fn index_master_addr(&mut self, id: MasterId, add: bool) {
+        let Some(a) = self.masters.get(&id).map(|m| m.inst.addr.clone()) else { return };
+        let mut keys = vec![(a.ip.clone(), a.port)];
+        if a.hostname != a.ip {
+            keys.push((a.hostname.clone(), a.port));
+        }
+        for k in keys {
+            let ids = self.addr_index.entry(k.clone()).or_default();
+            ids.retain(|x| *x != id);
+            if add {
+                ids.push(id);
+                ids.sort();
+            } else if ids.is_empty() {
+                self.addr_index.remove(&k);
+            }
+        }
+    }
+
+    /// The first master (in id order, like Redis's dict order) whose announced address is
+    /// `host:port`.
+    pub fn master_by_addr(&self, host: &str, port: u16) -> Option<MasterId> {
+        self.addr_index.get(&(host.to_string(), port))?.iter().copied().find(|id| {
+            self.masters
+                .get(id)
+                .is_some_and(|m| m.inst.addr.port == port && self.announce_host(&m.inst.addr) == host)
+        })
     }
 
     /// A random delay in `0..bound` ms (Redis's `rand() % bound`).

@@ -86,10 +86,12 @@ impl Sentinel {
             keep.push((m.inst.addr.hostname.clone(), m.inst.addr.port));
         }
         self.reset_master(id, now, false, true);
+        self.index_master_addr(id, false);
         let m = self.masters.get_mut(&id).expect("checked");
         m.inst.addr = new_addr;
         m.inst.s_down_since_time = 0;
         m.inst.o_down_since_time = 0;
+        self.index_master_addr(id, true);
         for (h, p) in keep {
             if let Ok(key) = self.create_replica(id, &h, p, now) {
                 self.event(Level::Notice, "+slave", &InstanceRef::Replica(id, key), None);
@@ -102,6 +104,7 @@ impl Sentinel {
     /// Forget a master and everything under it (SENTINEL REMOVE). The caller emits
     /// `-monitor` first and flushes after. Returns false if there was no such master.
     pub fn remove_master(&mut self, id: MasterId) -> bool {
+        self.index_master_addr(id, false);
         let Some(m) = self.masters.remove(&id) else { return false };
         self.names.remove(&m.inst.name);
         self.release_link(m.inst.link);

@@ -1,7 +1,22 @@
-//! The script queue (`sentinelScheduleScriptExecution` and friends).
+//! The script queue (`sentinelScheduleScriptExecution`, `sentinelRunPendingScripts`,
+//! `sentinelCollectTerminatedScripts`, `sentinelKillTimedoutScripts`, §8).
+//!
+//! The core only keeps the queue and its rules; the shell starts processes when asked with
+//! [`Action::SpawnScript`], kills them on [`Action::KillScript`], and reports back with
+//! `on_script_started` / `on_script_spawn_failed` / `on_script_exit`. Rules, as in Redis:
+//! at most 256 queued jobs (the oldest waiting one is dropped), at most 16 running, each job
+//! tried at most 10 times, exit code 1 or death by signal means "retry later" (30 s, 60 s,
+//! 2 min, ...), and a script running over 60 s is killed (which counts as a signal death).
 
-use super::types::Millis;
+use super::types::{Action, Level, Millis};
 use super::Sentinel;
+
+/// `SENTINEL_SCRIPT_MAX_QUEUE`.
+pub const SCRIPT_MAX_QUEUE: usize = 256;
+/// `SENTINEL_SCRIPT_MAX_RUNNING`.
+pub const SCRIPT_MAX_RUNNING: usize = 16;
+/// `SENTINEL_SCRIPT_MAX_RETRY`: attempts in total, the first included.
+pub const SCRIPT_MAX_RETRY: u32 = 10;
 
 /// One queued or running script.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -13,10 +28,24 @@ pub struct ScriptJob {
     pub retry_num: u32,
     /// Running: the child's pid and when it started.
     pub pid: Option<u32>,
+    /// With a pid: when the process started. Without: the earliest time the job may run
+    /// (0 = as soon as possible); while `spawning`, when the spawn was asked for.
     pub start_time: Millis,
+    /// `SpawnScript` was emitted and the shell has not reported the outcome yet. Counts as
+    /// running (for the 16-process cap and so the queue never drops it).
+    pub spawning: bool,
+    /// The runtime limit was hit and `KillScript` emitted (so the timeout is reported once).
+    pub kill_sent: bool,
 }
 
-/// FIFO of script jobs.
+impl ScriptJob {
+    /// Running or being started: the slot is taken.
+    pub fn is_running(&self) -> bool {
+        self.pid.is_some() || self.spawning
+    }
+}
+
+/// FIFO of script jobs, oldest first.
 #[derive(Clone, Debug, Default)]
 pub struct ScriptQueue {
     pub jobs: Vec<ScriptJob>,
@@ -24,16 +53,134 @@ pub struct ScriptQueue {
 }
 
 impl ScriptQueue {
+    /// Jobs holding a running slot (started or being started).
     pub fn running(&self) -> usize {
-        self.jobs.iter().filter(|j| j.pid.is_some()).count()
+        self.jobs.iter().filter(|j| j.is_running()).count()
+    }
+
+    fn position(&self, job: u64) -> Option<usize> {
+        self.jobs.iter().position(|j| j.id == job)
     }
 }
 
+/// `sentinelScriptRetryDelay`: the base delay doubled for every attempt after the first.
+fn retry_delay(base: Millis, retry_num: u32) -> Millis {
+    let doublings = retry_num.saturating_sub(1).min(40);
+    base.saturating_mul(1u64 << doublings)
+}
+
 impl Sentinel {
-    /// Queue a script run (`sentinelScheduleScriptExecution`).
+    /// Queue a script run (`sentinelScheduleScriptExecution`). Past 256 jobs, the oldest job
+    /// that is not running is dropped to make room.
     pub(crate) fn schedule_script(&mut self, path: String, args: Vec<String>) {
         self.scripts.next_id += 1;
         let id = self.scripts.next_id;
-        self.scripts.jobs.push(ScriptJob { id, path, args, retry_num: 0, pid: None, start_time: 0 });
+        self.scripts.jobs.push(ScriptJob {
+            id,
+            path,
+            args,
+            retry_num: 0,
+            pid: None,
+            start_time: 0,
+            spawning: false,
+            kill_sent: false,
+        });
+        if self.scripts.jobs.len() > SCRIPT_MAX_QUEUE {
+            if let Some(pos) = self.scripts.jobs.iter().position(|j| !j.is_running()) {
+                self.scripts.jobs.remove(pos);
+            }
+        }
+    }
+
+    /// Start waiting jobs, oldest first, while fewer than 16 run: each gets an attempt and a
+    /// `SpawnScript` action. Jobs waiting for a retry are skipped until their time.
+    pub fn run_pending_scripts(&mut self, now: Millis) {
+        let mut running = self.scripts.running();
+        let mut spawn = Vec::new();
+        for job in self.scripts.jobs.iter_mut() {
+            if running >= SCRIPT_MAX_RUNNING {
+                break;
+            }
+            if job.is_running() || (job.start_time != 0 && job.start_time > now) {
+                continue;
+            }
+            job.spawning = true;
+            job.start_time = now;
+            job.retry_num += 1;
+            running += 1;
+            spawn.push(Action::SpawnScript { job: job.id, path: job.path.clone(), args: job.args.clone() });
+        }
+        self.out.extend(spawn);
+    }
+
+    /// The shell started the process of `job`.
+    pub fn on_script_started(&mut self, job: u64, pid: u32, now: Millis) {
+        let Some(pos) = self.scripts.position(job) else {
+            self.log(Level::Warning, format!("Started script job {} which is not in our scripts queue", job));
+            return;
+        };
+        let j = &mut self.scripts.jobs[pos];
+        j.spawning = false;
+        j.pid = Some(pid);
+        j.start_time = now;
+        self.event_raw(Level::Debug, "+script-child", pid.to_string());
+    }
+
+    /// The shell could not start the process of `job`: reported as Redis reports a fork
+    /// failure (`-script-error <path> 99 0`). Unlike Redis, which retries a failed fork on the
+    /// next tick forever, the job is dropped: a spawn here fails mostly because the path can't
+    /// be executed, which Redis (an execve failure, exit 2) doesn't retry either.
+    pub fn on_script_spawn_failed(&mut self, job: u64, _now: Millis) {
+        let Some(pos) = self.scripts.position(job) else { return };
+        let j = self.scripts.jobs.remove(pos);
+        self.event_raw(Level::Warning, "-script-error", format!("{} 99 0", j.path));
+    }
+
+    /// The process of `job` ended with `exit_code`, or was killed by `signal`. Exit 1 or a
+    /// signal is retried (if attempts remain) after 30 s * 2^(attempts-1); any other failure
+    /// emits `-script-error <path> <signal> <exit>` and drops the job, as does success.
+    pub fn on_script_exit(&mut self, job: u64, exit_code: Option<i32>, signal: Option<i32>, now: Millis) {
+        let exit = exit_code.unwrap_or(0);
+        let sig = signal.unwrap_or(0);
+        let Some(pos) = self.scripts.position(job) else {
+            self.log(
+                Level::Warning,
+                format!("Script job {} ended but we can't find it in our scripts execution queue!", job),
+            );
+            return;
+        };
+        let pid = self.scripts.jobs[pos].pid.unwrap_or(0);
+        self.event_raw(Level::Debug, "-script-child", format!("{} {} {}", pid, exit, sig));
+        let base = self.timings.script_retry_delay;
+        let j = &mut self.scripts.jobs[pos];
+        if (sig != 0 || exit == 1) && j.retry_num < SCRIPT_MAX_RETRY {
+            j.pid = None;
+            j.spawning = false;
+            j.kill_sent = false;
+            j.start_time = now + retry_delay(base, j.retry_num);
+        } else {
+            let j = self.scripts.jobs.remove(pos);
+            if sig != 0 || exit != 0 {
+                self.event_raw(Level::Warning, "-script-error", format!("{} {} {}", j.path, sig, exit));
+            }
+        }
+    }
+
+    /// Kill scripts running longer than the limit (`-script-timeout <path> <pid>`). The kill
+    /// shows up later as a signal death, so the job is retried.
+    pub fn kill_timedout_scripts(&mut self, now: Millis) {
+        let limit = self.timings.script_max_runtime;
+        let mut events = Vec::new();
+        for j in self.scripts.jobs.iter_mut() {
+            let Some(pid) = j.pid else { continue };
+            if !j.kill_sent && now.saturating_sub(j.start_time) > limit {
+                j.kill_sent = true;
+                events.push((format!("{} {}", j.path, pid), Action::KillScript { job: j.id, pid }));
+            }
+        }
+        for (msg, kill) in events {
+            self.event_raw(Level::Warning, "-script-timeout", msg);
+            self.out.push(kill);
+        }
     }
 }

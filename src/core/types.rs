@@ -102,8 +102,8 @@ impl Reply {
 pub enum ReplyTag {
     /// AUTH, CLIENT SETNAME, SLAVEOF transactions, SCRIPT KILL: Redis discards these replies.
     Discard,
-    /// A PING to the link's instance(s).
-    Ping,
+    /// A PING to an instance (the link may be shared; the instance decides BUSY handling).
+    Ping(InstanceRef),
     /// INFO to a master or replica.
     Info(InstanceRef),
     /// PUBLISH of a hello message to this instance.

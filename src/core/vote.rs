@@ -1,7 +1,7 @@
 //! Votes and the peer protocol's `SENTINEL is-master-down-by-addr` (§7.2, §7.3).
 
 use super::instance::flags;
-use super::types::{InstanceRef, Level, MasterId, Millis};
+use super::types::{Level, MasterId, Millis};
 use super::Sentinel;
 
 /// The 3-element answer to is-master-down-by-addr.
@@ -59,11 +59,7 @@ impl Sentinel {
         runid: &str,
         now: Millis,
     ) -> MasterDownReply {
-        let found = self
-            .masters
-            .values()
-            .find(|m| m.inst.addr.port == port && self.announce_host(&m.inst.addr) == ip)
-            .map(|m| m.id);
+        let found = self.master_by_addr(ip, port);
         let Some(id) = found else {
             return MasterDownReply { down: false, leader: "*".into(), leader_epoch: 0 };
         };

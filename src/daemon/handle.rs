@@ -9,13 +9,17 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use tokio::sync::watch;
+use tokio::sync::{mpsc, watch};
 
 use crate::config::model::ServerConfig;
 use crate::config::SentinelConfig;
-use crate::core::{Action, Level, Millis, Sentinel};
+use crate::core::{Action, Level, MasterId, Millis, Sentinel};
 use crate::monitor::LinkRegistry;
 use crate::server::pubsub::Broker;
+
+/// The handle's clock reading at the moment it is built; build the core with this `now`.
+/// Not 0, because 0 means "never" in the core's timestamps.
+pub const CLOCK_START: Millis = 1_000_000;
 
 /// Why a config flush failed (logged; clients get `-ERR Failed to save config file...`).
 #[derive(Debug, thiserror::Error)]
@@ -36,8 +40,6 @@ pub struct ProcessInfo {
 pub struct Shared {
     pub core: Mutex<Sentinel>,
     start: Instant,
-    /// Added to the monotonic clock so `now` is never 0 (0 means "never" in the core).
-    clock_offset: Millis,
     pub broker: Broker,
     pub links: LinkRegistry,
     /// The generic settings as loaded; the rewrite writes them back.
@@ -45,10 +47,17 @@ pub struct Shared {
     pub process: ProcessInfo,
     /// Set to true to ask the whole process to shut down (SHUTDOWN, SIGTERM).
     pub shutdown: watch::Sender<bool>,
-    /// Callback that starts the monitor task of a new master; set by the daemon at startup.
-    pub(crate) start_monitor: Mutex<Option<Box<dyn Fn(crate::core::MasterId) + Send + Sync>>>,
-    /// Callback that spawns a script; set by the daemon at startup.
-    pub(crate) spawn_script: Mutex<Option<Box<dyn Fn(u64, String, Vec<String>) + Send + Sync>>>,
+    /// Work only the daemon's supervisor can do (start tasks, spawn processes).
+    requests: mpsc::UnboundedSender<DaemonRequest>,
+}
+
+/// Requests from action execution to the daemon's supervisor loop.
+#[derive(Debug)]
+pub enum DaemonRequest {
+    /// Start the monitor task of a master.
+    StartMonitor(MasterId),
+    /// Spawn a script process and report its end to the core.
+    SpawnScript { job: u64, path: String, args: Vec<String> },
 }
 
 /// Cheap to clone; every task holds one.
@@ -56,30 +65,32 @@ pub struct Shared {
 pub struct Handle(pub Arc<Shared>);
 
 impl Handle {
+    /// Build the handle; the receiver gets the requests the daemon's supervisor must serve
+    /// (tests that run no supervisor may drop it).
     pub fn new(
         core: Sentinel,
         links: LinkRegistry,
         server_config: ServerConfig,
         process: ProcessInfo,
-    ) -> Handle {
+    ) -> (Handle, mpsc::UnboundedReceiver<DaemonRequest>) {
         let (shutdown, _) = watch::channel(false);
-        Handle(Arc::new(Shared {
+        let (requests, rx) = mpsc::unbounded_channel();
+        let h = Handle(Arc::new(Shared {
             core: Mutex::new(core),
             start: Instant::now(),
-            clock_offset: 1_000_000,
             broker: Broker::default(),
             links,
             server_config: Mutex::new(server_config),
             process,
             shutdown,
-            start_monitor: Mutex::new(None),
-            spawn_script: Mutex::new(None),
-        }))
+            requests,
+        }));
+        (h, rx)
     }
 
     /// Milliseconds on the process's monotonic clock.
     pub fn now(&self) -> Millis {
-        self.0.clock_offset + self.0.start.elapsed().as_millis() as Millis
+        CLOCK_START + self.0.start.elapsed().as_millis() as Millis
     }
 
     pub fn broker(&self) -> &Broker {
@@ -153,9 +164,7 @@ impl Handle {
                     }
                 }
                 Action::SpawnScript { job, path, args } => {
-                    if let Some(f) = self.0.spawn_script.lock().unwrap().as_ref() {
-                        f(job, path, args);
-                    }
+                    let _ = self.0.requests.send(DaemonRequest::SpawnScript { job, path, args });
                 }
                 Action::KillScript { pid, .. } => {
                     // SAFETY: kill(2) on a pid we spawned; no memory is touched.
@@ -164,9 +173,7 @@ impl Handle {
                     }
                 }
                 Action::StartMonitor { master } => {
-                    if let Some(f) = self.0.start_monitor.lock().unwrap().as_ref() {
-                        f(master);
-                    }
+                    let _ = self.0.requests.send(DaemonRequest::StartMonitor(master));
                 }
                 Action::Exit { code } => std::process::exit(code),
             }

@@ -1,10 +1,33 @@
 //! Outgoing links: one tokio task per connection (command or pub/sub) to a monitored
 //! instance. The tasks only move bytes: every reply, pub/sub message and connection drop goes
 //! back to the daemon as a [`LinkEvent`] for the core to judge.
+//!
+//! The core decides everything about a link's life (when to connect, when to give up on a
+//! connection, how many commands may be pending: Sentinel's cap is 100 per link user, enforced
+//! in the core, which is why the queue into a task can be unbounded). The registry only keeps
+//! one task per `(link, conn)` and makes sure that, once the core has closed or replaced a
+//! connection, nothing that connection says reaches the daemon any more: every task carries a
+//! generation number and [`LinkEvents::recv`] drops events from generations that are no longer
+//! current.
 
-use tokio::sync::mpsc::UnboundedSender;
+mod decode;
+mod task;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use tokio::runtime::Handle as Runtime;
+use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
+use tokio::task::AbortHandle;
+
+pub use decode::{DecodeError, Limits};
 
 use crate::core::{Command, Conn, LinkId, Reply, ReplyTag};
+
+/// How long a TCP connect may take before the connection is reported closed. The core retries
+/// no more often than once per second, so a black-holed address costs one pending task at most.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// What a link task reports.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,41 +44,175 @@ pub enum LinkEvent {
     Closed { link: LinkId, conn: Conn, error: String },
 }
 
-/// The set of live link tasks, addressed by link and connection.
+/// An event as a task sends it: tagged with the connection and its generation.
+#[derive(Debug)]
+struct Envelope {
+    link: LinkId,
+    conn: Conn,
+    gen: u64,
+    event: LinkEvent,
+}
+
+/// One live connection task.
+struct Entry {
+    gen: u64,
+    commands: UnboundedSender<(Command, ReplyTag)>,
+    /// `None` only when no tokio runtime was available to spawn the task.
+    task: Option<AbortHandle>,
+}
+
+impl Entry {
+    fn stop(self) {
+        if let Some(t) = self.task {
+            t.abort();
+        }
+    }
+}
+
+/// The connections the registry currently stands behind; shared with [`LinkEvents`].
+#[derive(Default)]
+struct Table {
+    conns: HashMap<(LinkId, Conn), Entry>,
+    next_gen: u64,
+}
+
+fn lock(table: &Mutex<Table>) -> MutexGuard<'_, Table> {
+    table.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The set of live link tasks, addressed by link and connection. All methods are synchronous
+/// and never block on the network; they are meant to be called from inside a tokio runtime.
 pub struct LinkRegistry {
-    #[allow(dead_code)]
-    events: UnboundedSender<LinkEvent>,
+    table: Arc<Mutex<Table>>,
+    events: UnboundedSender<Envelope>,
+    connect_timeout: Duration,
+    /// The runtime `new` was called in, used when `connect` is called from outside one.
+    runtime: Option<Runtime>,
+}
+
+/// The receiving end of the registry's events, for the daemon's event loop.
+pub struct LinkEvents {
+    table: Arc<Mutex<Table>>,
+    rx: UnboundedReceiver<Envelope>,
 }
 
 impl LinkRegistry {
-    pub fn new(events: UnboundedSender<LinkEvent>) -> LinkRegistry {
-        LinkRegistry { events }
+    /// A registry with the default connect deadline, and the stream of its events.
+    pub fn new() -> (LinkRegistry, LinkEvents) {
+        LinkRegistry::with_connect_timeout(DEFAULT_CONNECT_TIMEOUT)
     }
 
-    /// Open `conn` of `link` to `ip:port` and pipeline `init` on it.
-    pub fn connect(
-        &self,
-        _link: LinkId,
-        _conn: Conn,
-        _ip: &str,
-        _port: u16,
-        _init: Vec<(Command, ReplyTag)>,
-    ) {
-        todo!("monitor::link connect")
+    pub fn with_connect_timeout(connect_timeout: Duration) -> (LinkRegistry, LinkEvents) {
+        let (events, rx) = mpsc::unbounded_channel();
+        let table = Arc::new(Mutex::new(Table::default()));
+        let registry = LinkRegistry {
+            table: table.clone(),
+            events,
+            connect_timeout,
+            runtime: Runtime::try_current().ok(),
+        };
+        (registry, LinkEvents { table, rx })
     }
 
-    /// Send on the link's command connection.
-    pub fn send(&self, _link: LinkId, _cmd: Command, _tag: ReplyTag) {
-        todo!("monitor::link send")
+    /// Open `conn` of `link` to `ip:port` and pipeline `init` on it. A connection already open
+    /// for the same `(link, conn)` is replaced and never reports again.
+    ///
+    /// On a command connection every init reply comes back tagged. On a pub/sub connection the
+    /// last init command must be the SUBSCRIBE: the replies before it are tagged, and what
+    /// follows (the subscribe confirmation, messages) arrives as `PubSubActivity` / `Message`.
+    pub fn connect(&self, link: LinkId, conn: Conn, ip: &str, port: u16, init: Vec<(Command, ReplyTag)>) {
+        let (commands, commands_rx) = mpsc::unbounded_channel();
+        let mut table = lock(&self.table);
+        table.next_gen += 1;
+        let gen = table.next_gen;
+        let task = task::ConnTask {
+            link,
+            conn,
+            gen,
+            ip: ip.to_string(),
+            port,
+            init,
+            connect_timeout: self.connect_timeout,
+            events: self.events.clone(),
+            commands: commands_rx,
+        };
+        let spawned = match Runtime::try_current().ok().or_else(|| self.runtime.clone()) {
+            Some(rt) => Some(rt.spawn(task.run()).abort_handle()),
+            None => {
+                // Only reachable from a program without a tokio runtime; report it as a failed
+                // connection so the core's reconnection logic stays in charge.
+                let error = "no tokio runtime to run the link".to_string();
+                let event = LinkEvent::Closed { link, conn, error };
+                let _ = self.events.send(Envelope { link, conn, gen, event });
+                None
+            }
+        };
+        if let Some(old) = table.conns.insert((link, conn), Entry { gen, commands, task: spawned }) {
+            old.stop();
+        }
     }
 
-    /// Close one connection of a link.
-    pub fn close(&self, _link: LinkId, _conn: Conn) {
-        todo!("monitor::link close")
+    /// Send on the link's command connection. Dropped silently if the link has no command
+    /// connection (never connected, closed, or failed: the core learns that from `Closed`).
+    pub fn send(&self, link: LinkId, cmd: Command, tag: ReplyTag) {
+        let table = lock(&self.table);
+        if let Some(entry) = table.conns.get(&(link, Conn::Command)) {
+            // A send error means the task already ended; its `Closed` is on the way.
+            let _ = entry.commands.send((cmd, tag));
+        }
+    }
+
+    /// Close one connection of a link. No event of that connection is delivered afterwards.
+    pub fn close(&self, link: LinkId, conn: Conn) {
+        let removed = lock(&self.table).conns.remove(&(link, conn));
+        if let Some(entry) = removed {
+            entry.stop();
+        }
     }
 
     /// Close both connections and forget the link.
-    pub fn drop_link(&self, _link: LinkId) {
-        todo!("monitor::link drop")
+    pub fn drop_link(&self, link: LinkId) {
+        let mut table = lock(&self.table);
+        for conn in [Conn::Command, Conn::PubSub] {
+            if let Some(entry) = table.conns.remove(&(link, conn)) {
+                entry.stop();
+            }
+        }
+    }
+
+    /// How many connections the registry currently stands behind (open or opening).
+    pub fn connection_count(&self) -> usize {
+        lock(&self.table).conns.len()
+    }
+}
+
+impl Drop for LinkRegistry {
+    fn drop(&mut self) {
+        for (_, entry) in lock(&self.table).conns.drain() {
+            entry.stop();
+        }
+    }
+}
+
+impl LinkEvents {
+    /// The next event of a connection the registry still stands behind. Events from
+    /// connections closed, dropped or replaced since they were produced are skipped, and a
+    /// `Closed` event retires its connection (later `send`s to it are dropped).
+    ///
+    /// Returns `None` once the registry is dropped and every task has ended.
+    pub async fn recv(&mut self) -> Option<LinkEvent> {
+        loop {
+            let envelope = self.rx.recv().await?;
+            let key = (envelope.link, envelope.conn);
+            let mut table = lock(&self.table);
+            match table.conns.get(&key) {
+                Some(entry) if entry.gen == envelope.gen => {}
+                _ => continue,
+            }
+            if matches!(envelope.event, LinkEvent::Closed { .. }) {
+                table.conns.remove(&key);
+            }
+            return Some(envelope.event);
+        }
     }
 }

@@ -1,0 +1,178 @@
+# Shared shell helpers for scripts/*.sh and bench/*.sh. Source it; do not run it.
+#
+# Everything here works on 127.0.0.1 only and waits by polling with a deadline.
+
+# Print a message to stderr and exit.
+die() {
+    echo "error: $*" >&2
+    exit 1
+}
+
+log() {
+    echo "==> $*" >&2
+}
+
+# Run a command as root: directly when root, through sudo otherwise.
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then
+        "$@"
+    elif command -v sudo >/dev/null 2>&1; then
+        sudo "$@"
+    else
+        die "need root (or sudo) to run: $*"
+    fi
+}
+
+# ensure_redis_packages PKG... : apt-get install the Debian packages (redis-server,
+# redis-sentinel, redis-tools) whose binaries are missing. The packages' own services are not
+# started during the install (a system redis-sentinel on 26379 would collide with the demo);
+# set RSENTINEL_APT_START_SERVICES=1 to let apt start them as usual.
+ensure_redis_packages() {
+    local missing=() pkg bin
+    for pkg in "$@"; do
+        case "$pkg" in
+            redis-server) bin=redis-server ;;
+            redis-sentinel) bin=redis-sentinel ;;
+            redis-tools) bin=redis-cli ;;
+            *) die "ensure_redis_packages: unknown package $pkg" ;;
+        esac
+        command -v "$bin" >/dev/null 2>&1 || missing+=("$pkg")
+    done
+    [ "${#missing[@]}" -eq 0 ] && return 0
+    command -v apt-get >/dev/null 2>&1 || die "missing ${missing[*]} and no apt-get: install them by hand"
+    log "installing ${missing[*]} with apt-get"
+    local policy=/usr/sbin/policy-rc.d made_policy=0
+    if [ "${RSENTINEL_APT_START_SERVICES:-0}" != 1 ] && [ ! -e "$policy" ]; then
+        # Exit code 101 = "action forbidden": invoke-rc.d and deb-systemd-invoke skip starts.
+        printf '#!/bin/sh\nexit 101\n' | as_root tee "$policy" >/dev/null
+        as_root chmod +x "$policy"
+        made_policy=1
+    fi
+    local rc=0
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q || rc=$?
+    if [ "$rc" -eq 0 ]; then
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" || rc=$?
+    fi
+    if [ "$made_policy" -eq 1 ]; then
+        as_root rm -f "$policy"
+    fi
+    [ "$rc" -eq 0 ] || die "apt-get failed (exit $rc) installing ${missing[*]}"
+}
+
+# now_ms: wall-clock milliseconds.
+now_ms() {
+    echo $(($(date +%s%N) / 1000000))
+}
+
+# port_in_use PORT: something accepts connections on 127.0.0.1:PORT.
+port_in_use() {
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# free_port: a random port in 20000..32767 (below Linux's ephemeral range) that nothing
+# listens on now.
+free_port() {
+    local p i
+    for i in $(seq 1 200); do
+        p=$((20000 + RANDOM % 12768))
+        if ! port_in_use "$p"; then
+            echo "$p"
+            return 0
+        fi
+    done
+    die "no free port found"
+}
+
+# wait_for SECONDS WHAT CMD...: run CMD every 0.1 s until it succeeds; die after SECONDS.
+wait_for() {
+    local secs=$1 what=$2
+    shift 2
+    local deadline=$(($(now_ms) + secs * 1000))
+    until "$@" >/dev/null 2>&1; do
+        if [ "$(now_ms)" -ge "$deadline" ]; then
+            echo "error: timed out after ${secs}s waiting for: $what" >&2
+            return 1
+        fi
+        sleep 0.1
+    done
+}
+
+# wait_while_alive PID SECONDS WHAT CMD...: like wait_for, but give up at once if process PID
+# exits (a server that refused its config should not cost the full timeout).
+wait_while_alive() {
+    local pid=$1 secs=$2 what=$3
+    shift 3
+    local deadline=$(($(now_ms) + secs * 1000))
+    until "$@" >/dev/null 2>&1; do
+        if ! pid_alive "$pid"; then
+            echo "error: process $pid exited while waiting for: $what" >&2
+            return 1
+        fi
+        if [ "$(now_ms)" -ge "$deadline" ]; then
+            echo "error: timed out after ${secs}s waiting for: $what" >&2
+            return 1
+        fi
+        sleep 0.1
+    done
+}
+
+# pings PORT: the server on PORT answers PING with PONG.
+pings() {
+    [ "$(redis-cli -p "$1" PING 2>/dev/null)" = PONG ]
+}
+
+# replica_link_up PORT
+replica_link_up() {
+    redis-cli -p "$1" INFO replication 2>/dev/null | tr -d '\r' | grep -qx 'master_link_status:up'
+}
+
+# sentinel_master_field PORT NAME FIELD: one field of SENTINEL MASTER NAME.
+sentinel_master_field() {
+    redis-cli -p "$1" SENTINEL MASTER "$2" 2>/dev/null | awk -v f="$3" 'prev == f { print; exit } { prev = $0 }'
+}
+
+# sentinel_sees PORT NAME REPLICAS PEERS: the sentinel lists that many replicas and peers.
+sentinel_sees() {
+    [ "$(sentinel_master_field "$1" "$2" num-slaves)" = "$3" ] &&
+        [ "$(sentinel_master_field "$1" "$2" num-other-sentinels)" = "$4" ]
+}
+
+# master_addr PORT NAME: "ip port" from SENTINEL GET-MASTER-ADDR-BY-NAME (empty if none).
+master_addr() {
+    redis-cli -p "$1" SENTINEL GET-MASTER-ADDR-BY-NAME "$2" 2>/dev/null | tr '\n' ' ' | sed 's/ *$//'
+}
+
+# start_in DIR LOG CMD...: start CMD in DIR in the background (own session, so a terminal's
+# Ctrl-C reaches only the calling script, whose trap stops everything in order), output to
+# LOG; prints the pid.
+start_in() {
+    local dir=$1 logfile=$2
+    shift 2
+    (cd "$dir" && exec setsid "$@") >"$logfile" 2>&1 </dev/null &
+    echo $!
+}
+
+# pid_alive PID: the process exists and is not a zombie waiting to be reaped.
+pid_alive() {
+    kill -0 "$1" 2>/dev/null || return 1
+    local state
+    state=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) || return 1
+    [ "$state" != Z ]
+}
+
+# stop_pids PID...: SIGTERM, wait up to 5 s, then SIGKILL whatever is left.
+stop_pids() {
+    local pid alive deadline
+    for pid in "$@"; do kill -TERM "$pid" 2>/dev/null || true; done
+    deadline=$(($(now_ms) + 5000))
+    while :; do
+        alive=()
+        for pid in "$@"; do pid_alive "$pid" && alive+=("$pid"); done
+        [ "${#alive[@]}" -eq 0 ] && return 0
+        if [ "$(now_ms)" -ge "$deadline" ]; then
+            for pid in "${alive[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+            return 0
+        fi
+        sleep 0.1
+    done
+}

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The test command (what CI runs): installs the Redis reference binaries if missing, then runs the format
+# check, clippy with warnings as errors, and every test (unit tests and the integration tests,
+# which start real redis-server / redis-sentinel / rsentinel processes on 127.0.0.1).
+#
+# Environment:
+#   TEST_THREADS=N        parallel tests per test binary (default: cargo's, = number of cores)
+#   RSENTINEL_TEST_KINDS  redis,rsentinel (default both): which sentinels differential tests run
+#   RSENTINEL_KEEP_TMP=1  keep the temp dirs (configs, logs) of every process the tests start
+# Extra arguments are passed to `cargo test` (e.g. `scripts/test.sh --test harness_selftest`).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+
+ensure_redis_packages redis-server redis-sentinel redis-tools
+redis-server --version
+
+log "cargo fmt --check"
+cargo fmt --check
+
+log "cargo clippy --all-targets -- -D warnings"
+cargo clippy --all-targets -- -D warnings
+
+log "shell syntax check"
+for f in scripts/*.sh bench/*.sh docker/*.sh .ci/run; do
+    if [ -e "$f" ]; then bash -n "$f"; fi
+done
+
+log "docker deployment static checks"
+docker/validate.sh
+
+log "cargo test"
+test_args=()
+if [ -n "${TEST_THREADS:-}" ]; then
+    test_args=(-- --test-threads "$TEST_THREADS")
+fi
+cargo test "$@" "${test_args[@]}"

@@ -1,0 +1,506 @@
+//! A deterministic simulation of a Sentinel deployment: several sentinel cores, modelled
+//! redis-servers, and a network that can drop connections and partition nodes. Everything runs
+//! on a virtual clock, so a whole failover (or thousands of randomised fault schedules) runs in
+//! milliseconds and reproduces exactly from its seed.
+//!
+//! The model of redis-server covers what Sentinel relies on: PING, INFO (role, replicas,
+//! offsets, link status, run id), the SLAVEOF transaction, PUBLISH/SUBSCRIBE of hellos. Peer
+//! sentinels answer PING, hello PUBLISHes and is-master-down-by-addr through their real cores.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+use super::types::{Action, Conn, LinkId, Millis, Reply, Role};
+use super::{Sentinel, Settings};
+use crate::config::{MasterConfig, SentinelConfig};
+
+/// A modelled redis-server.
+#[derive(Clone, Debug)]
+pub struct RedisModel {
+    pub port: u16,
+    pub runid: String,
+    pub alive: bool,
+    pub role: Role,
+    /// Port of the master it replicates from, when a replica.
+    pub master: Option<u16>,
+    pub offset: u64,
+    pub priority: i64,
+}
+
+/// Who is at the other end of a connection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Node {
+    Redis(u16),
+    Sentinel(usize),
+}
+
+pub struct SimSentinel {
+    pub core: Sentinel,
+    pub port: u16,
+    pub alive: bool,
+    conns: HashMap<(LinkId, Conn), Node>,
+    pub events: Vec<(Millis, String, String)>,
+    pub flushes: usize,
+}
+
+pub struct Sim {
+    pub now: Millis,
+    pub sentinels: Vec<SimSentinel>,
+    pub redis: BTreeMap<u16, RedisModel>,
+    /// Pub/sub subscribers per redis port: (sentinel index, link).
+    subscribers: HashMap<u16, Vec<(usize, LinkId)>>,
+    /// Pairs of nodes that cannot reach each other.
+    cut: HashSet<(Node, Node)>,
+    pub rng: StdRng,
+    /// Probability (0..1) that any single command's connection drops instead of answering.
+    pub drop_rate: f64,
+    /// Every `+elected-leader` / `+promoted-slave`: (event, failover epoch, sentinel, message).
+    pub leaders: Vec<(String, u64, usize, String)>,
+}
+
+fn runid(n: u64) -> String {
+    format!("{:040x}", n)
+}
+
+impl Sim {
+    /// A master on 6379 with `replicas` replicas on 6380.., watched by `sentinels` sentinels
+    /// on 26379.. with the given quorum and down-after.
+    pub fn new(seed: u64, replicas: u16, sentinels: usize, quorum: u32, down_after: Millis) -> Sim {
+        let mut redis = BTreeMap::new();
+        redis.insert(
+            6379,
+            RedisModel {
+                port: 6379,
+                runid: runid(6379),
+                alive: true,
+                role: Role::Master,
+                master: None,
+                offset: 0,
+                priority: 100,
+            },
+        );
+        for i in 0..replicas {
+            let p = 6380 + i;
+            redis.insert(
+                p,
+                RedisModel {
+                    port: p,
+                    runid: runid(p as u64),
+                    alive: true,
+                    role: Role::Slave,
+                    master: Some(6379),
+                    offset: 0,
+                    priority: 100,
+                },
+            );
+        }
+        let mut sims = Vec::new();
+        for i in 0..sentinels {
+            let cfg = SentinelConfig {
+                myid: Some(runid(1_000_000 + i as u64)),
+                masters: vec![MasterConfig {
+                    name: "mymaster".into(),
+                    host: "127.0.0.1".into(),
+                    port: 6379,
+                    quorum,
+                    down_after_ms: down_after,
+                    failover_timeout_ms: 10_000,
+                    ..MasterConfig::default()
+                }],
+                ..SentinelConfig::default()
+            };
+            let port = 26379 + i as u16;
+            let settings = Settings { port, ..Settings::default() };
+            let mut core =
+                Sentinel::new(&cfg, settings, 1000, seed.wrapping_mul(31).wrapping_add(i as u64)).unwrap();
+            core.drain_actions();
+            sims.push(SimSentinel {
+                core,
+                port,
+                alive: true,
+                conns: HashMap::new(),
+                events: Vec::new(),
+                flushes: 0,
+            });
+        }
+        Sim {
+            now: 1000,
+            sentinels: sims,
+            redis,
+            subscribers: HashMap::new(),
+            cut: HashSet::new(),
+            rng: StdRng::seed_from_u64(seed),
+            drop_rate: 0.0,
+            leaders: Vec::new(),
+        }
+    }
+
+    fn node_at(&self, port: u16) -> Option<Node> {
+        if self.redis.contains_key(&port) {
+            return Some(Node::Redis(port));
+        }
+        self.sentinels.iter().position(|s| s.port == port).map(Node::Sentinel)
+    }
+
+    fn node_alive(&self, n: Node) -> bool {
+        match n {
+            Node::Redis(p) => self.redis.get(&p).is_some_and(|r| r.alive),
+            Node::Sentinel(i) => self.sentinels[i].alive,
+        }
+    }
+
+    fn reachable(&self, a: Node, b: Node) -> bool {
+        self.node_alive(a) && self.node_alive(b) && !self.cut.contains(&(a, b)) && !self.cut.contains(&(b, a))
+    }
+
+    /// Cut (or heal) the network between two nodes.
+    pub fn partition(&mut self, a: Node, b: Node, cut: bool) {
+        if cut {
+            self.cut.insert((a, b));
+        } else {
+            self.cut.remove(&(a, b));
+            self.cut.remove(&(b, a));
+        }
+    }
+
+    /// Kill a redis-server: its connections drop.
+    pub fn kill_redis(&mut self, port: u16) {
+        if let Some(r) = self.redis.get_mut(&port) {
+            r.alive = false;
+        }
+        self.drop_connections_to(Node::Redis(port));
+    }
+
+    /// Restart a dead sentinel from its persisted config (what its config file would hold).
+    pub fn restart_sentinel(&mut self, i: usize) {
+        let cfg = self.sentinels[i].core.to_config();
+        let settings = self.sentinels[i].core.settings.clone();
+        let seed = self.rng.gen();
+        let mut core = Sentinel::new(&cfg, settings, self.now, seed).expect("persisted config loads");
+        core.drain_actions();
+        let s = &mut self.sentinels[i];
+        s.core = core;
+        s.alive = true;
+        s.conns.clear();
+    }
+
+    /// Crash a sentinel: it stops, its connections drop.
+    pub fn crash_sentinel(&mut self, i: usize) {
+        self.sentinels[i].alive = false;
+        self.drop_connections_to(Node::Sentinel(i));
+        self.sentinels[i].conns.clear();
+        for subs in self.subscribers.values_mut() {
+            subs.retain(|(s, _)| *s != i);
+        }
+    }
+
+    /// Heal every partition.
+    pub fn heal(&mut self) {
+        self.cut.clear();
+    }
+
+    /// Restart a redis-server with a new run id (its role stays what its config file says).
+    pub fn restart_redis(&mut self, port: u16) {
+        let n = self.rng.gen::<u32>() as u64;
+        if let Some(r) = self.redis.get_mut(&port) {
+            r.alive = true;
+            r.runid = runid(n);
+        }
+    }
+
+    fn drop_connections_to(&mut self, target: Node) {
+        for i in 0..self.sentinels.len() {
+            let gone: Vec<(LinkId, Conn)> =
+                self.sentinels[i].conns.iter().filter(|(_, n)| **n == target).map(|(k, _)| *k).collect();
+            for (link, conn) in gone {
+                self.sentinels[i].conns.remove(&(link, conn));
+                self.sentinels[i].core.on_conn_closed(link, conn);
+            }
+        }
+        if let Node::Redis(p) = target {
+            self.subscribers.remove(&p);
+        }
+    }
+
+    /// Drop connections between nodes that can no longer reach each other.
+    fn enforce_partitions(&mut self) {
+        for i in 0..self.sentinels.len() {
+            let me = Node::Sentinel(i);
+            let gone: Vec<(LinkId, Conn)> = self.sentinels[i]
+                .conns
+                .iter()
+                .filter(|(_, n)| !self.reachable(me, **n))
+                .map(|(k, _)| *k)
+                .collect();
+            for (link, conn) in gone {
+                self.sentinels[i].conns.remove(&(link, conn));
+                if self.sentinels[i].alive {
+                    self.sentinels[i].core.on_conn_closed(link, conn);
+                }
+                for subs in self.subscribers.values_mut() {
+                    subs.retain(|(s, l)| !(*s == i && *l == link));
+                }
+            }
+        }
+    }
+
+    /// Run for `ms` of virtual time, every sentinel ticking every 100 ms (with a little jitter).
+    pub fn run(&mut self, ms: Millis) {
+        let end = self.now + ms;
+        while self.now < end {
+            self.now += 100;
+            self.replicate();
+            self.enforce_partitions();
+            let mut order: Vec<usize> = (0..self.sentinels.len()).collect();
+            // Shuffle the tick order so no sentinel is always first.
+            for k in (1..order.len()).rev() {
+                let j = self.rng.gen_range(0..=k);
+                order.swap(k, j);
+            }
+            for i in order {
+                if !self.sentinels[i].alive {
+                    continue;
+                }
+                let now = self.now + self.rng.gen_range(0..20);
+                let ids: Vec<_> = self.sentinels[i].core.masters.keys().copied().collect();
+                for id in ids {
+                    self.sentinels[i].core.tick_master(id, now);
+                    self.process_actions(i, now);
+                }
+                self.sentinels[i].core.tick_global(now);
+                self.process_actions(i, now);
+            }
+        }
+    }
+
+    /// Masters' offsets grow; connected replicas follow their master's offset.
+    fn replicate(&mut self) {
+        let snapshot: BTreeMap<u16, (bool, Role, u64)> =
+            self.redis.iter().map(|(p, r)| (*p, (r.alive, r.role, r.offset))).collect();
+        for r in self.redis.values_mut() {
+            if !r.alive {
+                continue;
+            }
+            match r.role {
+                Role::Master => r.offset += 10,
+                Role::Slave => {
+                    if let Some((true, Role::Master, off)) = r.master.and_then(|m| snapshot.get(&m).copied())
+                    {
+                        r.offset = off;
+                    }
+                }
+            }
+        }
+    }
+
+    fn process_actions(&mut self, i: usize, now: Millis) {
+        loop {
+            let actions = self.sentinels[i].core.drain_actions();
+            if actions.is_empty() {
+                return;
+            }
+            for a in actions {
+                self.apply(i, a, now);
+            }
+        }
+    }
+
+    fn apply(&mut self, i: usize, a: Action, now: Millis) {
+        match a {
+            Action::Connect { link, conn, port, init, .. } => {
+                let me = Node::Sentinel(i);
+                match self.node_at(port).filter(|n| self.reachable(me, *n)) {
+                    Some(target) => {
+                        self.sentinels[i].conns.insert((link, conn), target);
+                        self.sentinels[i].core.on_link_up(link, conn, "127.0.0.1".into());
+                        for (cmd, tag) in init {
+                            if let Some(reply) = self.execute(i, link, conn, target, &cmd, now) {
+                                self.sentinels[i].core.on_reply(link, tag, reply, now);
+                            }
+                        }
+                    }
+                    None => self.sentinels[i].core.on_conn_closed(link, conn),
+                }
+            }
+            Action::Send { link, cmd, tag } => {
+                let Some(target) = self.sentinels[i].conns.get(&(link, Conn::Command)).copied() else {
+                    return;
+                };
+                if self.drop_rate > 0.0 && self.rng.gen_bool(self.drop_rate) {
+                    self.sentinels[i].conns.remove(&(link, Conn::Command));
+                    self.sentinels[i].core.on_conn_closed(link, Conn::Command);
+                    return;
+                }
+                if let Some(reply) = self.execute(i, link, Conn::Command, target, &cmd, now) {
+                    self.sentinels[i].core.on_reply(link, tag, reply, now);
+                }
+            }
+            Action::Close { link, conn } => {
+                self.sentinels[i].conns.remove(&(link, conn));
+                if conn == Conn::PubSub {
+                    for subs in self.subscribers.values_mut() {
+                        subs.retain(|(s, l)| !(*s == i && *l == link));
+                    }
+                }
+            }
+            Action::DropLink { link } => {
+                self.sentinels[i].conns.retain(|(l, _), _| *l != link);
+                for subs in self.subscribers.values_mut() {
+                    subs.retain(|(s, l)| !(*s == i && *l == link));
+                }
+            }
+            Action::Event { kind, msg, .. } => {
+                if kind == "+elected-leader" || kind == "+promoted-slave" {
+                    let forced = self.sentinels[i]
+                        .core
+                        .masters
+                        .values()
+                        .any(|m| m.inst.has(super::flags::FORCE_FAILOVER));
+                    let epoch =
+                        self.sentinels[i].core.masters.values().map(|m| m.failover_epoch).max().unwrap_or(0);
+                    if !forced {
+                        self.leaders.push((kind.clone(), epoch, i, msg.clone()));
+                    }
+                }
+                self.sentinels[i].events.push((now, kind, msg))
+            }
+            Action::FlushConfig => self.sentinels[i].flushes += 1,
+            Action::Exit { .. } => {
+                self.sentinels[i].alive = false;
+                self.drop_connections_to(Node::Sentinel(i));
+            }
+            Action::Log { .. }
+            | Action::StartMonitor { .. }
+            | Action::SpawnScript { .. }
+            | Action::KillScript { .. } => {}
+        }
+    }
+
+    /// Run one command against a node; `None` when the command gets no reply of its own
+    /// (SUBSCRIBE on a pub/sub connection).
+    fn execute(
+        &mut self,
+        from: usize,
+        link: LinkId,
+        conn: Conn,
+        target: Node,
+        cmd: &[Vec<u8>],
+        now: Millis,
+    ) -> Option<Reply> {
+        let words: Vec<String> = cmd.iter().map(|w| String::from_utf8_lossy(w).into_owned()).collect();
+        let name = words.first().map(|w| w.to_ascii_uppercase()).unwrap_or_default();
+        let ok = || Some(Reply::Status("OK".into()));
+        match (target, name.as_str()) {
+            (_, "AUTH") | (_, "MULTI") | (_, "EXEC") | (_, "CONFIG") | (_, "SCRIPT") => ok(),
+            (_, "CLIENT") => ok(),
+            (_, "PING") => Some(Reply::Status("PONG".into())),
+            (Node::Redis(p), "SUBSCRIBE") => {
+                if conn == Conn::PubSub {
+                    self.subscribers.entry(p).or_default().push((from, link));
+                }
+                None
+            }
+            (Node::Redis(p), "INFO") => Some(Reply::Bulk(self.info(p).into_bytes())),
+            (Node::Redis(p), "SLAVEOF") => {
+                let r = self.redis.get_mut(&p)?;
+                if words.get(1).is_some_and(|w| w.eq_ignore_ascii_case("NO")) {
+                    r.role = Role::Master;
+                    r.master = None;
+                } else {
+                    r.role = Role::Slave;
+                    r.master = words.get(2).and_then(|w| w.parse().ok());
+                }
+                ok()
+            }
+            (Node::Redis(p), "PUBLISH") => {
+                let payload = cmd.get(2).cloned().unwrap_or_default();
+                let subs = self.subscribers.get(&p).cloned().unwrap_or_default();
+                for (s, l) in &subs {
+                    if self.sentinels[*s].alive {
+                        self.sentinels[*s].core.on_pubsub_message(*l, b"__sentinel__:hello", &payload, now);
+                    }
+                }
+                Some(Reply::Integer(subs.len() as i64))
+            }
+            (Node::Sentinel(j), "PUBLISH") => {
+                let payload = cmd.get(2).cloned().unwrap_or_default();
+                self.sentinels[j].core.process_hello(&payload, now);
+                Some(Reply::Integer(1))
+            }
+            (Node::Sentinel(j), "SENTINEL") => {
+                let port = words.get(3).and_then(|w| w.parse().ok()).unwrap_or(0);
+                let epoch = words.get(4).and_then(|w| w.parse().ok()).unwrap_or(0);
+                let runid = words.get(5).cloned().unwrap_or_default();
+                let ip = words.get(2).cloned().unwrap_or_default();
+                let r = self.sentinels[j].core.is_master_down_by_addr(&ip, port, epoch, &runid, now);
+                Some(Reply::Array(vec![
+                    Reply::Integer(r.down as i64),
+                    Reply::Bulk(r.leader.into_bytes()),
+                    Reply::Integer(r.leader_epoch as i64),
+                ]))
+            }
+            _ => Some(Reply::Error(format!("ERR unknown command '{}'", name))),
+        }
+    }
+
+    /// The INFO text a modelled redis-server would give.
+    pub fn info(&self, port: u16) -> String {
+        let r = &self.redis[&port];
+        let mut s = format!("# Server\r\nrun_id:{}\r\ntcp_port:{}\r\n# Replication\r\n", r.runid, port);
+        match r.role {
+            Role::Master => {
+                s.push_str("role:master\r\n");
+                let replicas = self
+                    .redis
+                    .values()
+                    .filter(|x| x.alive && x.role == Role::Slave && x.master == Some(port));
+                for (n, rep) in replicas.enumerate() {
+                    s.push_str(&format!(
+                        "slave{}:ip=127.0.0.1,port={},state=online,offset={},lag=0\r\n",
+                        n, rep.port, rep.offset
+                    ));
+                }
+            }
+            Role::Slave => {
+                let m = r.master.unwrap_or(0);
+                let up = self.redis.get(&m).is_some_and(|x| x.alive && x.role == Role::Master);
+                s.push_str(&format!(
+                    "role:slave\r\nmaster_host:127.0.0.1\r\nmaster_port:{}\r\nmaster_link_status:{}\r\n",
+                    m,
+                    if up { "up" } else { "down" }
+                ));
+                if !up {
+                    s.push_str("master_link_down_since_seconds:1\r\n");
+                }
+                s.push_str(&format!(
+                    "slave_repl_offset:{}\r\nslave_priority:{}\r\nreplica_announced:1\r\n",
+                    r.offset, r.priority
+                ));
+            }
+        }
+        s
+    }
+
+    /// What each live sentinel answers to GET-MASTER-ADDR-BY-NAME.
+    pub fn reported_masters(&self) -> Vec<u16> {
+        self.sentinels
+            .iter()
+            .filter(|s| s.alive)
+            .map(|s| {
+                let m = s.core.master_by_name("mymaster").unwrap();
+                s.core.current_master_addr(m).port
+            })
+            .collect()
+    }
+
+    /// Event kinds seen by sentinel `i`.
+    pub fn kinds(&self, i: usize) -> Vec<String> {
+        self.sentinels[i].events.iter().map(|(_, k, _)| k.clone()).collect()
+    }
+
+    pub fn count(&self, i: usize, kind: &str) -> usize {
+        self.sentinels[i].events.iter().filter(|(_, k, _)| k == kind).count()
+    }
+}

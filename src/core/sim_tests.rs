@@ -1,0 +1,223 @@
+//! Scenarios run on the deterministic simulator (`sim.rs`).
+
+use super::sim::{Node, Sim};
+
+#[test]
+fn discovery_of_replicas_and_peers() {
+    let mut sim = Sim::new(1, 2, 3, 2, 5000);
+    sim.run(6000);
+    for s in &sim.sentinels {
+        let m = s.core.master_by_name("mymaster").unwrap();
+        assert_eq!(m.replicas.len(), 2, "replicas seen by {}", s.port);
+        assert_eq!(m.sentinels.len(), 2, "peers seen by {}", s.port);
+        assert!(s.flushes > 0, "discoveries are persisted");
+    }
+    for i in 0..3 {
+        assert_eq!(sim.count(i, "+slave"), 2);
+        assert_eq!(sim.count(i, "+sentinel"), 2);
+        assert_eq!(sim.count(i, "+sdown"), 0);
+    }
+}
+
+#[test]
+fn stopped_master_goes_odown_everywhere_and_recovers() {
+    let mut sim = Sim::new(2, 2, 3, 2, 5000);
+    sim.run(6000);
+    // SIGSTOP: the master stops answering; connections stay open but nothing comes back.
+    for i in 0..3 {
+        sim.partition(Node::Sentinel(i), Node::Redis(6379), true);
+    }
+    sim.run(8000);
+    for i in 0..3 {
+        assert!(sim.count(i, "+sdown") >= 1, "sentinel {} {:?}", i, sim.kinds(i));
+        assert!(sim.count(i, "+odown") >= 1, "sentinel {} {:?}", i, sim.kinds(i));
+    }
+}
+
+#[test]
+fn a_minority_does_not_reach_odown() {
+    let mut sim = Sim::new(3, 1, 3, 2, 5000);
+    sim.run(6000);
+    // Only sentinel 0 loses the master.
+    sim.partition(Node::Sentinel(0), Node::Redis(6379), true);
+    sim.run(10_000);
+    assert!(sim.count(0, "+sdown") >= 1);
+    assert_eq!(sim.count(0, "+odown"), 0, "{:?}", sim.kinds(0));
+    assert_eq!(sim.count(1, "+sdown"), 0);
+}
+
+#[test]
+fn killed_replica_goes_sdown_and_its_restart_is_a_reboot() {
+    let mut sim = Sim::new(4, 2, 3, 2, 3000);
+    sim.run(6000);
+    sim.kill_redis(6380);
+    sim.run(5000);
+    for i in 0..3 {
+        let sdowns: Vec<_> = sim.sentinels[i].events.iter().filter(|(_, k, _)| k == "+sdown").collect();
+        assert_eq!(sdowns.len(), 1, "{:?}", sim.kinds(i));
+        assert!(sdowns[0].2.starts_with("slave 127.0.0.1:6380 127.0.0.1 6380 @ mymaster"));
+    }
+    sim.restart_redis(6380);
+    sim.run(12_000);
+    for i in 0..3 {
+        assert_eq!(sim.count(i, "-sdown"), 1, "{:?}", sim.kinds(i));
+        assert_eq!(sim.count(i, "+reboot"), 1, "{:?}", sim.kinds(i));
+        assert_eq!(sim.count(i, "+odown"), 0);
+    }
+    assert_eq!(sim.reported_masters(), [6379, 6379, 6379]);
+}
+
+#[test]
+fn killed_master_is_failed_over_and_rejoins_as_replica() {
+    let mut sim = Sim::new(5, 2, 3, 2, 5000);
+    sim.run(6000);
+    sim.kill_redis(6379);
+    sim.run(30_000);
+    let reported = sim.reported_masters();
+    assert!(reported.iter().all(|p| *p == reported[0] && *p != 6379), "{:?}", reported);
+    let new = reported[0];
+    let leaders: Vec<usize> = (0..3).filter(|i| sim.count(*i, "+elected-leader") > 0).collect();
+    assert_eq!(leaders.len(), 1, "exactly one leader");
+    let l = leaders[0];
+    let kinds = sim.kinds(l);
+    let expected = [
+        "+sdown",
+        "+odown",
+        "+new-epoch",
+        "+try-failover",
+        "+vote-for-leader",
+        "+elected-leader",
+        "+failover-state-select-slave",
+        "+selected-slave",
+        "+failover-state-send-slaveof-noone",
+        "+failover-state-wait-promotion",
+        "+promoted-slave",
+        "+failover-state-reconf-slaves",
+        "+slave-reconf-sent",
+        "+slave-reconf-inprog",
+        "+slave-reconf-done",
+        "+failover-end",
+        "+switch-master",
+    ];
+    let mut pos = 0;
+    for k in &kinds {
+        if pos < expected.len() && k == expected[pos] {
+            pos += 1;
+        }
+    }
+    assert_eq!(pos, expected.len(), "leader's events out of order: {:?}", kinds);
+    for i in 0..3 {
+        assert_eq!(sim.count(i, "+switch-master"), 1, "{:?}", sim.kinds(i));
+    }
+    let other = if new == 6380 { 6381 } else { 6380 };
+    assert_eq!(sim.redis[&other].master, Some(new));
+    // The old master comes back still configured as a master: it gets demoted.
+    sim.restart_redis(6379);
+    sim.run(20_000);
+    assert_eq!(sim.redis[&6379].master, Some(new), "old master follows the new one");
+    assert!((0..3).map(|i| sim.count(i, "+convert-to-slave")).sum::<usize>() >= 1);
+    assert_eq!(sim.reported_masters(), [new, new, new]);
+}
+
+#[test]
+fn no_failover_without_a_majority_of_sentinels() {
+    let mut sim = Sim::new(6, 2, 3, 1, 5000);
+    sim.run(6000);
+    // Sentinel 0 alone loses the master and its peers: quorum 1 gives it ODOWN, but it can't
+    // get a majority of votes, so it must not fail over.
+    sim.partition(Node::Sentinel(0), Node::Redis(6379), true);
+    sim.partition(Node::Sentinel(0), Node::Sentinel(1), true);
+    sim.partition(Node::Sentinel(0), Node::Sentinel(2), true);
+    sim.run(40_000);
+    assert!(sim.count(0, "+odown") >= 1);
+    assert!(sim.count(0, "+try-failover") >= 1);
+    assert_eq!(sim.count(0, "+elected-leader"), 0, "{:?}", sim.kinds(0));
+    assert!(sim.count(0, "-failover-abort-not-elected") >= 1);
+    assert_eq!(sim.redis[&6379].role, crate::core::Role::Master);
+    assert_eq!(sim.reported_masters(), [6379, 6379, 6379]);
+}
+
+/// Random fault schedules: the master dies at a random moment, the network partitions and
+/// drops connections at random, a sentinel may crash and restart from its persisted config.
+/// After everything heals, the deployment must converge, and at no point may two sentinels
+/// have been elected (or have promoted) in the same epoch.
+#[test]
+fn random_fault_schedules_are_safe_and_converge() {
+    use crate::core::Role;
+    use rand::{Rng, SeedableRng};
+    let schedules: u64 =
+        std::env::var("RSENTINEL_SIM_SCHEDULES").ok().and_then(|v| v.parse().ok()).unwrap_or(60);
+    for seed in 0..schedules {
+        let mut r = rand::rngs::StdRng::seed_from_u64(seed);
+        let sentinels = if r.gen_bool(0.5) { 3 } else { 5 };
+        let quorum = r.gen_range(1..=(sentinels as u32 / 2 + 1));
+        let mut sim = Sim::new(seed, 2, sentinels, quorum, 3000);
+        sim.run(r.gen_range(4000..8000));
+        sim.drop_rate = if r.gen_bool(0.5) { r.gen_range(0.0..0.05) } else { 0.0 };
+        let kill_master = r.gen_bool(0.8);
+        let crash = r.gen_bool(0.3).then(|| r.gen_range(0..sentinels));
+        for step in 0..10 {
+            if kill_master && step == 2 {
+                sim.kill_redis(6379);
+            }
+            if let Some(c) = crash {
+                if step == 4 {
+                    sim.crash_sentinel(c);
+                }
+                if step == 7 {
+                    sim.restart_sentinel(c);
+                }
+            }
+            if r.gen_bool(0.3) {
+                let a = r.gen_range(0..sentinels);
+                let b = if r.gen_bool(0.5) {
+                    Node::Sentinel(r.gen_range(0..sentinels))
+                } else {
+                    Node::Redis(*[6379u16, 6380, 6381].get(r.gen_range(0..3)).unwrap())
+                };
+                if b != Node::Sentinel(a) {
+                    sim.partition(Node::Sentinel(a), b, true);
+                }
+            }
+            sim.run(r.gen_range(500..4000));
+        }
+        sim.heal();
+        sim.drop_rate = 0.0;
+        sim.run(120_000);
+
+        // Safety: one leader and one promotion per epoch.
+        let mut seen: std::collections::HashMap<(String, u64), usize> = Default::default();
+        for (kind, epoch, who, msg) in &sim.leaders {
+            if let Some(prev) = seen.insert((kind.clone(), *epoch), *who) {
+                assert_eq!(prev, *who, "seed {}: two sentinels {} in epoch {} ({})", seed, kind, epoch, msg);
+            }
+        }
+        // Liveness: everyone agrees on a live master, and every other live server follows it.
+        let reported = sim.reported_masters();
+        assert!(
+            reported.iter().all(|p| *p == reported[0]),
+            "seed {}: sentinels disagree: {:?}",
+            seed,
+            reported
+        );
+        let master = reported[0];
+        let m = &sim.redis[&master];
+        assert!(m.alive && m.role == Role::Master, "seed {}: reported master {} is {:?}", seed, master, m);
+        for (port, rd) in &sim.redis {
+            if *port != master && rd.alive {
+                assert_eq!(
+                    rd.master,
+                    Some(master),
+                    "seed {}: {} follows {:?}, not {}",
+                    seed,
+                    port,
+                    rd.master,
+                    master
+                );
+            }
+        }
+        if !kill_master && sim.leaders.is_empty() {
+            assert_eq!(master, 6379, "seed {}: no failover needed", seed);
+        }
+    }
+}

@@ -1,0 +1,220 @@
+//! Process start-up and shutdown, in Redis Sentinel's order: load the config (fatal errors
+//! name file and line), insist on a writable config file, daemonize, log, chdir, write the
+//! pidfile, build the core (generating and persisting a myid on first start), then serve until
+//! SIGTERM/SIGINT/SHUTDOWN, saving the config on the way out.
+
+use std::path::{Path, PathBuf};
+
+use rand::Rng;
+
+use super::handle::{DaemonRequest, Handle, ProcessInfo};
+use super::{logging, tasks};
+use crate::config::{self, LoadedConfig};
+use crate::core::{Sentinel, Settings};
+use crate::monitor::LinkRegistry;
+
+/// How the process was asked to run.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub config: Option<PathBuf>,
+    /// `--directive value ...` words after the config file.
+    pub overrides: Vec<String>,
+    pub check_config: bool,
+}
+
+/// Run the sentinel; returns the process exit code.
+pub fn run(opts: Options) -> i32 {
+    let Some(path) = opts.config.clone() else {
+        eprintln!("Sentinel needs config file on disk to save state. Exiting...");
+        return 1;
+    };
+    let loaded = match config::load(&path, &opts.overrides) {
+        Ok(c) => c,
+        Err(e) => {
+            eprint!("{}", e);
+            return 1;
+        }
+    };
+    if opts.check_config {
+        println!("Configuration OK: {}", loaded.path.display());
+        return 0;
+    }
+    if let Err(msg) = config::check_writable(&loaded.path) {
+        eprintln!("{}", msg);
+        return 1;
+    }
+    if loaded.server.daemonize {
+        if let Err(e) = daemonize() {
+            eprintln!("Can't daemonize: {}", e);
+            return 1;
+        }
+    }
+    if let Err(e) = logging::init(&loaded.server.logfile, &loaded.server.loglevel) {
+        eprintln!("Can't open the log file: {}", e);
+        return 1;
+    }
+    if let Some(dir) = &loaded.server.dir {
+        if let Err(e) = std::env::set_current_dir(dir) {
+            tracing::warn!("Can't chdir to '{}': {}", dir, e);
+            return 1;
+        }
+    }
+    let pidfile = pidfile_path(&loaded);
+    if let Some(p) = &pidfile {
+        if let Err(e) = std::fs::write(p, format!("{}\n", std::process::id())) {
+            tracing::warn!("Failed to write PID file {}: {}", p.display(), e);
+        }
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::warn!("Can't start the runtime: {}", e);
+            return 1;
+        }
+    };
+    let code = runtime.block_on(serve(loaded));
+    if let Some(p) = &pidfile {
+        let _ = std::fs::remove_file(p);
+    }
+    code
+}
+
+/// Redis writes a pidfile when one is configured, or at its default path when daemonized.
+fn pidfile_path(c: &LoadedConfig) -> Option<PathBuf> {
+    match &c.server.pidfile {
+        Some(p) if !p.is_empty() => Some(PathBuf::from(p)),
+        _ if c.server.daemonize => Some(PathBuf::from("/var/run/redis.pid")),
+        _ => None,
+    }
+}
+
+/// Classic double-fork-free daemonize as Redis does: fork, parent exits, child starts a new
+/// session and points stdio at /dev/null. Must run before any thread is started.
+fn daemonize() -> std::io::Result<()> {
+    // SAFETY: called before the tokio runtime or any other thread exists, so fork is safe.
+    unsafe {
+        match libc::fork() {
+            -1 => return Err(std::io::Error::last_os_error()),
+            0 => {}
+            _ => libc::_exit(0),
+        }
+        libc::setsid();
+        let devnull = std::ffi::CString::new("/dev/null").expect("no NUL");
+        let fd = libc::open(devnull.as_ptr(), libc::O_RDWR);
+        if fd >= 0 {
+            libc::dup2(fd, 0);
+            libc::dup2(fd, 1);
+            libc::dup2(fd, 2);
+            if fd > 2 {
+                libc::close(fd);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn random_hex40() -> String {
+    let mut rng = rand::thread_rng();
+    (0..40).map(|_| format!("{:x}", rng.gen_range(0..16u8))).collect()
+}
+
+async fn serve(loaded: LoadedConfig) -> i32 {
+    let LoadedConfig { path, server, sentinel } = loaded;
+    let listeners = match crate::server::bind(&server).await {
+        Ok(l) => l,
+        Err(e) => {
+            tracing::warn!("Failed listening on port {} (tcp), aborting: {}", server.port, e);
+            return 1;
+        }
+    };
+    let generated_id = sentinel.myid.is_none();
+    let settings = Settings { requirepass: server.requirepass.clone(), port: server.port, ..Settings::default() };
+    let seed = rand::thread_rng().gen();
+    let (links, link_events) = LinkRegistry::new();
+    let process = ProcessInfo {
+        run_id: random_hex40(),
+        executable: std::env::current_exe().map(|p| p.display().to_string()).unwrap_or_default(),
+        config_file: path.clone(),
+        tcp_port: server.port,
+    };
+    // The handle's clock starts at CLOCK_START when it is built, right after the core.
+    let core = match Sentinel::new(&sentinel, settings, super::handle::CLOCK_START, seed) {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::warn!("Invalid sentinel configuration: {}", e);
+            return 1;
+        }
+    };
+    let (h, mut requests) = Handle::new(core, links, server, process);
+    if generated_id {
+        if let Err(e) = h.flush_config() {
+            tracing::warn!("Can't save the generated Sentinel ID: {}", e);
+        }
+    }
+    let myid = h.read_core(|c, _| c.myid.clone());
+    tracing::warn!("Sentinel ID is {}", myid);
+    h.with_core(|c, _| c.generate_initial_monitor_events());
+
+    tokio::spawn(crate::server::serve(h.clone(), listeners));
+    tokio::spawn(tasks::dispatch_link_events(h.clone(), link_events));
+    tokio::spawn(tasks::global_timer(h.clone()));
+
+    let mut shutdown = h.0.shutdown.subscribe();
+    let mut sigterm = signal(tokio::signal::unix::SignalKind::terminate());
+    let mut sigint = signal(tokio::signal::unix::SignalKind::interrupt());
+    loop {
+        tokio::select! {
+            req = requests.recv() => match req {
+                Some(DaemonRequest::StartMonitor(id)) => {
+                    tokio::spawn(tasks::monitor_master(h.clone(), id));
+                }
+                Some(DaemonRequest::SpawnScript { job, path, args }) => {
+                    tasks::spawn_script(h.clone(), job, path, args);
+                }
+                None => break,
+            },
+            _ = recv_signal(&mut sigterm) => {
+                tracing::warn!("Received SIGTERM scheduling shutdown...");
+                break;
+            }
+            _ = recv_signal(&mut sigint) => {
+                tracing::warn!("Received SIGINT scheduling shutdown...");
+                break;
+            }
+            _ = shutdown.changed() => {
+                tracing::warn!("User requested shutdown...");
+                break;
+            }
+        }
+    }
+    h.request_shutdown();
+    // Unlike Redis (whose sentinel SHUTDOWN is always NOSAVE), save on the way out: nothing
+    // learnt since the last flush is lost.
+    if let Err(e) = h.flush_config() {
+        tracing::warn!("Error saving the config on shutdown: {}", e);
+    }
+    tracing::warn!("Sentinel is now ready to exit, bye bye...");
+    0
+}
+
+fn signal(kind: tokio::signal::unix::SignalKind) -> Option<tokio::signal::unix::Signal> {
+    tokio::signal::unix::signal(kind).ok()
+}
+
+async fn recv_signal(s: &mut Option<tokio::signal::unix::Signal>) {
+    match s {
+        Some(s) => {
+            s.recv().await;
+        }
+        None => std::future::pending().await,
+    }
+}
+
+/// The absolute form of a path (the config path must survive the chdir to `dir`).
+pub fn absolute(p: &Path) -> PathBuf {
+    if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        std::env::current_dir().map(|d| d.join(p)).unwrap_or_else(|_| p.to_path_buf())
+    }
+}

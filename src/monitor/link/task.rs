@@ -1,0 +1,219 @@
+//! The task behind one connection (command or pub/sub) of one link.
+//!
+//! It connects with a deadline, pipelines the init commands, then writes queued commands and
+//! reads replies until the connection fails. Replies are matched to tags in FIFO order, as
+//! hiredis matches them to callbacks. The task never reconnects: it reports `Closed` once and
+//! ends, and the core decides when to connect again (Sentinel retries at most once per second).
+
+use std::collections::VecDeque;
+use std::io;
+use std::time::Duration;
+
+use bytes::{Buf, BytesMut};
+use tokio::net::TcpStream;
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
+
+use super::decode::{encode_command, DecodeError, ReplyDecoder};
+use super::{Envelope, LinkEvent};
+use crate::core::{Command, Conn, LinkId, Reply, ReplyTag};
+
+/// Bytes read from the socket per `read` call. The buffer lives on the thread's stack, so an
+/// idle connection holds no read buffer at all.
+const READ_CHUNK: usize = 16 * 1024;
+
+/// Everything one connection task needs.
+pub(super) struct ConnTask {
+    pub link: LinkId,
+    pub conn: Conn,
+    pub gen: u64,
+    pub ip: String,
+    pub port: u16,
+    pub init: Vec<(Command, ReplyTag)>,
+    pub connect_timeout: Duration,
+    pub events: UnboundedSender<Envelope>,
+    pub commands: UnboundedReceiver<(Command, ReplyTag)>,
+}
+
+/// Why a connection failed (the text of `LinkEvent::Closed`). A task that ends with `Ok(())`
+/// was let go by the registry (close, replace, drop) or nobody listens any more: it ends
+/// silently.
+struct Failure(String);
+
+impl From<io::Error> for Failure {
+    fn from(e: io::Error) -> Failure {
+        Failure(e.to_string())
+    }
+}
+
+impl From<DecodeError> for Failure {
+    fn from(e: DecodeError) -> Failure {
+        Failure(e.to_string())
+    }
+}
+
+impl ConnTask {
+    pub async fn run(mut self) {
+        if let Err(Failure(error)) = self.serve().await {
+            tracing::debug!(link = self.link.0, conn = ?self.conn, "link connection closed: {}", error);
+            self.emit(LinkEvent::Closed { link: self.link, conn: self.conn, error });
+        }
+    }
+
+    /// Send an event to the daemon; false if nobody listens any more.
+    fn emit(&self, event: LinkEvent) -> bool {
+        let envelope = Envelope { link: self.link, conn: self.conn, gen: self.gen, event };
+        self.events.send(envelope).is_ok()
+    }
+
+    async fn serve(&mut self) -> Result<(), Failure> {
+        let connecting = TcpStream::connect((self.ip.as_str(), self.port));
+        let Ok(stream) = tokio::time::timeout(self.connect_timeout, connecting).await else {
+            let ms = self.connect_timeout.as_millis();
+            return Err(Failure(format!("Connection timed out after {} ms", ms)));
+        };
+        let stream = stream?;
+        // Replies are small and latency matters (PING times feed SDOWN); hiredis does the same.
+        stream.set_nodelay(true)?;
+        let local_ip = stream.local_addr()?.ip().to_string();
+        if !self.emit(LinkEvent::Connected { link: self.link, conn: self.conn, local_ip }) {
+            return Ok(());
+        }
+
+        let mut out = BytesMut::new();
+        let mut tags = VecDeque::new();
+        let init = std::mem::take(&mut self.init);
+        let init_len = init.len();
+        for (i, (cmd, tag)) in init.into_iter().enumerate() {
+            encode_command(&cmd, &mut out);
+            // On a pub/sub connection the last init command is the SUBSCRIBE: its confirmation
+            // (or error) is pub/sub traffic, not a tagged reply. Matching by position rather than
+            // by name keeps this right when the command is renamed.
+            let is_subscribe = self.conn == Conn::PubSub && i + 1 == init_len;
+            if !is_subscribe {
+                tags.push_back(tag);
+            }
+        }
+        self.pump(stream, out, tags).await
+    }
+
+    /// Move bytes both ways until the connection fails or the registry lets go of it.
+    async fn pump(
+        &mut self,
+        stream: TcpStream,
+        mut out: BytesMut,
+        mut tags: VecDeque<ReplyTag>,
+    ) -> Result<(), Failure> {
+        let mut input = BytesMut::new();
+        let mut decoder = ReplyDecoder::new();
+        loop {
+            tokio::select! {
+                ready = stream.readable() => {
+                    ready?;
+                    match read_available(&stream, &mut input) {
+                        Ok(0) => return Err(Failure("Server closed the connection".to_string())),
+                        Ok(_) => {}
+                        Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
+                        Err(e) => return Err(e.into()),
+                    }
+                    while let Some(reply) = decoder.decode(&mut input)? {
+                        if !self.dispatch(reply, &mut tags) {
+                            return Ok(());
+                        }
+                    }
+                    if input.is_empty() {
+                        // Give back the memory of a large reply; idle links hold no buffer.
+                        input = BytesMut::new();
+                    }
+                }
+                ready = stream.writable(), if !out.is_empty() => {
+                    ready?;
+                    match stream.try_write(&out) {
+                        Ok(n) => out.advance(n),
+                        Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
+                        Err(e) => return Err(e.into()),
+                    }
+                    if out.is_empty() {
+                        out = BytesMut::new();
+                    }
+                }
+                queued = self.commands.recv() => match queued {
+                    Some((cmd, tag)) => {
+                        encode_command(&cmd, &mut out);
+                        tags.push_back(tag);
+                        // Take everything already queued so it leaves in as few writes as possible.
+                        while let Ok((cmd, tag)) = self.commands.try_recv() {
+                            encode_command(&cmd, &mut out);
+                            tags.push_back(tag);
+                        }
+                    }
+                    None => return Ok(()),
+                },
+            }
+        }
+    }
+
+    /// Report one reply; false if nobody listens any more.
+    fn dispatch(&self, reply: Reply, tags: &mut VecDeque<ReplyTag>) -> bool {
+        if let Some(tag) = tags.pop_front() {
+            return self.emit(LinkEvent::Reply { link: self.link, conn: self.conn, tag, reply });
+        }
+        match self.conn {
+            // A reply nobody asked for: hiredis ignores these too.
+            Conn::Command => {
+                tracing::debug!(link = self.link.0, "ignoring an unexpected reply on a command link");
+                true
+            }
+            Conn::PubSub => match into_message(reply) {
+                Some((channel, payload)) => {
+                    self.emit(LinkEvent::Message { link: self.link, channel, payload })
+                }
+                None => self.emit(LinkEvent::PubSubActivity { link: self.link }),
+            },
+        }
+    }
+}
+
+/// Read what the socket has into `input`. The chunk buffer is on the stack (this is not an
+/// async function), so it is not part of the task's state while it waits.
+fn read_available(stream: &TcpStream, input: &mut BytesMut) -> io::Result<usize> {
+    let mut chunk = [0u8; READ_CHUNK];
+    let n = stream.try_read(&mut chunk)?;
+    input.extend_from_slice(chunk.get(..n).unwrap_or_default());
+    Ok(n)
+}
+
+/// `["message", channel, payload]` with three bulk strings, as `sentinelReceiveHelloMessages`
+/// accepts; anything else on the pub/sub connection is only activity.
+pub(super) fn into_message(reply: Reply) -> Option<(Vec<u8>, Vec<u8>)> {
+    let Reply::Array(items) = reply else {
+        return None;
+    };
+    match <[Reply; 3]>::try_from(items) {
+        Ok([Reply::Bulk(kind), Reply::Bulk(channel), Reply::Bulk(payload)]) if kind == b"message" => {
+            Some((channel, payload))
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bulk(s: &str) -> Reply {
+        Reply::Bulk(s.as_bytes().to_vec())
+    }
+
+    #[test]
+    fn message_needs_three_bulks_starting_with_message() {
+        let ok = Reply::Array(vec![bulk("message"), bulk("__sentinel__:hello"), bulk("a,b")]);
+        assert_eq!(into_message(ok), Some((b"__sentinel__:hello".to_vec(), b"a,b".to_vec())));
+        let subscribe = Reply::Array(vec![bulk("subscribe"), bulk("__sentinel__:hello"), Reply::Integer(1)]);
+        assert_eq!(into_message(subscribe), None);
+        let four = Reply::Array(vec![bulk("message"), bulk("c"), bulk("p"), bulk("x")]);
+        assert_eq!(into_message(four), None);
+        let not_bulk = Reply::Array(vec![bulk("message"), bulk("c"), Reply::Integer(3)]);
+        assert_eq!(into_message(not_bulk), None);
+        assert_eq!(into_message(Reply::Status("message".into())), None);
+    }
+}

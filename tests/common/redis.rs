@@ -1,0 +1,217 @@
+//! A real `redis-server` on 127.0.0.1 for one test.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use super::client::Client;
+use super::process::{self, OwnedChild};
+use super::resp::Resp;
+use super::{free_port, tool_path, wait_until};
+
+/// How long a redis-server may take to answer its first PING.
+const START_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// A `redis-server` process (`--save '' --appendonly no --bind 127.0.0.1 --daemonize no`) in
+/// its own temp dir. Dropping it SIGKILLs and reaps the process.
+pub struct RedisServer {
+    port: u16,
+    /// Extra arguments given at start (kept for `restart`).
+    extra_args: Vec<String>,
+    dir: tempfile::TempDir,
+    log_path: PathBuf,
+    child: Option<OwnedChild>,
+}
+
+impl RedisServer {
+    /// A standalone master.
+    pub fn start() -> RedisServer {
+        RedisServer::start_with(&[])
+    }
+
+    /// A replica of `master` (started with `--replicaof 127.0.0.1 <port>`).
+    pub fn replica_of(master: &RedisServer) -> RedisServer {
+        let port = master.port().to_string();
+        RedisServer::start_with(&["--replicaof", "127.0.0.1", &port])
+    }
+
+    /// A server with extra `redis-server` arguments, e.g. `&["--replica-priority", "0"]`.
+    pub fn start_with(extra_args: &[&str]) -> RedisServer {
+        let dir = process::temp_dir("redis");
+        let log_path = dir.path().join("redis.log");
+        let mut server = RedisServer {
+            port: 0,
+            extra_args: extra_args.iter().map(|s| s.to_string()).collect(),
+            dir,
+            log_path,
+            child: None,
+        };
+        // Another process may bind the picked port first: retry with a new one.
+        for attempt in 0..5 {
+            server.port = free_port();
+            match server.spawn_and_wait() {
+                Ok(()) => return server,
+                Err(log) if log.contains("Address already in use") && attempt < 4 => continue,
+                Err(log) => panic!("redis-server on port {} did not start:\n{log}", server.port),
+            }
+        }
+        unreachable!()
+    }
+
+    fn binary() -> PathBuf {
+        tool_path("RSENTINEL_REDIS_SERVER", "redis-server")
+    }
+
+    fn args(&self) -> Vec<String> {
+        let mut args: Vec<String> = [
+            "--port",
+            &self.port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--daemonize",
+            "no",
+            "--dir",
+            &self.dir.path().to_string_lossy(),
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        args.extend(self.extra_args.iter().cloned());
+        args
+    }
+
+    /// Spawn and wait for PING; on failure return the log (the process is reaped).
+    fn spawn_and_wait(&mut self) -> Result<(), String> {
+        let mut child = OwnedChild::spawn(&Self::binary(), &self.args(), self.dir.path(), &self.log_path)
+            .unwrap_or_else(|e| panic!("cannot run {}: {e}", Self::binary().display()));
+        let deadline = Instant::now() + START_TIMEOUT;
+        loop {
+            if !child.is_running() {
+                return Err(process::tail(&self.log_path, 30));
+            }
+            if Client::try_connect(self.port).map(|mut c| c.ping_ok()).unwrap_or(false) {
+                self.child = Some(child);
+                return Ok(());
+            }
+            if Instant::now() >= deadline {
+                child.kill();
+                return Err(format!(
+                    "no PONG within {START_TIMEOUT:?}\n{}",
+                    process::tail(&self.log_path, 30)
+                ));
+            }
+            std::thread::sleep(super::POLL_INTERVAL);
+        }
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// `127.0.0.1:<port>` (the `ip:port` form Sentinel uses for replica names).
+    pub fn addr(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(|c| c.pid())
+    }
+
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn log_path(&self) -> &Path {
+        &self.log_path
+    }
+
+    /// A new connection.
+    pub fn client(&self) -> Client {
+        Client::connect(self.port)
+    }
+
+    /// The process exists and has not exited (a SIGSTOPped server counts as running).
+    pub fn is_running(&mut self) -> bool {
+        self.child.as_mut().map(|c| c.is_running()).unwrap_or(false)
+    }
+
+    /// SIGKILL and reap: the server vanishes without closing anything gracefully.
+    pub fn kill(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            c.kill();
+        }
+    }
+
+    /// SIGSTOP: the server keeps its sockets open but stops answering (a hung master).
+    pub fn stop(&mut self) {
+        if let Some(c) = self.child.as_mut() {
+            c.signal(libc::SIGSTOP);
+        }
+    }
+
+    /// SIGCONT after [`RedisServer::stop`].
+    pub fn cont(&mut self) {
+        if let Some(c) = self.child.as_mut() {
+            c.signal(libc::SIGCONT);
+        }
+    }
+
+    /// Kill (if running) and start again on the same port, dir and arguments. Note that a
+    /// restarted replica comes back with its original `--replicaof`, and a restarted master
+    /// with an empty dataset.
+    pub fn restart(&mut self) {
+        self.kill();
+        if let Err(log) = self.spawn_and_wait() {
+            panic!("redis-server restart on port {} failed:\n{log}", self.port);
+        }
+    }
+
+    /// `REPLICAOF host port` at runtime.
+    pub fn replicaof(&self, host: &str, port: u16) {
+        let reply = self.client().cmd(&["REPLICAOF", host, &port.to_string()]);
+        assert!(matches!(reply, Resp::Simple(_)), "REPLICAOF on {}: {reply}", self.port);
+    }
+
+    /// `REPLICAOF NO ONE`.
+    pub fn promote(&self) {
+        let reply = self.client().cmd(&["REPLICAOF", "NO", "ONE"]);
+        assert!(matches!(reply, Resp::Simple(_)), "REPLICAOF NO ONE on {}: {reply}", self.port);
+    }
+
+    /// `master` or `slave`, from `ROLE`.
+    pub fn role(&self) -> String {
+        let reply = self.client().cmd(&["ROLE"]);
+        reply.as_array().and_then(|a| a.first()).and_then(Resp::as_str).unwrap_or_default()
+    }
+
+    /// One `INFO replication` field.
+    pub fn replication_field(&self, field: &str) -> Option<String> {
+        self.client().info_field("replication", field)
+    }
+
+    /// Wait until this replica reports `master_link_status:up`.
+    pub fn wait_link_up(&self, timeout: Duration) {
+        wait_until(timeout, &format!("replica {} master_link_status:up", self.port), || {
+            Client::try_connect(self.port)
+                .ok()
+                .and_then(|mut c| c.info_field("replication", "master_link_status"))
+                .is_some_and(|s| s == "up")
+        });
+    }
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            process::print_log_tail(&format!("redis-server :{}", self.port), &self.log_path, 15);
+        }
+        self.kill();
+        if process::keep_tmp() {
+            let dir = std::mem::replace(&mut self.dir, process::temp_dir("redis-drop"));
+            eprintln!("kept {}", dir.keep().display());
+        }
+    }
+}
