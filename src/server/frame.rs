@@ -27,7 +27,7 @@ pub enum Frame {
     Push(Vec<Frame>),
     /// RESP3 verbatim string (`=len\r\ntxt:...`); a bulk string in RESP2.
     Verbatim(String),
-    /// A RESP3 double; a bulk string in RESP2.
+    /// A RESP3 double; a bulk string in RESP2 (both printed as `%.17g`, as Redis 7.0 does).
     Double(f64),
     /// A RESP3 boolean; an integer 0/1 in RESP2.
     Boolean(bool),
@@ -121,10 +121,12 @@ impl Frame {
                 }
             }
             Frame::Double(d) => {
+                // Redis 7.0's addReplyDouble prints "%.17g" in both protocols.
+                let text = super::util::fmt_double(*d);
                 if resp3 {
-                    out.extend_from_slice(format!(",{}\r\n", d).as_bytes());
+                    out.extend_from_slice(format!(",{}\r\n", text).as_bytes());
                 } else {
-                    Frame::bulk(d.to_string()).encode(proto, out);
+                    Frame::bulk(text).encode(proto, out);
                 }
             }
             Frame::Boolean(b) => {

@@ -1,0 +1,9 @@
+//! SENTINEL <subcommand>: the generic checks (unknown subcommand, arity, ACL) already ran in
+//! the dispatcher, as Redis's command table runs them; the sentinel module does the rest.
+
+use super::Ctx;
+
+pub fn run(ctx: &mut Ctx) {
+    let reply = crate::server::sentinel::dispatch(&ctx.srv.h, ctx.argv);
+    ctx.reply(reply);
+}

@@ -1,0 +1,154 @@
+//! A client connection's byte plumbing (mini-redis's `Connection`): the query buffer and its
+//! parser, and the reply buffer. Reading and writing happen in one cancel-safe step,
+//! [`Connection::io`], so the connection task can also wait for pub/sub messages and kill
+//! requests while a slow client drains its replies.
+
+use std::os::fd::AsRawFd;
+
+use bytes::{Buf, BytesMut};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::net::TcpStream;
+
+use super::client::BufferStats;
+use super::parse::{ProtocolError, RequestParser};
+use super::Frame;
+
+/// How much to read at a time (Redis's PROTO_IOBUF_LEN).
+const READ_CHUNK: usize = 16 * 1024;
+
+/// A parsed request and the number of query-buffer bytes it took.
+pub type Request = (Vec<Vec<u8>>, usize);
+
+/// What one [`Connection::io`] step did.
+#[derive(Debug)]
+pub enum IoEvent {
+    /// Bytes read into the query buffer; 0 means the peer closed.
+    Read(usize),
+    Wrote(usize),
+}
+
+pub struct Connection {
+    reader: OwnedReadHalf,
+    writer: OwnedWriteHalf,
+    rbuf: BytesMut,
+    wbuf: BytesMut,
+    parser: RequestParser,
+    fd: i32,
+    /// Largest reply buffer length seen since the last CLIENT LIST sample.
+    reply_peak: usize,
+}
+
+impl Connection {
+    pub fn new(stream: TcpStream) -> Connection {
+        let fd = stream.as_raw_fd();
+        let _ = stream.set_nodelay(true);
+        let (reader, writer) = stream.into_split();
+        Connection {
+            reader,
+            writer,
+            rbuf: BytesMut::with_capacity(READ_CHUNK),
+            wbuf: BytesMut::new(),
+            parser: RequestParser::new(),
+            fd,
+            reply_peak: 0,
+        }
+    }
+
+    pub fn fd(&self) -> i32 {
+        self.fd
+    }
+
+    /// The next complete request in the query buffer, and how many bytes it took.
+    pub fn next_request(&mut self, authenticated: bool) -> Result<Option<Request>, ProtocolError> {
+        let before = self.rbuf.len();
+        let req = self.parser.next(&mut self.rbuf, authenticated)?;
+        Ok(req.map(|r| (r, before - self.rbuf.len())))
+    }
+
+    /// Bytes held for requests not yet run: the query buffer plus a half-parsed request.
+    pub fn query_bytes(&self) -> usize {
+        self.rbuf.len() + self.parser.held_bytes()
+    }
+
+    /// Queue a reply frame, encoded for protocol `proto`.
+    pub fn write_frame(&mut self, frame: &Frame, proto: u8) {
+        let mut v = Vec::new();
+        frame.encode(proto, &mut v);
+        self.wbuf.extend_from_slice(&v);
+        self.reply_peak = self.reply_peak.max(self.wbuf.len());
+    }
+
+    /// Queue an error reply whose text holds raw client bytes (Redis copies them as they are,
+    /// only turning CR and LF into spaces).
+    pub fn write_error_bytes(&mut self, msg: &[u8]) {
+        self.wbuf.extend_from_slice(b"-");
+        self.wbuf.extend(msg.iter().map(|&b| if b == b'\r' || b == b'\n' { b' ' } else { b }));
+        self.wbuf.extend_from_slice(b"\r\n");
+    }
+
+    /// Queue bytes as they are (the protected-mode DENIED line).
+    pub fn write_raw(&mut self, bytes: &[u8]) {
+        self.wbuf.extend_from_slice(bytes);
+    }
+
+    /// Reply bytes not yet written to the socket.
+    pub fn pending_output(&self) -> usize {
+        self.wbuf.len()
+    }
+
+    /// Figures for CLIENT LIST, while running a request of `request_bytes` bytes whose
+    /// arguments are `argv`.
+    pub fn buffer_stats(&mut self, request_bytes: usize, argv: &[Vec<u8>]) -> BufferStats {
+        let qbuf = request_bytes + self.rbuf.len();
+        let stats = BufferStats {
+            qbuf,
+            qbuf_free: self.rbuf.capacity().saturating_sub(self.rbuf.len()),
+            argv_mem: argv.iter().map(|a| a.len()).sum(),
+            reply_buf_size: self.wbuf.capacity().max(1024),
+            reply_buf_peak: self.reply_peak,
+            output_len: self.wbuf.len(),
+        };
+        self.reply_peak = self.wbuf.len();
+        stats
+    }
+
+    /// Read more input (if `want_read`) or write pending replies, whichever the socket allows
+    /// first. Cancel-safe: nothing is lost if the future is dropped.
+    pub async fn io(&mut self, want_read: bool) -> std::io::Result<IoEvent> {
+        let want_write = !self.wbuf.is_empty();
+        if self.rbuf.capacity() - self.rbuf.len() < READ_CHUNK && want_read {
+            self.rbuf.reserve(READ_CHUNK);
+        }
+        let Connection { reader, writer, rbuf, wbuf, .. } = self;
+        tokio::select! {
+            r = reader.read_buf(rbuf), if want_read => r.map(IoEvent::Read),
+            w = writer.write(wbuf), if want_write => {
+                let n = w?;
+                wbuf.advance(n);
+                if wbuf.is_empty() && wbuf.capacity() > 64 * 1024 {
+                    *wbuf = BytesMut::new();
+                }
+                Ok(IoEvent::Wrote(n))
+            }
+            else => std::future::pending().await,
+        }
+    }
+
+    /// Write everything pending (used before closing).
+    pub async fn flush(&mut self) -> std::io::Result<()> {
+        while !self.wbuf.is_empty() {
+            let n = self.writer.write(&self.wbuf).await?;
+            if n == 0 {
+                return Err(std::io::ErrorKind::WriteZero.into());
+            }
+            self.wbuf.advance(n);
+        }
+        self.writer.flush().await
+    }
+
+    /// Drop the parsed part of the query buffer after a protocol error.
+    pub fn discard_input(&mut self) {
+        self.rbuf.clear();
+    }
+}
