@@ -51,8 +51,12 @@ impl Ours {
             }],
             ..SentinelConfig::default()
         };
-        let core = Sentinel::new(&cfg, Settings::default(), 1, 42).unwrap();
-        let (events, _) = tokio::sync::mpsc::unbounded_channel();
+        let core =
+            Sentinel::new(&cfg, Settings::default(), rsentinel::daemon::handle::CLOCK_START, 42).unwrap();
+        let (links, _events) = {
+            let _guard = rt.enter();
+            LinkRegistry::new()
+        };
         let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
         let port = listener.local_addr().unwrap().port();
         let process = ProcessInfo {
@@ -61,7 +65,7 @@ impl Ours {
             config_file: dir.path().join("s.conf"),
             tcp_port: port,
         };
-        let handle = Handle::new(core, LinkRegistry::new(events), server, process);
+        let (handle, _requests) = Handle::new(core, links, server, process);
         rt.spawn(rsentinel::server::serve(handle.clone(), vec![listener]));
         Ours { port, handle, rt: Some(rt), _dir: dir }
     }
