@@ -101,7 +101,8 @@ fn killed_writer_never_leaves_a_torn_file() {
         child.wait().unwrap();
 
         let text = std::fs::read_to_string(&path).unwrap();
-        let (srv_now, state) = parse_str(&text, "s.conf").unwrap_or_else(|e| panic!("round {}: {}\n{}", round, e, text));
+        let (srv_now, state) =
+            parse_str(&text, "s.conf").unwrap_or_else(|e| panic!("round {}: {}\n{}", round, e, text));
         assert!(state == a || state == b, "round {}: neither state:\n{}", round, text);
         assert_eq!(srv_now.port, srv.port);
         assert!(text.starts_with("# hand-written header, must survive every rewrite\n"), "{}", text);
