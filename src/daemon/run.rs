@@ -65,6 +65,7 @@ pub fn run(opts: Options) -> i32 {
             tracing::warn!("Failed to write PID file {}: {}", p.display(), e);
         }
     }
+    raise_open_files_limit();
     let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
         Ok(r) => r,
         Err(e) => {
@@ -77,6 +78,27 @@ pub fn run(opts: Options) -> i32 {
         let _ = std::fs::remove_file(p);
     }
     code
+}
+
+/// Like Redis's `adjustOpenFilesLimit`: a sentinel watching many masters holds two connections
+/// per master and replica plus one per peer, so raise the soft RLIMIT_NOFILE towards the hard
+/// limit (Redis aims for maxclients + 32 = 10032; we take up to 65536).
+fn raise_open_files_limit() {
+    // SAFETY: plain getrlimit/setrlimit calls on a stack value.
+    unsafe {
+        let mut lim = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) != 0 {
+            return;
+        }
+        let want = lim.rlim_max.min(65_536);
+        if lim.rlim_cur < want {
+            let old = lim.rlim_cur;
+            lim.rlim_cur = want;
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &lim) == 0 {
+                tracing::info!("Increased maximum number of open files to {} (it was originally set to {}).", want, old);
+            }
+        }
+    }
 }
 
 /// Redis writes a pidfile when one is configured, or at its default path when daemonized.
