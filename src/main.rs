@@ -1,1 +1,57 @@
-fn main() {}
+//! `rsentinel`: invoked like `redis-sentinel`:
+//! `rsentinel /etc/sentinel.conf [--port 26380 --bind 127.0.0.1 ...] [--check-config]`.
+
+use std::path::PathBuf;
+
+use clap::{CommandFactory, Parser};
+use rsentinel::daemon::run::{absolute, run, Options};
+
+/// A drop-in replacement for the Redis Sentinel process.
+#[derive(Parser, Debug)]
+#[command(
+    name = "rsentinel",
+    version,
+    about,
+    override_usage = "rsentinel [/path/to/sentinel.conf] [--check-config] [--<directive> <value> ...]",
+    after_help = "Examples:\n  rsentinel /etc/sentinel.conf\n  rsentinel /etc/sentinel.conf --port 26380 --bind 127.0.0.1\n  \
+                  rsentinel config/rsentinel.toml\n  rsentinel /etc/sentinel.conf --check-config\n\n\
+                  Any sentinel.conf directive can be given as --<directive> <value ...> after the file; \
+                  it overrides the file, as with redis-sentinel."
+)]
+struct Cli {
+    /// Validate the configuration, print file:line errors, and exit 0 (valid) or 1.
+    #[arg(long)]
+    check_config: bool,
+    /// The config file (sentinel.conf syntax, or TOML when it ends in .toml). Must be writable:
+    /// rsentinel persists its state there, as Redis Sentinel does.
+    config: Option<PathBuf>,
+    /// Directives that override the config file: `--port 26380 --bind 127.0.0.1 ...`.
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    directives: Vec<String>,
+}
+
+fn main() {
+    let raw: Vec<String> = std::env::args().skip(1).collect();
+    // Help and version go through clap; everything else is parsed redis-server style, because
+    // `--<directive> <value>` pairs are open-ended and may appear anywhere after the file.
+    if raw.iter().any(|a| a == "-h" || a == "--help") {
+        let _ = Cli::command().print_long_help();
+        return;
+    }
+    if raw.iter().any(|a| a == "-v" || a == "--version" || a == "-V") {
+        println!(
+            "rsentinel v={} (Redis Sentinel {} compatible)",
+            env!("CARGO_PKG_VERSION"),
+            rsentinel::REDIS_COMPAT_VERSION
+        );
+        return;
+    }
+    let check_config = raw.iter().any(|a| a == "--check-config");
+    let mut rest: Vec<String> = raw.into_iter().filter(|a| a != "--check-config").collect();
+    let config = match rest.first() {
+        Some(first) if !first.starts_with("--") => Some(absolute(&PathBuf::from(rest.remove(0)))),
+        _ => None,
+    };
+    let code = run(Options { config, overrides: rest, check_config });
+    std::process::exit(code);
+}

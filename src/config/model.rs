@@ -106,12 +106,14 @@ impl Default for MasterConfig {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct KnownReplica {
     pub host: String,
     pub port: u16,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct KnownSentinel {
     pub host: String,
     pub port: u16,
@@ -119,6 +121,7 @@ pub struct KnownSentinel {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RenameCommand {
     pub from: String,
     pub to: String,
@@ -144,6 +147,21 @@ pub struct ServerConfig {
     pub dir: Option<String>,
     /// Server-level `rename-command` (renames rsentinel's own commands).
     pub rename_commands: Vec<RenameCommand>,
+    /// `aclfile`: users come from this file instead of `user` lines (Redis refuses both).
+    pub aclfile: Option<String>,
+    /// `bind-source-addr`: the source address of outgoing connections.
+    pub bind_source_addr: Option<String>,
+    /// `unixsocket` (unset: no unix socket) and `unixsocketperm` (0: leave the umask default).
+    pub unixsocket: Option<String>,
+    pub unixsocketperm: u32,
+    /// `syslog-enabled` / `syslog-ident` / `syslog-facility` (user, local0 ... local7).
+    pub syslog_enabled: bool,
+    pub syslog_ident: String,
+    pub syslog_facility: String,
+    /// `tls-port` (0: no TLS listener) and `tls-replication` (TLS for the outgoing links to
+    /// masters, replicas and peer sentinels; also selects which port hellos announce).
+    pub tls_port: u16,
+    pub tls_replication: bool,
 }
 
 impl Default for ServerConfig {
@@ -160,6 +178,15 @@ impl Default for ServerConfig {
             loglevel: "notice".into(),
             dir: None,
             rename_commands: Vec::new(),
+            aclfile: None,
+            bind_source_addr: None,
+            unixsocket: None,
+            unixsocketperm: 0,
+            syslog_enabled: false,
+            syslog_ident: "redis".into(),
+            syslog_facility: "local0".into(),
+            tls_port: 0,
+            tls_replication: false,
         }
     }
 }

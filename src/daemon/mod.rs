@@ -2,6 +2,7 @@
 
 pub mod handle;
 pub mod logging;
-// pub mod run; (wired once config, links and server land)
+pub mod run;
+pub mod tasks;
 
 pub use handle::{DaemonRequest, FlushError, Handle, ProcessInfo};

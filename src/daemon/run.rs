@@ -128,7 +128,8 @@ async fn serve(loaded: LoadedConfig) -> i32 {
         }
     };
     let generated_id = sentinel.myid.is_none();
-    let settings = Settings { requirepass: server.requirepass.clone(), port: server.port, ..Settings::default() };
+    let settings =
+        Settings { requirepass: server.requirepass.clone(), port: server.port, ..Settings::default() };
     let seed = rand::thread_rng().gen();
     let (links, link_events) = LinkRegistry::new();
     let process = ProcessInfo {

@@ -49,7 +49,9 @@ pub async fn dispatch_link_events(h: Handle, mut events: LinkEvents) {
         h.with_core(|c, now| match ev {
             LinkEvent::Connected { link, conn, local_ip } => c.on_link_up(link, conn, local_ip),
             LinkEvent::Reply { link, tag, reply, .. } => c.on_reply(link, tag, reply, now),
-            LinkEvent::Message { link, channel, payload } => c.on_pubsub_message(link, &channel, &payload, now),
+            LinkEvent::Message { link, channel, payload } => {
+                c.on_pubsub_message(link, &channel, &payload, now)
+            }
             LinkEvent::PubSubActivity { link } => c.on_pubsub_activity(link, now),
             LinkEvent::Closed { link, conn, error } => {
                 tracing::debug!("link {:?} {:?} closed: {}", link, conn, error);

@@ -3,4 +3,4 @@
 pub mod info;
 pub mod link;
 
-pub use link::{LinkEvent, LinkRegistry};
+pub use link::{LinkEvent, LinkEvents, LinkRegistry};
