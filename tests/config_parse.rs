@@ -292,6 +292,12 @@ fn refusals(dir: &Path) -> Vec<(String, usize, &'static str)> {
         ),
         (format!("{m}sentinel known-replica m ::1 1\nsentinel known-replica m 0::1 1\n"), 3, "Duplicate hostname and port for replica."),
         (format!("{m}sentinel known-replica m 127.0.0.1 70000\n"), 2, "Invalid port number."),
+        // With resolve-hostnames, replicas are keyed by the resolved address.
+        (
+            format!("sentinel resolve-hostnames yes\n{m}sentinel known-replica m localhost 1\nsentinel known-replica m 127.0.0.1 1\n"),
+            4,
+            "Duplicate hostname and port for replica.",
+        ),
         (format!("{m}sentinel known-replica m localhost 1\n"), 2, "Can't resolve instance hostname."),
         (
             format!("{m}sentinel known-sentinel m 127.0.0.1 1 a\nsentinel known-sentinel m 127.0.0.2 2 a\n"),

@@ -153,6 +153,14 @@ fn generic_options_follow_redis_rules() {
     assert!(out.contains("\nport 26379\n") && out.contains("\nprotected-mode no\n"), "{}", out);
     assert!(out.contains(&format!("\ndir \"{}\"\n", std::env::current_dir().unwrap().display())), "{}", out);
 
+    // Redis would not persist these two: they equal redis-server's defaults, not the
+    // sentinel's, so the next start would run on 26379 without protected mode.
+    let path = write(dir.path(), "p.conf", "sentinel monitor m 127.0.0.1 1 1\n");
+    let l = load(&path, &words(&["--port", "6379", "--protected-mode", "yes"])).unwrap();
+    save(&path, &l.server, &l.sentinel).unwrap();
+    let again = load(&path, &[]).unwrap();
+    assert_eq!((again.server.port, again.server.protected_mode), (6379, true));
+
     // Values from the command line are written to the file.
     let path = write(dir.path(), "o.conf", "sentinel monitor m 127.0.0.1 1 1\n");
     let l = load(&path, &words(&["--port", "26999", "--loglevel", "verbose"])).unwrap();

@@ -123,3 +123,16 @@ fn shipped_examples_load() {
         assert_eq!(s.masters[0].quorum, 2, "{}", name);
     }
 }
+
+#[test]
+fn unrepresentable_state_is_an_error_and_keeps_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.toml");
+    std::fs::write(&path, "[server]\nport = 1\n").unwrap();
+    let (srv, mut s) = parse_str("", "s.conf").unwrap();
+    // TOML integers are signed 64-bit.
+    s.current_epoch = u64::MAX;
+    let e = save(&path, &srv, &s).unwrap_err();
+    assert_eq!(e.kind(), std::io::ErrorKind::InvalidData, "{}", e);
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "[server]\nport = 1\n");
+}

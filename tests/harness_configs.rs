@@ -82,13 +82,11 @@ fn docker_configs_load_in_redis_sentinel() {
 }
 
 #[test]
-#[ignore = "rsentinel does not run yet: remove this once src/main.rs starts the daemon"]
 fn demo_configs_load_in_rsentinel() {
     check_demo_configs(Kind::Rsentinel);
 }
 
 #[test]
-#[ignore = "rsentinel does not run yet: remove this once src/main.rs starts the daemon"]
 fn docker_configs_load_in_rsentinel() {
     check_docker_configs(Kind::Rsentinel);
 }
