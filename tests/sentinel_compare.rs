@@ -562,7 +562,10 @@ fn deliberate_differences_from_redis_sentinel() {
     assert_eq!(real, Value::Error("ERR Invalid argument 'loglevel' to SENTINEL CONFIG SET".into()));
     assert_eq!(ours, Value::Simple("OK".into()));
     let (_, ours) = pair.both(&mut client, 2, &line("sentinel config get loglevel"));
-    assert_eq!(ours, Value::Array(b'*', vec![Value::Bulk(b"loglevel".to_vec()), Value::Bulk(b"verbose".to_vec())]));
+    assert_eq!(
+        ours,
+        Value::Array(b'*', vec![Value::Bulk(b"loglevel".to_vec()), Value::Bulk(b"verbose".to_vec())])
+    );
     let (real, ours) = pair.both(&mut client, 2, &line("sentinel config get *"));
     assert_eq!(ours, real);
 

@@ -84,13 +84,11 @@ pub async fn run(srv: Arc<Server>, stream: TcpStream, peer: SocketAddr) {
         srv.stats.rejected_connections.fetch_add(1, Relaxed);
         session.conn.write_raw(DENIED.as_bytes());
         let _ = tokio::time::timeout(Duration::from_secs(1), session.conn.flush()).await;
-        session.cleanup();
         return;
     }
     srv.stats.connections_received.fetch_add(1, Relaxed);
     session.publish_view();
     session.run().await;
-    session.cleanup();
 }
 
 struct Session {
@@ -311,9 +309,12 @@ impl Session {
         let buffers = self.conn.buffer_stats(0, &[]);
         cmd::publish_view(&self.client, buffers);
     }
+}
 
-    /// Forget the client everywhere: subscriptions, registry, tracking count.
-    fn cleanup(&mut self) {
+impl Drop for Session {
+    /// Forget the client everywhere (subscriptions, registry, tracking count), however the
+    /// task ends.
+    fn drop(&mut self) {
         let id = self.client.id();
         let broker = self.srv.h.broker();
         for ch in &self.client.channels {

@@ -24,11 +24,17 @@ pub struct Broker {
 
 impl Broker {
     pub fn subscribe(&self, client: u64, channel: &[u8], tx: Subscriber) {
-        self.subs.lock().unwrap().channels.entry(channel.to_vec()).or_default().insert(client, tx);
+        self.subs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .channels
+            .entry(channel.to_vec())
+            .or_default()
+            .insert(client, tx);
     }
 
     pub fn unsubscribe(&self, client: u64, channel: &[u8]) {
-        let mut s = self.subs.lock().unwrap();
+        let mut s = self.subs.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(m) = s.channels.get_mut(channel) {
             m.remove(&client);
             if m.is_empty() {
@@ -38,11 +44,17 @@ impl Broker {
     }
 
     pub fn psubscribe(&self, client: u64, pattern: &[u8], tx: Subscriber) {
-        self.subs.lock().unwrap().patterns.entry(pattern.to_vec()).or_default().insert(client, tx);
+        self.subs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .patterns
+            .entry(pattern.to_vec())
+            .or_default()
+            .insert(client, tx);
     }
 
     pub fn punsubscribe(&self, client: u64, pattern: &[u8]) {
-        let mut s = self.subs.lock().unwrap();
+        let mut s = self.subs.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(m) = s.patterns.get_mut(pattern) {
             m.remove(&client);
             if m.is_empty() {
@@ -54,13 +66,13 @@ impl Broker {
     /// Number of channels and patterns with at least one subscriber (INFO's pubsub_channels /
     /// pubsub_patterns).
     pub fn counts(&self) -> (usize, usize) {
-        let s = self.subs.lock().unwrap();
+        let s = self.subs.lock().unwrap_or_else(|e| e.into_inner());
         (s.channels.len(), s.patterns.len())
     }
 
     /// Deliver a message; returns how many subscribers got it.
     pub fn publish(&self, channel: &[u8], msg: &[u8]) -> usize {
-        let s = self.subs.lock().unwrap();
+        let s = self.subs.lock().unwrap_or_else(|e| e.into_inner());
         let mut n = 0;
         if let Some(m) = s.channels.get(channel) {
             for tx in m.values() {

@@ -13,7 +13,9 @@ use std::time::{Duration, Instant};
 use rsentinel::config::model::ServerConfig;
 use rsentinel::config::{MasterConfig, SentinelConfig};
 use rsentinel::core::{Sentinel, Settings};
+use rsentinel::daemon::handle::{DaemonRequest, CLOCK_START};
 use rsentinel::daemon::{Handle, ProcessInfo};
+use rsentinel::monitor::link::LinkEvents;
 use rsentinel::monitor::LinkRegistry;
 
 /// How long any single expected reply may take.
@@ -30,6 +32,9 @@ pub struct Ours {
     pub handle: Handle,
     rt: Option<tokio::runtime::Runtime>,
     _dir: tempfile::TempDir,
+    /// Link events and daemon requests: nobody serves them here, but they stay open.
+    _events: LinkEvents,
+    _requests: tokio::sync::mpsc::UnboundedReceiver<DaemonRequest>,
 }
 
 impl Ours {
@@ -51,10 +56,9 @@ impl Ours {
             }],
             ..SentinelConfig::default()
         };
-        let core =
-            Sentinel::new(&cfg, Settings::default(), rsentinel::daemon::handle::CLOCK_START, 42).unwrap();
-        let (links, _events) = {
-            let _guard = rt.enter();
+        let core = Sentinel::new(&cfg, Settings::default(), CLOCK_START, 42).unwrap();
+        let (links, events) = {
+            let _runtime = rt.enter();
             LinkRegistry::new()
         };
         let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
@@ -65,9 +69,9 @@ impl Ours {
             config_file: dir.path().join("s.conf"),
             tcp_port: port,
         };
-        let (handle, _requests) = Handle::new(core, links, server, process);
+        let (handle, requests) = Handle::new(core, links, server, process);
         rt.spawn(rsentinel::server::serve(handle.clone(), vec![listener]));
-        Ours { port, handle, rt: Some(rt), _dir: dir }
+        Ours { port, handle, rt: Some(rt), _dir: dir, _events: events, _requests: requests }
     }
 
     pub fn client(&self) -> Client {
