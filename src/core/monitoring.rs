@@ -65,6 +65,12 @@ impl Sentinel {
         for c in iter {
             self.send_to(who, c, ReplyTag::Discard);
         }
+        // rsentinel addition: ask for INFO right behind the transaction. SLAVEOF takes effect
+        // inside EXEC, so this INFO already shows the new role/master, and the promotion or
+        // reconfiguration is seen at once instead of at the next 1 s INFO poll. Redis waits for
+        // the poll; the extra INFO changes nothing else.
+        let info = self.mcmd(m, "INFO", &[]);
+        self.send_to(who, info, ReplyTag::Info(who.clone()));
         true
     }
 }

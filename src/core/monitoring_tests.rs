@@ -172,7 +172,8 @@ fn returning_old_master_is_converted_to_replica_after_eight_seconds() {
             "CONFIG REWRITE",
             "CLIENT KILL TYPE normal",
             "CLIENT KILL TYPE pubsub",
-            "EXEC"
+            "EXEC",
+            "INFO"
         ]
     );
 }

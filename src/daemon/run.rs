@@ -95,7 +95,11 @@ fn raise_open_files_limit() {
             let old = lim.rlim_cur;
             lim.rlim_cur = want;
             if libc::setrlimit(libc::RLIMIT_NOFILE, &lim) == 0 {
-                tracing::info!("Increased maximum number of open files to {} (it was originally set to {}).", want, old);
+                tracing::info!(
+                    "Increased maximum number of open files to {} (it was originally set to {}).",
+                    want,
+                    old
+                );
             }
         }
     }

@@ -93,6 +93,8 @@ fn elected_leader_runs_the_whole_failover_and_switches() {
         "CLIENT KILL TYPE normal",
         "CLIENT KILL TYPE pubsub",
         "EXEC",
+        // rsentinel asks for INFO right away to see the promotion without waiting a poll.
+        "INFO",
     ]
     .iter()
     .map(|c| (promoted_link, c.as_bytes().to_vec()))
