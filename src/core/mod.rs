@@ -92,7 +92,8 @@ pub struct Sentinel {
     addr_index: HashMap<(String, u16), Vec<MasterId>>,
     pub tilt: bool,
     pub tilt_start_time: Millis,
-    /// The time of the previous TILT check (0 before the first one).
+    /// The time of the previous TILT check (starts at creation, as Redis sets it in
+    /// `initSentinel`, so a stall before the first tick is caught too).
     pub previous_time: Millis,
     /// `SENTINEL SIMULATE-FAILURE` bits: 1 crash-after-election, 2 crash-after-promotion.
     pub simulate_failure_flags: u32,
@@ -146,7 +147,7 @@ impl Sentinel {
             addr_index: HashMap::new(),
             tilt: false,
             tilt_start_time: 0,
-            previous_time: 0,
+            previous_time: now,
             simulate_failure_flags: 0,
             scripts: scripts::ScriptQueue::default(),
             rng,
