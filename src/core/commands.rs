@@ -18,8 +18,7 @@ use crate::server::pubsub::glob_match;
 /// client arguments): optional `-`, no `+`, no leading zeros, no spaces, at most 20 bytes,
 /// within i64. Rust's `str::parse` is laxer (`+5`, `007`), which would accept arguments Redis
 /// rejects.
-pub fn parse_i64(s: &str) -> Option<i64> {
-    let b = s.as_bytes();
+pub fn string2ll(b: &[u8]) -> Option<i64> {
     if b.is_empty() || b.len() >= 21 {
         return None;
     }
@@ -49,6 +48,11 @@ pub fn parse_i64(s: &str) -> Option<i64> {
     } else {
         i64::try_from(v).ok()
     }
+}
+
+/// [`string2ll`] on text.
+pub fn parse_i64(s: &str) -> Option<i64> {
+    string2ll(s.as_bytes())
 }
 
 /// Redis's `yesnotoi`: `yes` / `no`, case-insensitively.

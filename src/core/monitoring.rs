@@ -384,18 +384,11 @@ impl Sentinel {
         self.process_hello(payload, now);
     }
 
-    /// Close one connection of a link on our own initiative.
+    /// Close one connection of a link on our own initiative: the same bookkeeping as a drop,
+    /// plus telling the shell to close the socket.
     fn force_close(&mut self, link: LinkId, conn: Conn) {
-        if let Some(l) = self.links.get_mut(&link) {
-            match conn {
-                Conn::Command => {
-                    l.cc = false;
-                    l.pending_commands = 0;
-                    l.local_ip = None;
-                }
-                Conn::PubSub => l.pc = false,
-            }
-            l.disconnected = true;
+        if self.links.contains_key(&link) {
+            self.on_conn_closed(link, conn);
             self.out.push(Action::Close { link, conn });
         }
     }

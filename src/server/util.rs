@@ -1,40 +1,8 @@
 //! Small helpers that reproduce the exact parsing and formatting rules of Redis's C code, so
 //! replies match redis-sentinel byte for byte.
 
-/// Redis's `string2ll`: a strict base-10 integer. No sign other than a leading `-`, no leading
-/// zeros (except the single digit `0`), no spaces, at most 20 characters, within i64.
-/// Request lengths (`*3`, `$5`) and every integer argument go through this rule.
-pub fn string2ll(s: &[u8]) -> Option<i64> {
-    if s.is_empty() || s.len() >= 21 {
-        return None;
-    }
-    if s == b"0" {
-        return Some(0);
-    }
-    let (negative, digits) = match s.split_first() {
-        Some((b'-', rest)) => (true, rest),
-        _ => (false, s),
-    };
-    match digits.first() {
-        Some(b'1'..=b'9') => {}
-        _ => return None,
-    }
-    let mut v: u64 = 0;
-    for &c in digits {
-        if !c.is_ascii_digit() {
-            return None;
-        }
-        v = v.checked_mul(10)?.checked_add(u64::from(c - b'0'))?;
-    }
-    if negative {
-        if v > (i64::MAX as u64) + 1 {
-            return None;
-        }
-        Some((v as i128).wrapping_neg() as i64)
-    } else {
-        i64::try_from(v).ok()
-    }
-}
+/// Redis's `string2ll`, shared with the core (see [`crate::core::commands::string2ll`]).
+pub use crate::core::commands::string2ll;
 
 /// The bytes of `s` up to its first NUL: what C's `%s` prints for a Redis string that contains
 /// one.
