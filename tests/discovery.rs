@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use common::scenario::{
     master_ref, replica_ref, run_for_kinds, sentinel_ref, wait_event_on_all, wait_until_shows, Payload,
+    DOWN_AFTER_MS,
 };
 use common::{unique_name, wait_until, Deployment, Kind, RedisServer, Resp, SentinelProc, Subscriber};
 
@@ -128,7 +129,7 @@ fn replica_down_and_back(kind: Kind) {
         .master_name(&unique_name("rdown"))
         .replicas(2)
         .sentinels(3, kind)
-        .down_after_ms(1000)
+        .down_after_ms(DOWN_AFTER_MS)
         .start();
     d.wait_for_discovery(DISCOVERY);
     // Each way of listening: plain SUBSCRIBE, PSUBSCRIBE *, PSUBSCRIBE on a pattern.
@@ -186,7 +187,7 @@ fn hung_master_is_odown(kind: Kind) {
         .replicas(1)
         .sentinels(3, kind)
         .quorum(2)
-        .down_after_ms(1000)
+        .down_after_ms(DOWN_AFTER_MS)
         .failover_timeout_ms(120_000)
         .redis_args(&["--replica-priority", "0"])
         .start();
@@ -333,15 +334,22 @@ fn restart_from_rewritten_config(kind: Kind) {
     let peers_before: BTreeSet<Option<String>> =
         d.sentinels[0].instances("SENTINELS", &name).iter().map(|p| p.field("runid")).collect();
 
+    // Freeze the master and the peers: the restarted sentinel can then learn nothing from the
+    // network (no master INFO, no hellos), so what it lists comes from its config file.
+    d.master.stop();
+    d.sentinels[1].stop();
+    d.sentinels[2].stop();
     d.sentinels[0].restart();
     let s = &d.sentinels[0];
-    // Right after the first PONG: nothing could have been learnt from the network yet that
-    // quickly for the peers; they come from `known-sentinel` lines.
     let peers_after: BTreeSet<Option<String>> =
         s.instances("SENTINELS", &name).iter().map(|p| p.field("runid")).collect();
-    assert_eq!(peers_after, peers_before, "{kind}: peers right after restart");
     let replicas: BTreeSet<Option<String>> =
         s.instances("REPLICAS", &name).iter().map(|r| r.field("name")).collect();
+    d.master.cont();
+    d.sentinels[1].cont();
+    d.sentinels[2].cont();
+    let s = &d.sentinels[0];
+    assert_eq!(peers_after, peers_before, "{kind}: peers right after restart");
     let want: BTreeSet<Option<String>> = d.replicas.iter().map(|r| Some(r.addr())).collect();
     assert_eq!(replicas, want, "{kind}: replicas right after restart");
     assert_eq!(s.myid(), myid, "{kind}: the id survives the restart");

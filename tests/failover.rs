@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use common::scenario::{
     assert_in_order, count_events, find_event, format_events, master_ref, replica_ref, run_for_kinds, step,
-    switch_payload, wait_any_events, wait_event_on_all, wait_until_shows, Payload, Step,
+    switch_payload, wait_any_events, wait_event_on_all, wait_until_shows, Payload, Step, DOWN_AFTER_MS,
 };
 use common::{
     unique_name, wait_until, Client, Deployment, DeploymentBuilder, Kind, Message, RedisServer, Resp,
@@ -26,7 +26,7 @@ use common::{
 };
 
 const DISCOVERY: Duration = Duration::from_secs(30);
-/// From killing the master to every sentinel agreeing on the new one: SDOWN after 1 s, ODOWN,
+/// From killing the master to every sentinel agreeing on the new one: SDOWN after 2 s, ODOWN,
 /// an election (a split vote retries after the election timeout), promotion, reconfiguration.
 const FAILOVER: Duration = Duration::from_secs(90);
 const EVENT: Duration = Duration::from_secs(30);
@@ -34,7 +34,7 @@ const EVENT: Duration = Duration::from_secs(30);
 /// (spec §6.4), seen through INFO every 10 s.
 const CONVERT: Duration = Duration::from_secs(60);
 
-/// The deployment the failover scenarios start from: down-after 1 s, failover-timeout 10 s,
+/// The deployment the failover scenarios start from: down-after 2 s, failover-timeout 10 s,
 /// replicas that resync without waiting for more replicas to join a diskless transfer.
 fn failover_deployment(prefix: &str, kind: Kind, replicas: usize) -> DeploymentBuilder {
     Deployment::builder()
@@ -42,7 +42,7 @@ fn failover_deployment(prefix: &str, kind: Kind, replicas: usize) -> DeploymentB
         .replicas(replicas)
         .sentinels(3, kind)
         .quorum(2)
-        .down_after_ms(1000)
+        .down_after_ms(DOWN_AFTER_MS)
         .failover_timeout_ms(10_000)
         .redis_args(&["--repl-diskless-sync-delay", "0"])
 }

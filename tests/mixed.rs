@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use common::scenario::{
-    format_events, master_ref, mix_for_env, pump, switch_payload, wait_event_on_all, Payload,
+    format_events, master_ref, mix_for_env, pump, switch_payload, wait_event_on_all, Payload, DOWN_AFTER_MS,
 };
 use common::{unique_name, Deployment, Kind, RedisServer, SentinelProc, Subscriber};
 use Kind::{Redis as R, Rsentinel as RS};
@@ -56,7 +56,7 @@ fn mixed_discovery_and_odown(mix: &[Kind]) {
         .replicas(1)
         .sentinel_kinds(&mix)
         .quorum(2)
-        .down_after_ms(1000)
+        .down_after_ms(DOWN_AFTER_MS)
         .failover_timeout_ms(120_000)
         .redis_args(&["--replica-priority", "0"])
         .start();
@@ -101,7 +101,7 @@ fn mixed_failover(mix: &[Kind]) {
         .replicas(2)
         .sentinel_kinds(&mix)
         .quorum(2)
-        .down_after_ms(1000)
+        .down_after_ms(DOWN_AFTER_MS)
         .failover_timeout_ms(10_000)
         .redis_args(&["--repl-diskless-sync-delay", "0"])
         .start();
