@@ -17,12 +17,13 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::scenario::{
-    assert_in_order, count_events, find_event, format_events, master_ref, replica_ref, run_for_kinds, step,
-    switch_payload, wait_any_events, wait_event_on_all, wait_until_shows, Payload, Step, DOWN_AFTER_MS,
+    assert_in_order, count_events, find_event, format_events, master_ref, replica_ref, run_for_kinds,
+    sole_leader, step, switch_payload, wait_any_events, wait_event_on_all, wait_until_shows, Payload, Step,
+    DOWN_AFTER_MS,
 };
 use common::{
     unique_name, wait_until, Client, Deployment, DeploymentBuilder, Kind, Message, RedisServer, Resp,
-    SentinelProc, Subscriber,
+    SentinelProc,
 };
 
 const DISCOVERY: Duration = Duration::from_secs(30);
@@ -63,26 +64,6 @@ fn wait_replicating_from(server: &RedisServer, master_port: u16, timeout: Durati
     });
 }
 
-/// The index of the one sentinel that emitted `+elected-leader` (panics if none or several).
-fn the_leader(subs: &mut [Subscriber], what: &str) -> usize {
-    // Everything up to +switch-master has arrived on every subscriber by now; pick up the rest.
-    for sub in subs.iter_mut() {
-        common::scenario::pump(sub);
-    }
-    let leaders: Vec<usize> = subs
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| s.seen().iter().any(|m| m.channel == "+elected-leader"))
-        .map(|(i, _)| i)
-        .collect();
-    assert_eq!(leaders.len(), 1, "{what}: exactly one sentinel is elected; events:\n{}", all_events(subs));
-    leaders[0]
-}
-
-fn all_events(subs: &[Subscriber]) -> String {
-    subs.iter().map(|s| format!("sentinel :{}\n{}", s.port(), format_events(s.seen()))).collect()
-}
-
 // ---------------------------------------------------------------------------------------------
 // 8. The master is killed: promotion, the leader's event sequence, the old master comes back
 //    as a replica
@@ -104,7 +85,7 @@ fn master_killed(kind: Kind) {
     );
     let other = *replica_ports.iter().find(|&&p| p != new).expect("two replicas");
     wait_event_on_all(&mut subs, "+switch-master", &Payload::Is(switch_payload(&name, old, new)), EVENT);
-    let leader = the_leader(&mut subs, &format!("{kind} kill"));
+    let leader = sole_leader(&mut subs, &format!("{kind} kill"));
 
     let master = master_ref(&name, old);
     let promoted = replica_ref(new, &name, old);
@@ -305,7 +286,7 @@ fn requested_failover(kind: Kind) {
     let new = d.wait_for_new_master(old, FAILOVER);
     assert_eq!(new, chosen, "{kind}: the replica with the lowest priority is promoted");
     wait_event_on_all(&mut subs, "+switch-master", &Payload::Is(switch_payload(&name, old, new)), EVENT);
-    assert_eq!(the_leader(&mut subs, &format!("{kind} manual")), 0, "{kind}: the asked sentinel leads");
+    assert_eq!(sole_leader(&mut subs, &format!("{kind} manual")), 0, "{kind}: the asked sentinel leads");
     let master = master_ref(&name, old);
     let promoted = replica_ref(new, &name, old);
     let m = |ch: &str, p: &str| step(ch, Payload::Is(p.to_string()));
@@ -447,7 +428,7 @@ fn scripts_run_on_failover(kind: Kind) {
     d.master.kill();
     let new = d.wait_for_new_master(old, FAILOVER);
     wait_event_on_all(&mut subs, "+switch-master", &Payload::Is(switch_payload(&name, old, new)), EVENT);
-    let leader = the_leader(&mut subs, &format!("{kind} scripts"));
+    let leader = sole_leader(&mut subs, &format!("{kind} scripts"));
 
     for (i, (notify_out, reconf_out)) in outputs.iter().enumerate() {
         let role = if i == leader { "leader" } else { "observer" };
@@ -517,7 +498,7 @@ fn one_replica_at_a_time(kind: Kind) {
     d.master.kill();
     let new = d.wait_for_new_master(old, FAILOVER);
     wait_event_on_all(&mut subs, "+switch-master", &Payload::Is(switch_payload(&name, old, new)), EVENT);
-    let leader = the_leader(&mut subs, &format!("{kind} parallel-syncs"));
+    let leader = sole_leader(&mut subs, &format!("{kind} parallel-syncs"));
     let events: &[Message] = subs[leader].seen();
     assert_eq!(
         count_events(events, "+failover-end", &Payload::Is(master_ref(&name, old))),

@@ -200,3 +200,24 @@ pub fn wait_until_shows(timeout: Duration, what: &str, mut probe: impl FnMut() -
         std::thread::sleep(super::POLL_INTERVAL);
     }
 }
+
+/// Every subscriber's events, for failure messages.
+pub fn all_events(subs: &[Subscriber]) -> String {
+    subs.iter().map(|s| format!("sentinel :{}\n{}", s.port(), format_events(s.seen()))).collect()
+}
+
+/// The index of the one subscriber (sentinel) that saw `+elected-leader`; panics if none or
+/// several did. Call it once `+switch-master` reached everyone: it reads what is pending first.
+pub fn sole_leader(subs: &mut [Subscriber], what: &str) -> usize {
+    for sub in subs.iter_mut() {
+        pump(sub);
+    }
+    let leaders: Vec<usize> = subs
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.seen().iter().any(|m| m.channel == "+elected-leader"))
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(leaders.len(), 1, "{what}: exactly one sentinel is elected; events:\n{}", all_events(subs));
+    leaders[0]
+}
