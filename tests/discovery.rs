@@ -237,11 +237,28 @@ fn stopped_master_is_sdown_then_odown_on_all_three_and_recovers_on_sigcont() {
 // ---------------------------------------------------------------------------------------------
 // 4. TILT: the sentinel itself stopped for longer than the tilt trigger (2 s)
 
-fn tilt_after_a_stop(kind: Kind) {
+/// When the sentinel gets frozen.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Stall {
+    /// Within milliseconds of its first PONG, before (or about when) its timer first runs.
+    /// redis-sentinel starts its TILT clock at start-up (`initSentinel` sets `previous_time`),
+    /// so this stall is detected too.
+    RightAfterStart,
+    /// Once it monitors the master (its INFO was read).
+    WhileMonitoring,
+}
+
+fn tilt_after_a_stop(kind: Kind, stall: Stall) {
     let master = RedisServer::start();
     let name = unique_name("tilt");
     let mut s =
         SentinelProc::start(kind, &format!("sentinel monitor {name} 127.0.0.1 {} 1\n", master.port()));
+    if stall == Stall::WhileMonitoring {
+        // The runid comes from the master's INFO, which a timer tick asked for.
+        wait_until(EVENT, "the master's runid known", || {
+            s.client().cmd(&["SENTINEL", "MASTER", &name]).field("runid").is_some_and(|id| id.len() == 40)
+        });
+    }
     // The subscription outlives the stop: the socket stays open while the process is frozen.
     let mut sub = Subscriber::subscribe(s.port(), &["+tilt", "-tilt"]);
     let tilt = |s: &SentinelProc| s.client().info_field("sentinel", "sentinel_tilt");
@@ -261,6 +278,9 @@ fn tilt_after_a_stop(kind: Kind) {
         .and_then(|v| v.parse().ok())
         .unwrap_or(-1);
     assert!(since >= 0, "{kind}: sentinel_tilt_since_seconds in TILT: {since}");
+    if stall == Stall::RightAfterStart {
+        return;
+    }
 
     // A shorter tilt period ends it (the exit check runs on every tick).
     s.debug_set(&[("tilt-period", "1000")]);
@@ -278,7 +298,12 @@ fn tilt_after_a_stop(kind: Kind) {
 
 #[test]
 fn a_stopped_sentinel_enters_tilt_and_leaves_it() {
-    run_for_kinds(&Kind::ALL, tilt_after_a_stop);
+    run_for_kinds(&Kind::ALL, |kind| tilt_after_a_stop(kind, Stall::WhileMonitoring));
+}
+
+#[test]
+fn a_sentinel_stalled_right_after_start_enters_tilt() {
+    run_for_kinds(&Kind::ALL, |kind| tilt_after_a_stop(kind, Stall::RightAfterStart));
 }
 
 // ---------------------------------------------------------------------------------------------
