@@ -35,6 +35,7 @@ pub mod differential;
 pub mod process;
 pub mod redis;
 pub mod resp;
+pub mod scenario;
 pub mod sentinel;
 
 pub use client::{info_field, Client, Message, Subscriber};
