@@ -42,7 +42,7 @@ pub use timings::Timings;
 pub use types::*;
 
 /// Global settings that are not per master (`sentinel announce-ip`, ...).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default)]
 pub struct Settings {
     pub announce_ip: Option<String>,
     pub announce_port: u16,
@@ -56,6 +56,9 @@ pub struct Settings {
     pub requirepass: Option<String>,
     /// Our own listening port, announced in hellos when announce-port is 0.
     pub port: u16,
+    /// Resolves a hostname to an IP (only used with resolve-hostnames). The core does no I/O
+    /// itself: the daemon installs a DNS resolver, tests a fake; `None` resolves nothing.
+    pub resolver: Option<fn(&str) -> Option<String>>,
 }
 
 /// Errors from creating instances, worded as Redis words them.
@@ -311,7 +314,10 @@ impl Sentinel {
         if is_ip_literal(host) {
             Ok(Addr::ip(host, port))
         } else if self.settings.resolve_hostnames {
-            Ok(Addr::new(host, "", port))
+            // Like anetResolve with accept_unresolved: keep the name, with the address it
+            // resolves to now (or an empty ip, until a reconnect resolves it).
+            let ip = self.settings.resolver.and_then(|resolve| resolve(host)).unwrap_or_default();
+            Ok(Addr::new(host, ip, port))
         } else {
             Err(CreateError::Unresolvable)
         }

@@ -162,7 +162,15 @@ impl Sentinel {
     fn reconnect_instance(&mut self, r: &InstanceRef, now: Millis) {
         let Some(inst) = self.instance(r) else { return };
         let (link_id, port) = (inst.link, inst.addr.port);
-        let host = if inst.addr.ip.is_empty() { inst.addr.hostname.clone() } else { inst.addr.ip.clone() };
+        // With resolve-hostnames the name is resolved again on every connection (the link
+        // layer does it), so an instance that moves to a new IP is followed, as Redis does.
+        let host = if inst.addr.ip.is_empty()
+            || (self.settings.resolve_hostnames && !inst.addr.hostname.is_empty())
+        {
+            inst.addr.hostname.clone()
+        } else {
+            inst.addr.ip.clone()
+        };
         let Some(link) = self.links.get(&link_id) else { return };
         if !link.disconnected || port == 0 {
             return;

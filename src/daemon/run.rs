@@ -154,8 +154,12 @@ async fn serve(loaded: LoadedConfig) -> i32 {
         }
     };
     let generated_id = sentinel.myid.is_none();
-    let settings =
-        Settings { requirepass: server.requirepass.clone(), port: server.port, ..Settings::default() };
+    let settings = Settings {
+        requirepass: server.requirepass.clone(),
+        port: server.port,
+        resolver: Some(resolve_host),
+        ..Settings::default()
+    };
     let seed = rand::thread_rng().gen();
     let (links, link_events) = LinkRegistry::new();
     let process = ProcessInfo {
@@ -222,6 +226,14 @@ async fn serve(loaded: LoadedConfig) -> i32 {
     }
     tracing::warn!("Sentinel is now ready to exit, bye bye...");
     0
+}
+
+/// Blocking DNS resolution for resolve-hostnames (Redis's `anetResolve` blocks too); IPv4
+/// addresses are preferred, as a sentinel on 127.0.0.0/8 or an IPv4 network expects.
+fn resolve_host(host: &str) -> Option<String> {
+    use std::net::ToSocketAddrs;
+    let addrs: Vec<std::net::SocketAddr> = (host, 0).to_socket_addrs().ok()?.collect();
+    addrs.iter().find(|a| a.is_ipv4()).or_else(|| addrs.first()).map(|a| a.ip().to_string())
 }
 
 fn signal(kind: tokio::signal::unix::SignalKind) -> Option<tokio::signal::unix::Signal> {
