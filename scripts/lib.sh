@@ -34,6 +34,10 @@ ensure_redis_packages() {
             redis-server) bin=redis-server ;;
             redis-sentinel) bin=redis-sentinel ;;
             redis-tools) bin=redis-cli ;;
+            python3-redis)
+                # redis-py for Debian's /usr/bin/python3 (the client-library test uses it).
+                /usr/bin/python3 -c 'import redis' >/dev/null 2>&1 || missing+=("$pkg")
+                continue ;;
             *) die "ensure_redis_packages: unknown package $pkg" ;;
         esac
         command -v "$bin" >/dev/null 2>&1 || missing+=("$pkg")
