@@ -98,10 +98,14 @@ impl Handle {
     }
 
     /// Run `f` on the core with the current time, then carry out the actions it queued.
+    ///
+    /// The clock is read after the lock is taken: read before, a task that waited for the lock
+    /// would hand the core an older time than the task that held it, and the core's TILT check
+    /// (Redis's `sentinelCheckTiltCondition`) would see the clock going backwards.
     pub fn with_core<R>(&self, f: impl FnOnce(&mut Sentinel, Millis) -> R) -> R {
-        let now = self.now();
         let (r, actions, snapshot) = {
             let mut core = self.0.core.lock().unwrap_or_else(|e| e.into_inner());
+            let now = self.now();
             let r = f(&mut core, now);
             let actions = core.drain_actions();
             let snapshot = actions.iter().any(|a| matches!(a, Action::FlushConfig)).then(|| core.to_config());
@@ -113,8 +117,8 @@ impl Handle {
 
     /// Read the core without running anything.
     pub fn read_core<R>(&self, f: impl FnOnce(&Sentinel, Millis) -> R) -> R {
-        let now = self.now();
         let core = self.0.core.lock().unwrap_or_else(|e| e.into_inner());
+        let now = self.now();
         f(&core, now)
     }
 
@@ -194,5 +198,49 @@ pub fn log_line(level: Level, msg: &str) {
         Level::Verbose => tracing::debug!("{}", msg),
         Level::Notice => tracing::info!("{}", msg),
         Level::Warning => tracing::warn!("{}", msg),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::SentinelConfig;
+
+    fn handle() -> Handle {
+        let process = ProcessInfo {
+            run_id: "0".repeat(40),
+            executable: "rsentinel".into(),
+            config_file: "/nonexistent/rsentinel.conf".into(),
+            tcp_port: 26379,
+        };
+        let core = Sentinel::new(&SentinelConfig::default(), Default::default(), CLOCK_START, 3)
+            .expect("empty config");
+        let (links, _events) = LinkRegistry::new();
+        Handle::new(core, links, ServerConfig::default(), process).0
+    }
+
+    /// Every monitor task, the link dispatcher and every client go through `with_core`; the
+    /// times they hand the core must never go backwards, or the TILT check fires with no stall.
+    #[test]
+    fn concurrent_callers_never_hand_the_core_an_older_time() {
+        let h = handle();
+        let threads: Vec<_> = (0..8)
+            .map(|_| {
+                let h = h.clone();
+                std::thread::spawn(move || {
+                    let start = std::time::Instant::now();
+                    while start.elapsed() < std::time::Duration::from_millis(300) {
+                        h.with_core(|c, now| {
+                            assert!(now >= c.previous_time, "time went back: {now} < {}", c.previous_time);
+                            c.check_tilt(now);
+                        });
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().expect("no thread saw the time go back");
+        }
+        assert!(!h.read_core(|c, _| c.tilt), "TILT entered without any stall");
     }
 }
