@@ -457,3 +457,18 @@ fn is_master_down_by_addr_follows_the_master_to_its_new_address() {
     s.remove_master(id);
     assert!(!s.is_master_down_by_addr("127.0.0.1", 6390, 0, "*", 2200).down);
 }
+
+#[test]
+fn own_id_is_found_anywhere_in_a_payload() {
+    use crate::core::monitoring::contains_bytes;
+    let id = MYID.as_bytes();
+    assert!(contains_bytes(id, id));
+    assert!(contains_bytes(&[b"x,".as_slice(), id, b",y"].concat(), id));
+    assert!(contains_bytes(&[b"ab".as_slice(), id].concat(), id));
+    // A near miss (last byte differs) and a prefix cut short are not matches.
+    let mut near = id.to_vec();
+    *near.last_mut().expect("40 bytes") ^= 1;
+    assert!(!contains_bytes(&[near.as_slice(), b",", &id[..39]].concat(), id));
+    assert!(!contains_bytes(b"", id));
+    assert!(contains_bytes(b"anything", b""));
+}

@@ -146,7 +146,7 @@ impl Handle {
     }
 
     /// Carry out the core's actions in order.
-    fn execute(&self, actions: Vec<Action>, snapshot: Option<SentinelConfig>) {
+    fn execute(&self, actions: Vec<Action>, mut snapshot: Option<SentinelConfig>) {
         for a in actions {
             match a {
                 Action::Connect { link, conn, ip, port, init } => {
@@ -162,9 +162,11 @@ impl Handle {
                     }
                 }
                 Action::Log { level, msg } => log_line(level, &msg),
+                // The snapshot is the state after the whole closure, so the first flush covers
+                // every later one of the same batch: write it once.
                 Action::FlushConfig => {
-                    if let Some(s) = &snapshot {
-                        let _ = self.write_config(s);
+                    if let Some(s) = snapshot.take() {
+                        let _ = self.write_config(&s);
                     }
                 }
                 Action::SpawnScript { job, path, args } => {

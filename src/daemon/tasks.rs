@@ -7,7 +7,7 @@ use std::time::Duration;
 use rand::Rng;
 
 use super::handle::Handle;
-use crate::core::MasterId;
+use crate::core::{MasterId, Millis, Sentinel};
 use crate::monitor::link::{LinkEvent, LinkEvents};
 
 /// Sentinel runs its timer at a random 10-19 Hz so that sentinels do not stay in lock-step
@@ -43,21 +43,34 @@ pub async fn global_timer(h: Handle) {
     }
 }
 
-/// Feed what the links report into the core.
+/// How many link events the dispatcher feeds the core per lock.
+const EVENT_BATCH: usize = 256;
+
+/// Feed what the links report into the core, a batch of already queued events per lock
+/// (and per config flush, see `Handle::execute`): with many masters, hellos arrive by the tens
+/// of thousands per second, and one lock, one wakeup and one flush per event would leave the
+/// dispatcher behind the links.
 pub async fn dispatch_link_events(h: Handle, mut events: LinkEvents) {
-    while let Some(ev) = events.recv().await {
-        h.with_core(|c, now| match ev {
-            LinkEvent::Connected { link, conn, local_ip } => c.on_link_up(link, conn, local_ip),
-            LinkEvent::Reply { link, tag, reply, .. } => c.on_reply(link, tag, reply, now),
-            LinkEvent::Message { link, channel, payload } => {
-                c.on_pubsub_message(link, &channel, &payload, now)
-            }
-            LinkEvent::PubSubActivity { link } => c.on_pubsub_activity(link, now),
-            LinkEvent::Closed { link, conn, error } => {
-                tracing::debug!("link {:?} {:?} closed: {}", link, conn, error);
-                c.on_conn_closed(link, conn)
+    let mut batch = Vec::with_capacity(EVENT_BATCH);
+    while events.recv_many(&mut batch, EVENT_BATCH).await > 0 {
+        h.with_core(|c, now| {
+            for ev in batch.drain(..) {
+                feed_link_event(c, ev, now);
             }
         });
+    }
+}
+
+fn feed_link_event(c: &mut Sentinel, ev: LinkEvent, now: Millis) {
+    match ev {
+        LinkEvent::Connected { link, conn, local_ip } => c.on_link_up(link, conn, local_ip),
+        LinkEvent::Reply { link, tag, reply, .. } => c.on_reply(link, tag, reply, now),
+        LinkEvent::Message { link, channel, payload } => c.on_pubsub_message(link, &channel, &payload, now),
+        LinkEvent::PubSubActivity { link } => c.on_pubsub_activity(link, now),
+        LinkEvent::Closed { link, conn, error } => {
+            tracing::debug!("link {:?} {:?} closed: {}", link, conn, error);
+            c.on_conn_closed(link, conn)
+        }
     }
 }
 

@@ -4,7 +4,11 @@
 //!
 //! The core decides everything about a link's life (when to connect, when to give up on a
 //! connection, how many commands may be pending: Sentinel's cap is 100 per link user, enforced
-//! in the core, which is why the queue into a task can be unbounded). The registry only keeps
+//! in the core, which is why the queue into a task can be unbounded). The queue out of the
+//! tasks is bounded ([`EVENT_QUEUE`]): a task with an event the daemon has no room for waits
+//! and stops reading its socket, so a flood of pub/sub messages (every hello on a server
+//! reaches every subscribed link) backs up into the kernel and the server, as it would for
+//! Redis's single-threaded sentinel, instead of into this process's memory. The registry only keeps
 //! one task per `(link, conn)` and makes sure that, once the core has closed or replaced a
 //! connection, nothing that connection says reaches the daemon any more: every task carries a
 //! generation number and [`LinkEvents::recv`] drops events from generations that are no longer
@@ -18,7 +22,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use tokio::runtime::Handle as Runtime;
-use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
+use tokio::sync::mpsc::{self, Receiver, Sender, UnboundedSender};
 use tokio::task::AbortHandle;
 
 pub use decode::{DecodeError, Limits};
@@ -28,6 +32,11 @@ use crate::core::{Command, Conn, LinkId, Reply, ReplyTag};
 /// How long a TCP connect may take before the connection is reported closed. The core retries
 /// no more often than once per second, so a black-holed address costs one pending task at most.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// How many events may wait for the daemon. Enough for every connection of a large sentinel
+/// to have a reply in flight without waiting; small enough that a reply never queues behind
+/// more than a millisecond or so of the daemon's work.
+pub const EVENT_QUEUE: usize = 4096;
 
 /// What a link task reports.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,7 +93,7 @@ fn lock(table: &Mutex<Table>) -> MutexGuard<'_, Table> {
 /// and never block on the network; they are meant to be called from inside a tokio runtime.
 pub struct LinkRegistry {
     table: Arc<Mutex<Table>>,
-    events: UnboundedSender<Envelope>,
+    events: Sender<Envelope>,
     connect_timeout: Duration,
     /// The runtime `new` was called in, used when `connect` is called from outside one.
     runtime: Option<Runtime>,
@@ -93,7 +102,9 @@ pub struct LinkRegistry {
 /// The receiving end of the registry's events, for the daemon's event loop.
 pub struct LinkEvents {
     table: Arc<Mutex<Table>>,
-    rx: UnboundedReceiver<Envelope>,
+    rx: Receiver<Envelope>,
+    /// Envelopes taken from `rx` and not yet filtered (reused between batches).
+    received: Vec<Envelope>,
 }
 
 impl LinkRegistry {
@@ -103,7 +114,7 @@ impl LinkRegistry {
     }
 
     pub fn with_connect_timeout(connect_timeout: Duration) -> (LinkRegistry, LinkEvents) {
-        let (events, rx) = mpsc::unbounded_channel();
+        let (events, rx) = mpsc::channel(EVENT_QUEUE);
         let table = Arc::new(Mutex::new(Table::default()));
         let registry = LinkRegistry {
             table: table.clone(),
@@ -111,7 +122,7 @@ impl LinkRegistry {
             connect_timeout,
             runtime: Runtime::try_current().ok(),
         };
-        (registry, LinkEvents { table, rx })
+        (registry, LinkEvents { table, rx, received: Vec::new() })
     }
 
     /// Open `conn` of `link` to `ip:port` and pipeline `init` on it. A connection already open
@@ -140,10 +151,11 @@ impl LinkRegistry {
             Some(rt) => Some(rt.spawn(task.run()).abort_handle()),
             None => {
                 // Only reachable from a program without a tokio runtime; report it as a failed
-                // connection so the core's reconnection logic stays in charge.
+                // connection so the core's reconnection logic stays in charge (without waiting:
+                // the caller may be the daemon itself, the queue's only reader).
                 let error = "no tokio runtime to run the link".to_string();
                 let event = LinkEvent::Closed { link, conn, error };
-                let _ = self.events.send(Envelope { link, conn, gen, event });
+                let _ = self.events.try_send(Envelope { link, conn, gen, event });
                 None
             }
         };
@@ -203,16 +215,46 @@ impl LinkEvents {
     pub async fn recv(&mut self) -> Option<LinkEvent> {
         loop {
             let envelope = self.rx.recv().await?;
-            let key = (envelope.link, envelope.conn);
-            let mut table = lock(&self.table);
-            match table.conns.get(&key) {
-                Some(entry) if entry.gen == envelope.gen => {}
-                _ => continue,
+            if let Some(event) = Self::admit(&mut lock(&self.table), envelope) {
+                return Some(event);
             }
-            if matches!(envelope.event, LinkEvent::Closed { .. }) {
-                table.conns.remove(&key);
-            }
-            return Some(envelope.event);
         }
+    }
+
+    /// Like [`LinkEvents::recv`], for up to `limit` events at once: waits for at least one,
+    /// appends to `out` what is already queued, and returns how many it appended (0 once the
+    /// registry is dropped and every task has ended). One wakeup and one look at the table
+    /// per batch is what lets one daemon task keep up with thousands of connections.
+    pub async fn recv_many(&mut self, out: &mut Vec<LinkEvent>, limit: usize) -> usize {
+        let limit = limit.max(1);
+        loop {
+            self.received.clear();
+            if self.rx.recv_many(&mut self.received, limit).await == 0 {
+                return 0;
+            }
+            let mut table = lock(&self.table);
+            let before = out.len();
+            for envelope in self.received.drain(..) {
+                if let Some(event) = Self::admit(&mut table, envelope) {
+                    out.push(event);
+                }
+            }
+            if out.len() > before {
+                return out.len() - before;
+            }
+        }
+    }
+
+    /// The event, if its connection is still the registry's current one for its key.
+    fn admit(table: &mut Table, envelope: Envelope) -> Option<LinkEvent> {
+        let key = (envelope.link, envelope.conn);
+        match table.conns.get(&key) {
+            Some(entry) if entry.gen == envelope.gen => {}
+            _ => return None,
+        }
+        if matches!(envelope.event, LinkEvent::Closed { .. }) {
+            table.conns.remove(&key);
+        }
+        Some(envelope.event)
     }
 }

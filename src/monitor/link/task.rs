@@ -10,8 +10,9 @@ use std::io;
 use std::time::Duration;
 
 use bytes::{Buf, BytesMut};
+use tokio::io::Interest;
 use tokio::net::TcpStream;
-use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
+use tokio::sync::mpsc::{Sender, UnboundedReceiver};
 
 use super::decode::{encode_command, DecodeError, ReplyDecoder};
 use super::{Envelope, LinkEvent};
@@ -20,6 +21,14 @@ use crate::core::{Command, Conn, LinkId, Reply, ReplyTag};
 /// Bytes read from the socket per `read` call. The buffer lives on the thread's stack, so an
 /// idle connection holds no read buffer at all.
 const READ_CHUNK: usize = 16 * 1024;
+
+/// How long a pub/sub connection waits, after reading everything its socket had, before it
+/// reads again. Everything a pub/sub connection carries is hellos, sent every 2 s and acted on
+/// at that scale, so a short wait costs nothing; but with many masters per server every hello
+/// there reaches every one of their connections, and reading each as it arrives would mean one
+/// wakeup and one `recvfrom` (plus the ACK it triggers) per message or two. Waiting lets them
+/// queue up in the socket and be taken in one read, as Redis's single event loop does when busy.
+const PUBSUB_READ_PAUSE: Duration = Duration::from_millis(100);
 
 /// Everything one connection task needs.
 pub(super) struct ConnTask {
@@ -30,7 +39,7 @@ pub(super) struct ConnTask {
     pub port: u16,
     pub init: Vec<(Command, ReplyTag)>,
     pub connect_timeout: Duration,
-    pub events: UnboundedSender<Envelope>,
+    pub events: Sender<Envelope>,
     pub commands: UnboundedReceiver<(Command, ReplyTag)>,
 }
 
@@ -55,14 +64,15 @@ impl ConnTask {
     pub async fn run(mut self) {
         if let Err(Failure(error)) = self.serve().await {
             tracing::debug!(link = self.link.0, conn = ?self.conn, "link connection closed: {}", error);
-            self.emit(LinkEvent::Closed { link: self.link, conn: self.conn, error });
+            self.emit(LinkEvent::Closed { link: self.link, conn: self.conn, error }).await;
         }
     }
 
-    /// Send an event to the daemon; false if nobody listens any more.
-    fn emit(&self, event: LinkEvent) -> bool {
+    /// Send an event to the daemon, waiting while its queue is full (and reading nothing
+    /// meanwhile: that is the back-pressure); false if nobody listens any more.
+    async fn emit(&self, event: LinkEvent) -> bool {
         let envelope = Envelope { link: self.link, conn: self.conn, gen: self.gen, event };
-        self.events.send(envelope).is_ok()
+        self.events.send(envelope).await.is_ok()
     }
 
     async fn serve(&mut self) -> Result<(), Failure> {
@@ -75,7 +85,7 @@ impl ConnTask {
         // Replies are small and latency matters (PING times feed SDOWN); hiredis does the same.
         stream.set_nodelay(true)?;
         let local_ip = stream.local_addr()?.ip().to_string();
-        if !self.emit(LinkEvent::Connected { link: self.link, conn: self.conn, local_ip }) {
+        if !self.emit(LinkEvent::Connected { link: self.link, conn: self.conn, local_ip }).await {
             return Ok(());
         }
 
@@ -109,20 +119,23 @@ impl ConnTask {
             tokio::select! {
                 ready = stream.readable() => {
                     ready?;
-                    match read_available(&stream, &mut input) {
+                    let n = match read_available(&stream, &mut input) {
                         Ok(0) => return Err(Failure("Server closed the connection".to_string())),
-                        Ok(_) => {}
+                        Ok(n) => n,
                         Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
                         Err(e) => return Err(e.into()),
-                    }
+                    };
                     while let Some(reply) = decoder.decode(&mut input)? {
-                        if !self.dispatch(reply, &mut tags) {
+                        if !self.dispatch(reply, &mut tags).await {
                             return Ok(());
                         }
                     }
                     if input.is_empty() {
                         // Give back the memory of a large reply; idle links hold no buffer.
                         input = BytesMut::new();
+                    }
+                    if self.conn == Conn::PubSub && n < READ_CHUNK && out.is_empty() {
+                        tokio::time::sleep(PUBSUB_READ_PAUSE).await;
                     }
                 }
                 ready = stream.writable(), if !out.is_empty() => {
@@ -153,9 +166,9 @@ impl ConnTask {
     }
 
     /// Report one reply; false if nobody listens any more.
-    fn dispatch(&self, reply: Reply, tags: &mut VecDeque<ReplyTag>) -> bool {
+    async fn dispatch(&self, reply: Reply, tags: &mut VecDeque<ReplyTag>) -> bool {
         if let Some(tag) = tags.pop_front() {
-            return self.emit(LinkEvent::Reply { link: self.link, conn: self.conn, tag, reply });
+            return self.emit(LinkEvent::Reply { link: self.link, conn: self.conn, tag, reply }).await;
         }
         match self.conn {
             // A reply nobody asked for: hiredis ignores these too.
@@ -165,9 +178,9 @@ impl ConnTask {
             }
             Conn::PubSub => match into_message(reply) {
                 Some((channel, payload)) => {
-                    self.emit(LinkEvent::Message { link: self.link, channel, payload })
+                    self.emit(LinkEvent::Message { link: self.link, channel, payload }).await
                 }
-                None => self.emit(LinkEvent::PubSubActivity { link: self.link }),
+                None => self.emit(LinkEvent::PubSubActivity { link: self.link }).await,
             },
         }
     }
@@ -175,9 +188,28 @@ impl ConnTask {
 
 /// Read what the socket has into `input`. The chunk buffer is on the stack (this is not an
 /// async function), so it is not part of the task's state while it waits.
+///
+/// A read shorter than the chunk emptied the socket's receive queue, so the read tokio would
+/// otherwise need to learn that (one that fails with EAGAIN) is skipped: the closure reports
+/// `WouldBlock` to `try_io` after keeping the bytes, which clears the cached readiness unless a
+/// new readiness event has arrived since (tokio compares event ticks), so no wakeup is lost.
+/// With thousands of pub/sub links each receiving a few hellos at a time, that halves the
+/// number of `recvfrom` calls.
 fn read_available(stream: &TcpStream, input: &mut BytesMut) -> io::Result<usize> {
     let mut chunk = [0u8; READ_CHUNK];
-    let n = stream.try_read(&mut chunk)?;
+    let mut short_read = None;
+    let result = stream.try_io(Interest::READABLE, || {
+        let n = stream.try_read(&mut chunk)?;
+        if n > 0 && n < chunk.len() {
+            short_read = Some(n);
+            return Err(io::ErrorKind::WouldBlock.into());
+        }
+        Ok(n)
+    });
+    let n = match (result, short_read) {
+        (_, Some(n)) => n,
+        (r, None) => r?,
+    };
     input.extend_from_slice(chunk.get(..n).unwrap_or_default());
     Ok(n)
 }
