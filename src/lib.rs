@@ -12,7 +12,6 @@
 pub mod config;
 pub mod core;
 pub mod daemon;
-pub mod gossip;
 pub mod monitor;
 pub mod server;
 

@@ -63,26 +63,9 @@ pub fn strtoull(s: &str) -> u64 {
     }
 }
 
-/// Redis `string2ll`: strict decimal, optional `-`, no `+`, no spaces, no leading zeros,
-/// no `-0`, must fit in `long long`.
+/// Redis `string2ll` on text (the one implementation lives in the wire module).
 pub fn string2ll(s: &str) -> Option<i64> {
-    let b = s.as_bytes();
-    if b.is_empty() || b.len() > 20 {
-        return None;
-    }
-    if b == b"0" {
-        return Some(0);
-    }
-    let (neg, digits) = if b[0] == b'-' { (true, &b[1..]) } else { (false, b) };
-    if digits.is_empty() || digits[0] == b'0' || !digits.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    let mut v: i128 = 0;
-    for &d in digits {
-        v = v * 10 + (d - b'0') as i128;
-    }
-    let v = if neg { -v } else { v };
-    i64::try_from(v).ok()
+    crate::core::wire::numbers::parse_i64(s)
 }
 
 /// Redis `memtoull`: digits followed by an optional unit (b, k, kb, m, mb, g, gb, any case).

@@ -7,94 +7,11 @@
 //!   line is "Unbalanced quotes in configuration line";
 //! - a quote in the middle of a bare word opens a quoted section (`a"b c"` is one word `ab c`).
 
-/// Split a (trimmed) config line into words. `None` means unbalanced quotes.
+/// Split a (trimmed) config line into words (Redis's `sdssplitargs`, shared with inline
+/// commands). `None` means unbalanced quotes.
 pub fn split_args(line: &str) -> Option<Vec<String>> {
-    let b = line.as_bytes();
-    let mut i = 0;
-    let mut out = Vec::new();
-    loop {
-        while i < b.len() && is_c_space(b[i]) {
-            i += 1;
-        }
-        if i >= b.len() {
-            return Some(out);
-        }
-        let mut cur: Vec<u8> = Vec::new();
-        let (mut inq, mut insq) = (false, false);
-        loop {
-            let c = b.get(i).copied();
-            if inq {
-                match c {
-                    None => return None,
-                    Some(b'\\')
-                        if b.get(i + 1) == Some(&b'x')
-                            && b.get(i + 2).is_some_and(u8::is_ascii_hexdigit)
-                            && b.get(i + 3).is_some_and(u8::is_ascii_hexdigit) =>
-                    {
-                        cur.push(hex_val(b[i + 2]) * 16 + hex_val(b[i + 3]));
-                        i += 3;
-                    }
-                    Some(b'\\') if i + 1 < b.len() => {
-                        i += 1;
-                        cur.push(match b[i] {
-                            b'n' => b'\n',
-                            b'r' => b'\r',
-                            b't' => b'\t',
-                            b'b' => 0x08,
-                            b'a' => 0x07,
-                            other => other,
-                        });
-                    }
-                    Some(b'"') => {
-                        if b.get(i + 1).is_some_and(|&n| !is_c_space(n)) {
-                            return None;
-                        }
-                        i += 1;
-                        break;
-                    }
-                    Some(ch) => cur.push(ch),
-                }
-            } else if insq {
-                match c {
-                    None => return None,
-                    Some(b'\\') if b.get(i + 1) == Some(&b'\'') => {
-                        i += 1;
-                        cur.push(b'\'');
-                    }
-                    Some(b'\'') => {
-                        if b.get(i + 1).is_some_and(|&n| !is_c_space(n)) {
-                            return None;
-                        }
-                        i += 1;
-                        break;
-                    }
-                    Some(ch) => cur.push(ch),
-                }
-            } else {
-                match c {
-                    None | Some(b' ' | b'\n' | b'\r' | b'\t' | 0) => break,
-                    Some(b'"') => inq = true,
-                    Some(b'\'') => insq = true,
-                    Some(ch) => cur.push(ch),
-                }
-            }
-            i += 1;
-        }
-        out.push(String::from_utf8_lossy(&cur).into_owned());
-    }
-}
-
-/// C's `isspace` in the "C" locale.
-fn is_c_space(c: u8) -> bool {
-    matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
-}
-
-fn hex_val(c: u8) -> u8 {
-    match c {
-        b'0'..=b'9' => c - b'0',
-        b'a'..=b'f' => c - b'a' + 10,
-        _ => c - b'A' + 10,
-    }
+    let words = crate::core::wire::split_args::split_args(line.as_bytes())?;
+    Some(words.into_iter().map(|w| String::from_utf8_lossy(&w).into_owned()).collect())
 }
 
 /// Trim what `sdstrim(line, " \t\r\n")` trims.

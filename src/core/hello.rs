@@ -3,7 +3,7 @@
 
 use super::types::{cmd, Addr, InstanceRef, Level, MasterId, Millis, ReplyTag};
 use super::Sentinel;
-use crate::gossip::hello::{Hello, HELLO_CHANNEL};
+use crate::core::wire::hello_message::{Hello, HELLO_CHANNEL};
 
 /// `sentinelAddrEqualsHostname` without a resolver: an IP literal is compared with the
 /// address's ip; a name with its hostname (case-insensitively).

@@ -6,7 +6,7 @@ use super::hello::addr_equals_host;
 use super::instance::flags;
 use super::types::{InstanceRef, Kind, Level, MasterId, Millis, Role};
 use super::{FailoverState, Sentinel};
-use crate::monitor::info::parse;
+use crate::core::wire::info_report::parse;
 
 impl Sentinel {
     /// `sentinelMasterLooksSane`: a master we can safely point replicas at.

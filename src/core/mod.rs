@@ -21,6 +21,7 @@ pub mod tilt;
 pub mod timings;
 pub mod types;
 pub mod vote;
+pub mod wire;
 
 #[cfg(test)]
 mod monitoring_tests;

@@ -212,7 +212,7 @@ impl Sentinel {
             // AUTH and SETNAME replies count as pending like on the command connection; the
             // subscription's replies are pub/sub traffic.
             pc_pending = init.len() as u32;
-            let hello = crate::gossip::hello::HELLO_CHANNEL;
+            let hello = crate::core::wire::hello_message::HELLO_CHANNEL;
             init.push((self.mcmd(m, "SUBSCRIBE", &[hello]), ReplyTag::Discard));
             actions.push(Action::Connect { link: link_id, conn: Conn::PubSub, ip: host, port, init });
         }
@@ -382,7 +382,7 @@ impl Sentinel {
     /// id anywhere are ours echoed back and are dropped.
     pub fn on_pubsub_message(&mut self, link: LinkId, channel: &[u8], payload: &[u8], now: Millis) {
         self.on_pubsub_activity(link, now);
-        if channel != crate::gossip::hello::HELLO_CHANNEL.as_bytes() {
+        if channel != crate::core::wire::hello_message::HELLO_CHANNEL.as_bytes() {
             return;
         }
         if contains_bytes(payload, self.myid.as_bytes()) {

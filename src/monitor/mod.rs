@@ -1,6 +1,5 @@
-//! Outgoing links to monitored instances and INFO parsing.
+//! Outgoing links to monitored instances .
 
-pub mod info;
 pub mod link;
 
 pub use link::{LinkEvent, LinkEvents, LinkRegistry};

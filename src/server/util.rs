@@ -1,8 +1,8 @@
 //! Small helpers that reproduce the exact parsing and formatting rules of Redis's C code, so
 //! replies match redis-sentinel byte for byte.
 
-/// Redis's `string2ll`, shared with the core (see [`crate::core::commands::string2ll`]).
-pub use crate::core::commands::string2ll;
+pub use crate::core::wire::eq_ic;
+pub use crate::core::wire::numbers::string2ll;
 
 /// The bytes of `s` up to its first NUL: what C's `%s` prints for a Redis string that contains
 /// one.
@@ -23,11 +23,6 @@ pub fn c_lossy(s: &[u8]) -> String {
 pub fn c_str_max(s: &[u8], n: usize) -> &[u8] {
     let s = c_str(s);
     &s[..s.len().min(n)]
-}
-
-/// Case-insensitive comparison of a client argument with an ASCII keyword (`strcasecmp`).
-pub fn eq_ic(arg: &[u8], keyword: &str) -> bool {
-    arg.eq_ignore_ascii_case(keyword.as_bytes())
 }
 
 /// C's `printf("%.17g", d)`, which Redis 7.0 uses for every double reply (`addReplyDouble`).

@@ -3,6 +3,7 @@
 use super::*;
 use crate::config::{MasterConfig, SentinelConfig};
 use crate::core::failover::SIMFAILURE_CRASH_AFTER_PROMOTION;
+use crate::core::wire::numbers::parse_i64;
 use crate::core::{Action, Conn, FailoverState, Settings};
 
 const NOW: Millis = 1_000_000;

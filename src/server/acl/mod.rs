@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 
 use self::selector::{Denial, RuleError, Selector};
 use super::cmd::spec::{CommandSpec, CommandTable};
-use super::parse::split_args;
+use crate::core::wire::split_args::split_args;
 
 pub use self::log::{AclLog, LogReason};
 

@@ -4,8 +4,8 @@
 
 use std::collections::HashMap;
 
+use crate::core::wire::glob::glob_match;
 use crate::server::cmd::spec::{CommandSpec, CommandTable};
-use crate::server::pubsub::glob_match;
 
 /// The ACL categories, in Redis's order (`ACLCommandCategories`): ACL CAT lists them in this
 /// order and the rule description tries them in this order.

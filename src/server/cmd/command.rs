@@ -4,8 +4,8 @@
 
 use super::spec::{CommandSpec, CommandTable, Lookup};
 use super::{help_reply, Ctx};
+use crate::core::wire::glob::glob_match;
 use crate::server::acl::selector::CATEGORIES;
-use crate::server::pubsub::glob_match;
 use crate::server::util::eq_ic;
 use crate::server::Frame;
 

@@ -1,8 +1,8 @@
 //! SENTINEL IS-MASTER-DOWN-BY-ADDR `<ip> <port> <current-epoch> <runid>`: the peer protocol's
 //! "is it down for you, and will you vote for me" question (§7.3).
 
-use crate::core::commands::parse_i64;
 use crate::core::vote::MasterDownReply;
+use crate::core::wire::numbers::parse_i64;
 use crate::daemon::Handle;
 use crate::server::Frame;
 

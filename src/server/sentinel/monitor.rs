@@ -3,7 +3,8 @@
 use std::net::ToSocketAddrs;
 
 use super::{err, flush_and_reply};
-use crate::core::commands::{parse_i64, MonitorError};
+use crate::core::commands::MonitorError;
+use crate::core::wire::numbers::parse_i64;
 use crate::daemon::Handle;
 use crate::server::Frame;
 

@@ -1,3 +1,0 @@
-//! The `__sentinel__:hello` gossip message.
-
-pub mod hello;
