@@ -19,7 +19,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 
 use super::lexer::{repr, split_args, trim_line, word};
 use super::model::{
-    MasterConfig, SentinelConfig, ServerConfig, DEFAULT_DOWN_AFTER_MS, DEFAULT_FAILOVER_TIMEOUT_MS,
+    MasterConfig, SentinelConfig, ServerConfig, TlsConfig, DEFAULT_DOWN_AFTER_MS, DEFAULT_FAILOVER_TIMEOUT_MS,
     DEFAULT_PARALLEL_SYNCS,
 };
 
@@ -212,8 +212,7 @@ fn rewrite_server(st: &mut State, s: &ServerConfig, dir: &str) {
         format!("syslog-facility {}", s.syslog_facility),
         s.syslog_facility != "local0",
     );
-    st.write("tls-port", format!("tls-port {}", s.tls_port), s.tls_port != 0);
-    st.write("tls-replication", format!("tls-replication {}", yes_no(s.tls_replication)), s.tls_replication);
+    rewrite_tls(st, &s.tls);
     // With an ACL file the users live there, and every `user` line is dropped.
     if s.aclfile.is_none() {
         for u in &s.users {
@@ -222,6 +221,47 @@ fn rewrite_server(st: &mut State, s: &ServerConfig, dir: &str) {
         }
     }
     st.mark("user");
+}
+
+/// The `tls-*` options, each written when it differs from Redis's default (or over a line
+/// that already holds it), as `rewriteConfig` does.
+fn rewrite_tls(st: &mut State, t: &TlsConfig) {
+    let d = TlsConfig::default();
+    st.write("tls-port", format!("tls-port {}", t.port), t.port != d.port);
+    st.write("tls-replication", format!("tls-replication {}", yes_no(t.replication)), t.replication);
+    let files = [
+        ("tls-cert-file", &t.cert_file),
+        ("tls-key-file", &t.key_file),
+        ("tls-key-file-pass", &t.key_file_pass),
+        ("tls-client-cert-file", &t.client_cert_file),
+        ("tls-client-key-file", &t.client_key_file),
+        ("tls-client-key-file-pass", &t.client_key_file_pass),
+        ("tls-dh-params-file", &t.dh_params_file),
+        ("tls-ca-cert-file", &t.ca_cert_file),
+        ("tls-ca-cert-dir", &t.ca_cert_dir),
+        ("tls-protocols", &t.protocols),
+        ("tls-ciphers", &t.ciphers),
+        ("tls-ciphersuites", &t.ciphersuites),
+    ];
+    for (key, value) in files {
+        string_option(st, key, value.as_deref(), None);
+    }
+    let auth = t.auth_clients.name();
+    st.write("tls-auth-clients", format!("tls-auth-clients {}", auth), t.auth_clients != d.auth_clients);
+    let bools = [
+        ("tls-prefer-server-ciphers", t.prefer_server_ciphers, d.prefer_server_ciphers),
+        ("tls-session-caching", t.session_caching, d.session_caching),
+    ];
+    for (key, value, default) in bools {
+        st.write(key, format!("{} {}", key, yes_no(value)), value != default);
+    }
+    let ints = [
+        ("tls-session-cache-size", t.session_cache_size, d.session_cache_size),
+        ("tls-session-cache-timeout", t.session_cache_timeout, d.session_cache_timeout),
+    ];
+    for (key, value, default) in ints {
+        st.write(key, format!("{} {}", key, value), value != default);
+    }
 }
 
 /// `rewriteConfigStringOption`: unset → no line at all; equal to the default → only over an
