@@ -28,6 +28,7 @@ pub struct DeploymentBuilder {
     redis_args: Vec<String>,
     sentinel_options: SentinelOptions,
     sentinel_debug: Vec<(String, String)>,
+    tls: bool,
 }
 
 impl Default for DeploymentBuilder {
@@ -44,6 +45,7 @@ impl Default for DeploymentBuilder {
             redis_args: Vec::new(),
             sentinel_options: SentinelOptions::default(),
             sentinel_debug: Vec::new(),
+            tls: false,
         }
     }
 }
@@ -112,6 +114,15 @@ impl DeploymentBuilder {
         self
     }
 
+    /// TLS everywhere: every redis-server and sentinel listens on a TLS port only (`port 0`)
+    /// and every link (replication, sentinel links) uses TLS, with the shared test
+    /// certificates.
+    pub fn tls(mut self) -> Self {
+        self.tls = true;
+        self.sentinel_options.tls = true;
+        self
+    }
+
     /// `SENTINEL DEBUG` settings applied to every sentinel right after it starts, e.g.
     /// `&[("info-period", "1000")]`.
     pub fn sentinel_debug(mut self, params: &[(&str, &str)]) -> Self {
@@ -124,13 +135,13 @@ impl DeploymentBuilder {
     pub fn start(self) -> Deployment {
         let name = self.name.clone().unwrap_or_else(|| unique_name("m"));
         let redis_args: Vec<&str> = self.redis_args.iter().map(String::as_str).collect();
-        let master = RedisServer::start_with(&redis_args);
+        let master = RedisServer::start_opts(&redis_args, self.tls);
         let master_port = master.port().to_string();
         let replicas: Vec<RedisServer> = (0..self.replicas)
             .map(|_| {
                 let mut args = vec!["--replicaof", "127.0.0.1", &master_port];
                 args.extend_from_slice(&redis_args);
-                RedisServer::start_with(&args)
+                RedisServer::start_opts(&args, self.tls)
             })
             .collect();
         for r in &replicas {

@@ -37,6 +37,7 @@ pub mod redis;
 pub mod resp;
 pub mod scenario;
 pub mod sentinel;
+pub mod tls_certs;
 
 pub use client::{info_field, Client, Message, Subscriber};
 pub use deployment::{Deployment, DeploymentBuilder};
@@ -44,6 +45,7 @@ pub use differential::SentinelPair;
 pub use redis::RedisServer;
 pub use resp::{encode_command, parse, Resp};
 pub use sentinel::{Kind, PortVia, SentinelOptions, SentinelProc};
+pub use tls_certs::TestCerts;
 
 use std::collections::HashSet;
 use std::net::TcpListener;

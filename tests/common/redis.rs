@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use super::client::Client;
 use super::process::{self, OwnedChild};
 use super::resp::Resp;
+use super::tls_certs::{register_tls_port, TestCerts};
 use super::{free_port, tool_path, wait_until};
 
 /// How long a redis-server may take to answer its first PING.
@@ -15,6 +16,9 @@ const START_TIMEOUT: Duration = Duration::from_secs(20);
 /// its own temp dir. Dropping it SIGKILLs and reaps the process.
 pub struct RedisServer {
     port: u16,
+    /// TLS only: `--port 0 --tls-port <port>` with the shared test certificates, and TLS
+    /// replication.
+    tls: bool,
     /// Extra arguments given at start (kept for `restart`).
     extra_args: Vec<String>,
     dir: tempfile::TempDir,
@@ -31,15 +35,26 @@ impl RedisServer {
     /// A replica of `master` (started with `--replicaof 127.0.0.1 <port>`).
     pub fn replica_of(master: &RedisServer) -> RedisServer {
         let port = master.port().to_string();
-        RedisServer::start_with(&["--replicaof", "127.0.0.1", &port])
+        RedisServer::start_opts(&["--replicaof", "127.0.0.1", &port], master.tls)
     }
 
     /// A server with extra `redis-server` arguments, e.g. `&["--replica-priority", "0"]`.
     pub fn start_with(extra_args: &[&str]) -> RedisServer {
+        RedisServer::start_opts(extra_args, false)
+    }
+
+    /// A server that speaks TLS only (port 0, `tls-port`), replicating over TLS.
+    pub fn start_tls(extra_args: &[&str]) -> RedisServer {
+        RedisServer::start_opts(extra_args, true)
+    }
+
+    /// [`RedisServer::start_with`], TLS-only when `tls`.
+    pub fn start_opts(extra_args: &[&str], tls: bool) -> RedisServer {
         let dir = process::temp_dir("redis");
         let log_path = dir.path().join("redis.log");
         let mut server = RedisServer {
             port: 0,
+            tls,
             extra_args: extra_args.iter().map(|s| s.to_string()).collect(),
             dir,
             log_path,
@@ -48,6 +63,9 @@ impl RedisServer {
         // Another process may bind the picked port first: retry with a new one.
         for attempt in 0..5 {
             server.port = free_port();
+            if tls {
+                register_tls_port(server.port);
+            }
             match server.spawn_and_wait() {
                 Ok(()) => return server,
                 Err(log) if log.contains("Address already in use") && attempt < 4 => continue,
@@ -62,9 +80,10 @@ impl RedisServer {
     }
 
     fn args(&self) -> Vec<String> {
+        let port = if self.tls { "0".to_string() } else { self.port.to_string() };
         let mut args: Vec<String> = [
             "--port",
-            &self.port.to_string(),
+            &port,
             "--bind",
             "127.0.0.1",
             "--save",
@@ -79,8 +98,18 @@ impl RedisServer {
         .iter()
         .map(|s| s.to_string())
         .collect();
+        if self.tls {
+            let tls = TestCerts::shared().server_args(self.port);
+            // `--port 0` is already there.
+            args.extend(tls.into_iter().skip(2));
+        }
         args.extend(self.extra_args.iter().cloned());
         args
+    }
+
+    /// Whether this server speaks TLS only.
+    pub fn is_tls(&self) -> bool {
+        self.tls
     }
 
     /// Spawn and wait for PING; on failure return the log (the process is reaped).
