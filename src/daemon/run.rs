@@ -184,8 +184,11 @@ async fn serve(loaded: LoadedConfig) -> i32 {
         }
     };
     let generated_id = sentinel.myid.is_none();
-    let settings =
-        Settings { requirepass: server.requirepass.clone(), port: hello_port(&server), ..Settings::default() };
+    let settings = Settings {
+        requirepass: server.requirepass.clone(),
+        port: hello_port(&server),
+        ..Settings::default()
+    };
     let seed = rand::thread_rng().gen();
     let (mut links, link_events) = LinkRegistry::new();
     if let Some(tls) = tls.as_ref().filter(|t| t.for_links()) {

@@ -284,7 +284,9 @@ pub async fn serve(h: Handle, broker: Arc<Broker>, listeners: Listeners, tls: Op
                 tasks.spawn(accept_loop(srv.clone(), l, Some(tls.clone())));
             }
         }
-        None if !listeners.tls.is_empty() => tracing::warn!("TLS listeners without a TLS configuration: not served"),
+        None if !listeners.tls.is_empty() => {
+            tracing::warn!("TLS listeners without a TLS configuration: not served")
+        }
         None => {}
     }
     tasks.spawn(sample_stats(srv.clone()));
@@ -320,7 +322,7 @@ async fn accept_loop(srv: Arc<Server>, listener: TcpListener, tls: Option<Arc<Tl
 }
 
 /// Run the server side of a TLS handshake, then serve the client. A failed handshake is
-/// logged at verbose level, as Redis logs it (`Error accepting a client connection`).
+/// logged as a warning, as Redis 7.0 logs it (`clientAcceptHandler`).
 async fn accept_tls(srv: Arc<Server>, tls: Arc<Tls>, tcp: tokio::net::TcpStream, peer: SocketAddr) {
     let Some(acceptor) = tls.acceptor() else {
         tracing::warn!("No TLS configuration for the TLS port: closing the connection of {}", peer);
@@ -329,8 +331,10 @@ async fn accept_tls(srv: Arc<Server>, tls: Arc<Tls>, tcp: tokio::net::TcpStream,
     let _ = tcp.set_nodelay(true);
     match tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
         Ok(Ok(stream)) => handler::run(srv, Stream::Tls(Box::new(stream.into())), peer).await,
-        Ok(Err(e)) => tracing::debug!("Error accepting a client connection: {} (addr={})", e, peer),
-        Err(_) => tracing::debug!("Error accepting a client connection: TLS handshake timed out (addr={})", peer),
+        Ok(Err(e)) => tracing::warn!("Error accepting a client connection: {} (addr={})", e, peer),
+        Err(_) => {
+            tracing::warn!("Error accepting a client connection: TLS handshake timed out (addr={})", peer)
+        }
     }
 }
 

@@ -22,7 +22,9 @@ use rustls::crypto::{ring, CryptoProvider};
 use rustls::pki_types::{ServerName, UnixTime};
 use rustls::server::{NoServerSessionStorage, WebPkiClientVerifier};
 use rustls::version::{TLS12, TLS13};
-use rustls::{CertificateError, CipherSuite, ClientConfig, RootCertStore, ServerConfig, SupportedCipherSuite};
+use rustls::{
+    CertificateError, CipherSuite, ClientConfig, RootCertStore, ServerConfig, SupportedCipherSuite,
+};
 use rustls::{Error as RustlsError, SupportedProtocolVersion};
 
 use super::material::{self, KeyPair};
@@ -122,7 +124,11 @@ fn tls13_suites(list: &str) -> Result<Vec<CipherSuite>, TlsError> {
             let known: Vec<&str> = TLS13_SUITES.iter().map(|(n, _)| *n).collect();
             return Err(TlsError::Ciphersuites {
                 value: list.to_string(),
-                reason: format!("rustls cannot honour '{}'; its TLS 1.3 suites are {}", token, known.join(":")),
+                reason: format!(
+                    "rustls cannot honour '{}'; its TLS 1.3 suites are {}",
+                    token,
+                    known.join(":")
+                ),
             });
         };
         out.push(*suite);
@@ -141,9 +147,9 @@ fn tls12_suites(list: &str) -> Result<Vec<CipherSuite>, TlsError> {
     }
     let mut out = Vec::new();
     for token in cipher_tokens(list) {
-        let found = TLS12_SUITES
-            .iter()
-            .find(|(openssl, iana, _)| openssl.eq_ignore_ascii_case(token) || iana.eq_ignore_ascii_case(token));
+        let found = TLS12_SUITES.iter().find(|(openssl, iana, _)| {
+            openssl.eq_ignore_ascii_case(token) || iana.eq_ignore_ascii_case(token)
+        });
         let Some((_, _, suite)) = found else {
             let known: Vec<&str> = TLS12_SUITES.iter().map(|(n, _, _)| *n).collect();
             return Err(TlsError::Ciphers {
@@ -194,7 +200,8 @@ pub fn build(cfg: &TlsConfig) -> Result<Contexts, TlsError> {
     let provider = Arc::new(provider(cfg)?);
     if cfg.session_caching && cfg.session_cache_size == 0 {
         return Err(TlsError::Unsupported(
-            "tls-session-cache-size 0 (unlimited) is not supported: give the number of sessions to keep".into(),
+            "tls-session-cache-size 0 (unlimited) is not supported: give the number of sessions to keep"
+                .into(),
         ));
     }
     if let Some(dh) = &cfg.dh_params_file {
@@ -238,8 +245,9 @@ fn server_config(
     pair: &KeyPair,
     ca_name: &str,
 ) -> Result<ServerConfig, TlsError> {
-    let builder =
-        ServerConfig::builder_with_provider(provider.clone()).with_protocol_versions(versions).map_err(setting_error)?;
+    let builder = ServerConfig::builder_with_provider(provider.clone())
+        .with_protocol_versions(versions)
+        .map_err(setting_error)?;
     if let Some(roots) = &roots {
         // The certificate clients and peers see: its chain must lead to a CA we trust (a
         // peer configured like us trusts the same CAs).
@@ -263,7 +271,8 @@ fn server_config(
                 TlsAuthClients::Optional => verifier.allow_unauthenticated(),
                 _ => verifier,
             };
-            let verifier = verifier.build().map_err(|e| TlsError::Ca { file: ca_name.into(), reason: e.to_string() })?;
+            let verifier =
+                verifier.build().map_err(|e| TlsError::Ca { file: ca_name.into(), reason: e.to_string() })?;
             builder.with_client_cert_verifier(verifier)
         }
     };
@@ -273,7 +282,8 @@ fn server_config(
     config.ignore_client_order = cfg.prefer_server_ciphers;
     if cfg.session_caching {
         let size = cfg.session_cache_size as usize;
-        config.session_storage = Arc::new(ExpiringSessionCache::new(size, u64::from(cfg.session_cache_timeout)));
+        config.session_storage =
+            Arc::new(ExpiringSessionCache::new(size, u64::from(cfg.session_cache_timeout)));
     } else {
         config.session_storage = Arc::new(NoServerSessionStorage {});
         config.send_tls13_tickets = 0;
@@ -324,7 +334,9 @@ fn client_config(
         .map_err(|e| TlsError::Certificate { file: client_pair.cert_file.clone(), reason: e.to_string() })
 }
 
-fn split_chain(pair: &KeyPair) -> (&rustls::pki_types::CertificateDer<'static>, &[rustls::pki_types::CertificateDer<'static>]) {
+fn split_chain(
+    pair: &KeyPair,
+) -> (&rustls::pki_types::CertificateDer<'static>, &[rustls::pki_types::CertificateDer<'static>]) {
     let (leaf, rest) = pair.chain.split_first().expect("load_certificates returns at least one");
     (leaf, rest)
 }
@@ -372,7 +384,8 @@ mod tests {
             ciphersuites: Some("TLS_CHACHA20_POLY1305_SHA256".into()),
             ..TlsConfig::default()
         };
-        let suites: Vec<CipherSuite> = provider(&cfg).unwrap().cipher_suites.iter().map(|s| s.suite()).collect();
+        let suites: Vec<CipherSuite> =
+            provider(&cfg).unwrap().cipher_suites.iter().map(|s| s.suite()).collect();
         assert_eq!(
             suites,
             vec![
@@ -385,7 +398,11 @@ mod tests {
         assert_eq!(all, TLS13_SUITES.len() + TLS12_SUITES.len());
         let cfg = TlsConfig { ciphers: Some("HIGH:!aNULL".into()), ..TlsConfig::default() };
         let err = provider(&cfg).unwrap_err().to_string();
-        assert!(err.starts_with("Failed to configure ciphers: HIGH:!aNULL: rustls cannot honour 'HIGH'"), "{}", err);
+        assert!(
+            err.starts_with("Failed to configure ciphers: HIGH:!aNULL: rustls cannot honour 'HIGH'"),
+            "{}",
+            err
+        );
         let cfg = TlsConfig { ciphersuites: Some("TLS_AES_128_CCM_SHA256".into()), ..TlsConfig::default() };
         let err = provider(&cfg).unwrap_err().to_string();
         assert!(err.starts_with("Failed to configure ciphersuites: TLS_AES_128_CCM_SHA256"), "{}", err);

@@ -110,7 +110,8 @@ fn decrypt_pkcs8(pem_text: &str, pass: &str) -> Result<PrivateKeyDer<'static>, S
         Some(i) => &pem_text[..i + end.len()],
         None => return Err("malformed PEM: no END ENCRYPTED PRIVATE KEY line".into()),
     };
-    let (_, der) = pkcs8::der::pem::decode_vec(block.as_bytes()).map_err(|e| format!("malformed PEM: {}", e))?;
+    let (_, der) =
+        pkcs8::der::pem::decode_vec(block.as_bytes()).map_err(|e| format!("malformed PEM: {}", e))?;
     let info = pkcs8::EncryptedPrivateKeyInfo::try_from(der.as_slice())
         .map_err(|e| format!("malformed encrypted key: {}", e))?;
     let plain = info.decrypt(pass).map_err(|e| match e {
@@ -182,7 +183,9 @@ mod tests {
         assert!(load_certificates(&f).unwrap_err().contains("no certificate found"));
         assert!(load_private_key(&f, None).unwrap_err().contains("no private key found"));
         let err = load_roots(Some(&f), None).unwrap_err();
-        assert!(err.to_string().starts_with(&format!("Failed to configure CA certificate(s) file/directory: {}", f)));
+        assert!(err
+            .to_string()
+            .starts_with(&format!("Failed to configure CA certificate(s) file/directory: {}", f)));
         let err = load_roots(None, Some(&dir.path().to_string_lossy())).unwrap_err();
         assert!(err.to_string().contains("no CA certificate found in the directory"), "{}", err);
     }
@@ -199,8 +202,11 @@ mod tests {
         let err = load_private_key(&f.to_string_lossy(), Some("pw")).unwrap_err();
         assert!(err.contains("legacy PEM format") && err.contains("openssl pkcs8 -topk8"), "{}", err);
         let f = dir.path().join("enc.key");
-        std::fs::write(&f, "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n")
-            .unwrap();
+        std::fs::write(
+            &f,
+            "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n",
+        )
+        .unwrap();
         let err = load_private_key(&f.to_string_lossy(), None).unwrap_err();
         assert_eq!(err, "the key is encrypted and no password is configured");
     }

@@ -56,7 +56,9 @@ pub enum TlsError {
     Ca { file: String, reason: String },
     #[error("The certificate {file} does not verify against the CA certificate(s) in {ca}: {reason}")]
     Untrusted { file: String, ca: String, reason: String },
-    #[error("Invalid tls-protocols specified. Use a combination of 'TLSv1', 'TLSv1.1', 'TLSv1.2' and 'TLSv1.3'.")]
+    #[error(
+        "Invalid tls-protocols specified. Use a combination of 'TLSv1', 'TLSv1.1', 'TLSv1.2' and 'TLSv1.3'."
+    )]
     Protocols,
     #[error("Failed to configure ciphers: {value}: {reason}")]
     Ciphers { value: String, reason: String },
@@ -161,7 +163,11 @@ impl Tls {
     pub fn reload_and_log(&self, why: &str) {
         match self.reload() {
             Ok(()) => tracing::info!("TLS configuration reloaded ({})", why),
-            Err(e) => tracing::warn!("Failed to reload the TLS configuration ({}), keeping the current one: {}", why, e),
+            Err(e) => tracing::warn!(
+                "Failed to reload the TLS configuration ({}), keeping the current one: {}",
+                why,
+                e
+            ),
         }
     }
 }

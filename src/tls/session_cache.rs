@@ -20,7 +20,11 @@ pub struct ExpiringSessionCache {
 
 impl ExpiringSessionCache {
     pub fn new(size: usize, timeout_secs: u64) -> ExpiringSessionCache {
-        ExpiringSessionCache { inner: ServerSessionMemoryCache::new(size), timeout_secs, epoch: Instant::now() }
+        ExpiringSessionCache {
+            inner: ServerSessionMemoryCache::new(size),
+            timeout_secs,
+            epoch: Instant::now(),
+        }
     }
 
     fn now(&self) -> u64 {

@@ -31,7 +31,9 @@ impl PeerVerifier {
 pub fn is_name_mismatch(e: &Error) -> bool {
     matches!(
         e,
-        Error::InvalidCertificate(CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. })
+        Error::InvalidCertificate(
+            CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. }
+        )
     )
 }
 

@@ -108,7 +108,11 @@ impl Client {
         while conn.is_handshaking() {
             conn.complete_io(&mut tcp)?;
         }
-        Ok(Client { port, stream: ClientStream::Tls(Box::new(rustls::StreamOwned::new(conn, tcp))), buf: Vec::new() })
+        Ok(Client {
+            port,
+            stream: ClientStream::Tls(Box::new(rustls::StreamOwned::new(conn, tcp))),
+            buf: Vec::new(),
+        })
     }
 
     /// The underlying connection.

@@ -155,7 +155,9 @@ impl SentinelProc {
     fn write_config(&self) {
         let tls = if self.options.tls { TestCerts::shared().config_lines(self.port) } else { String::new() };
         let text = match (self.options.port_via, self.options.tls) {
-            (PortVia::ConfigFile, false) => format!("port {}\nbind 127.0.0.1\n{}", self.port, self.config_body),
+            (PortVia::ConfigFile, false) => {
+                format!("port {}\nbind 127.0.0.1\n{}", self.port, self.config_body)
+            }
             (PortVia::ConfigFile, true) => format!("{tls}bind 127.0.0.1\n{}", self.config_body),
             (PortVia::CommandLine, false) => self.config_body.clone(),
             // The ports come from the command line.
@@ -347,8 +349,13 @@ impl SentinelProc {
 
     /// SIGCONT after [`SentinelProc::stop`].
     pub fn cont(&mut self) {
+        self.signal(libc::SIGCONT);
+    }
+
+    /// Send `sig` (e.g. SIGHUP) if the process is running.
+    pub fn signal(&mut self, sig: libc::c_int) {
         if let Some(c) = self.child.as_mut() {
-            c.signal(libc::SIGCONT);
+            c.signal(sig);
         }
     }
 

@@ -83,10 +83,16 @@ impl TestCerts {
     pub fn generate(dir: &Path, tag: &str) -> TestCerts {
         std::fs::create_dir_all(dir).expect("cert dir");
         std::fs::write(dir.join("openssl.cnf"), EXTENSIONS).expect("openssl.cnf");
-        openssl(&["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", "ca.key"], dir);
+        openssl(
+            &["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", "ca.key"],
+            dir,
+        );
         let subject = format!("/O=Redis Test/CN={tag} Certificate Authority");
         openssl(
-            &["req", "-x509", "-new", "-nodes", "-sha256", "-key", "ca.key", "-days", "3650", "-subj", &subject, "-out", "ca.crt"],
+            &[
+                "req", "-x509", "-new", "-nodes", "-sha256", "-key", "ca.key", "-days", "3650", "-subj",
+                &subject, "-out", "ca.crt",
+            ],
             dir,
         );
         let certs = TestCerts { dir: dir.to_path_buf(), _tmp: None };
@@ -101,9 +107,15 @@ impl TestCerts {
         let key = format!("{name}.key");
         let crt = format!("{name}.crt");
         if rsa {
-            openssl(&["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", &key], &self.dir);
+            openssl(
+                &["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", &key],
+                &self.dir,
+            );
         } else {
-            openssl(&["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", &key], &self.dir);
+            openssl(
+                &["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", &key],
+                &self.dir,
+            );
         }
         let csr = format!("{name}.csr");
         let subject = format!("/O=Redis Test/CN={cn}");
@@ -114,8 +126,24 @@ impl TestCerts {
         };
         openssl(
             &[
-                "x509", "-req", "-sha256", "-in", &csr, "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-days",
-                "365", "-extfile", "openssl.cnf", "-extensions", ext, "-out", &crt,
+                "x509",
+                "-req",
+                "-sha256",
+                "-in",
+                &csr,
+                "-CA",
+                "ca.crt",
+                "-CAkey",
+                "ca.key",
+                "-CAcreateserial",
+                "-days",
+                "365",
+                "-extfile",
+                "openssl.cnf",
+                "-extensions",
+                ext,
+                "-out",
+                &crt,
             ],
             &self.dir,
         );
@@ -213,6 +241,8 @@ pub fn common_name(cert: &[u8]) -> String {
         .expect("run openssl");
     let text = String::from_utf8_lossy(&out.stdout);
     text.lines()
-        .find_map(|l| l.trim().strip_prefix("commonName").map(|v| v.trim_start_matches([' ', '=']).to_string()))
+        .find_map(|l| {
+            l.trim().strip_prefix("commonName").map(|v| v.trim_start_matches([' ', '=']).to_string())
+        })
         .unwrap_or_default()
 }
