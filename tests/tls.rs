@@ -119,13 +119,11 @@ fn tls_only_deployment(mix: &[Kind]) {
     );
     assert_eq!(d.server(new).expect("new master").role(), "master");
     let other = d.replicas.iter().find(|r| r.port() != new).expect("other replica");
-    wait_until(FAILOVER, "the other replica follows the new master over TLS", || {
-        other.replication_field("master_port") == Some(new.to_string())
-            && other.replication_field("master_link_status").as_deref() == Some("up")
-    });
+    other.wait_replicating_from(new, FAILOVER, "the other replica follows the new master over TLS");
     assert_eq!(redis_py_discovers(&d.name, &ports), format!("127.0.0.1 {new} over-tls"));
 }
 
+// Side by side: the same deployment of each kind, and mixed both ways.
 #[test]
 fn tls_only_deployment_of_rsentinels() {
     tls_only_deployment(&[RS, RS, RS]);
@@ -137,12 +135,8 @@ fn tls_only_deployment_of_redis_sentinels() {
 }
 
 #[test]
-fn tls_only_mixed_deployment_two_rsentinels() {
+fn tls_only_mixed_deployments() {
     tls_only_deployment(&[RS, RS, R]);
-}
-
-#[test]
-fn tls_only_mixed_deployment_two_redis_sentinels() {
     tls_only_deployment(&[R, R, RS]);
 }
 
@@ -323,6 +317,43 @@ fn bad_certificates_stop_the_start_with_the_file_and_the_reason() {
         );
         assert!(s.client().ping_ok(), "{kind} serves TLS with the decrypted key");
     }
+    // The CAs may come from a directory; links may present their own certificate.
+    let ca_dir = dir.path().join("cas");
+    std::fs::create_dir_all(&ca_dir).unwrap();
+    // Named by subject hash, as OpenSSL's directory lookup (c_rehash) wants it.
+    let hash =
+        Command::new("openssl").args(["x509", "-hash", "-noout", "-in", &certs.ca()]).output().unwrap();
+    let hash = String::from_utf8_lossy(&hash.stdout).trim().to_string();
+    std::fs::copy(certs.ca(), ca_dir.join(format!("{hash}.0"))).unwrap();
+    std::fs::write(ca_dir.join("README"), "not a certificate\n").unwrap();
+    let master = RedisServer::start_tls(&[]);
+    let name = unique_name("cadir");
+    let conf = format!(
+        "tls-ca-cert-file \"\"\ntls-ca-cert-dir {}\ntls-client-cert-file {}\ntls-client-key-file {}\n\
+         sentinel monitor {name} 127.0.0.1 {} 1\n",
+        ca_dir.display(),
+        certs.path("client.crt"),
+        certs.path("client.key"),
+        master.port()
+    );
+    for kind in Kind::from_env() {
+        let s = SentinelProc::start_with(kind, &conf, tls_options());
+        wait_until(Duration::from_secs(20), &format!("{kind} monitors the master"), || {
+            let m = s.client().cmd(&["SENTINEL", "MASTER", &name]);
+            m.field("flags").as_deref() == Some("master")
+                && m.field_int("info-refresh").is_some_and(|v| v < 5000)
+        });
+    }
+    // A client certificate of another CA is refused like the server one.
+    refuses(
+        RS,
+        &format!(
+            "tls-client-cert-file {}\ntls-client-key-file {}\n",
+            other.path("client.crt"),
+            other.path("client.key")
+        ),
+        &[&format!("The certificate {} does not verify", other.path("client.crt"))],
+    );
     // --check-config reads the TLS files too.
     let conf = format!("{}tls-cert-file {missing}\n", certs.config_lines(free_port()));
     let out = SentinelProc::run_to_exit(RS, Some(&conf), &["--check-config"], Duration::from_secs(20));

@@ -33,43 +33,40 @@ use super::verifier::{is_name_mismatch, PeerVerifier};
 use super::TlsError;
 use crate::config::model::{TlsAuthClients, TlsConfig};
 
-/// The TLS 1.3 suites rustls has, by their OpenSSL (= IANA) names.
-const TLS13_SUITES: &[(&str, CipherSuite)] = &[
-    ("TLS_AES_256_GCM_SHA384", CipherSuite::TLS13_AES_256_GCM_SHA384),
-    ("TLS_AES_128_GCM_SHA256", CipherSuite::TLS13_AES_128_GCM_SHA256),
-    ("TLS_CHACHA20_POLY1305_SHA256", CipherSuite::TLS13_CHACHA20_POLY1305_SHA256),
+/// A suite rustls has, with the names a config may give it (OpenSSL's, then IANA's).
+type NamedSuite = (&'static [&'static str], CipherSuite);
+
+/// The TLS 1.3 suites (OpenSSL uses the IANA names).
+const TLS13_SUITES: &[NamedSuite] = &[
+    (&["TLS_AES_256_GCM_SHA384"], CipherSuite::TLS13_AES_256_GCM_SHA384),
+    (&["TLS_AES_128_GCM_SHA256"], CipherSuite::TLS13_AES_128_GCM_SHA256),
+    (&["TLS_CHACHA20_POLY1305_SHA256"], CipherSuite::TLS13_CHACHA20_POLY1305_SHA256),
 ];
 
-/// The TLS 1.2 suites rustls has: OpenSSL's name, IANA's name.
-const TLS12_SUITES: &[(&str, &str, CipherSuite)] = &[
+/// The TLS 1.2 suites.
+const TLS12_SUITES: &[NamedSuite] = &[
     (
-        "ECDHE-ECDSA-AES256-GCM-SHA384",
-        "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+        &["ECDHE-ECDSA-AES256-GCM-SHA384", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"],
         CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
     ),
     (
-        "ECDHE-ECDSA-AES128-GCM-SHA256",
-        "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+        &["ECDHE-ECDSA-AES128-GCM-SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"],
         CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
     ),
     (
-        "ECDHE-ECDSA-CHACHA20-POLY1305",
-        "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+        &["ECDHE-ECDSA-CHACHA20-POLY1305", "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256"],
         CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
     ),
     (
-        "ECDHE-RSA-AES256-GCM-SHA384",
-        "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+        &["ECDHE-RSA-AES256-GCM-SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"],
         CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
     ),
     (
-        "ECDHE-RSA-AES128-GCM-SHA256",
-        "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+        &["ECDHE-RSA-AES128-GCM-SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"],
         CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
     ),
     (
-        "ECDHE-RSA-CHACHA20-POLY1305",
-        "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+        &["ECDHE-RSA-CHACHA20-POLY1305", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256"],
         CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
     ),
 ];
@@ -111,62 +108,44 @@ pub fn protocol_versions(spec: Option<&str>) -> Result<Vec<&'static SupportedPro
     Ok(versions)
 }
 
-/// Split an OpenSSL cipher list (`:` separated; `,` and spaces are accepted too).
-fn cipher_tokens(list: &str) -> impl Iterator<Item = &str> {
-    list.split([':', ',', ' ']).filter(|t| !t.is_empty())
-}
-
-/// `tls-ciphersuites` (TLS 1.3) as rustls suites, in the order given.
-fn tls13_suites(list: &str) -> Result<Vec<CipherSuite>, TlsError> {
+/// The suites of an OpenSSL-style list (`:` separated; `,` and spaces are accepted too), in
+/// the order given. Only explicit names from `table` are understood; the error is the reason.
+fn named_suites(list: &str, table: &[NamedSuite], what: &str) -> Result<Vec<CipherSuite>, String> {
     let mut out = Vec::new();
-    for token in cipher_tokens(list) {
-        let Some((_, suite)) = TLS13_SUITES.iter().find(|(n, _)| n.eq_ignore_ascii_case(token)) else {
-            let known: Vec<&str> = TLS13_SUITES.iter().map(|(n, _)| *n).collect();
-            return Err(TlsError::Ciphersuites {
-                value: list.to_string(),
-                reason: format!(
-                    "rustls cannot honour '{}'; its TLS 1.3 suites are {}",
-                    token,
-                    known.join(":")
-                ),
-            });
+    for token in list.split([':', ',', ' ']).filter(|t| !t.is_empty()) {
+        let Some((_, suite)) =
+            table.iter().find(|(names, _)| names.iter().any(|n| n.eq_ignore_ascii_case(token)))
+        else {
+            let known: Vec<&str> = table.iter().map(|(names, _)| names[0]).collect();
+            return Err(format!(
+                "rustls cannot honour '{}'; its {} suites are {}",
+                token,
+                what,
+                known.join(":")
+            ));
         };
         out.push(*suite);
     }
     if out.is_empty() {
-        return Err(TlsError::Ciphersuites { value: list.to_string(), reason: "no suite named".into() });
+        return Err("no suite named".into());
     }
     Ok(out)
 }
 
-/// `tls-ciphers` (TLS 1.2) as rustls suites, in the order given. Only explicit suite names
-/// are understood (and `DEFAULT` alone); OpenSSL's keywords and `!` exclusions are refused.
+/// `tls-ciphersuites` (TLS 1.3).
+fn tls13_suites(list: &str) -> Result<Vec<CipherSuite>, TlsError> {
+    named_suites(list, TLS13_SUITES, "TLS 1.3")
+        .map_err(|reason| TlsError::Ciphersuites { value: list.to_string(), reason })
+}
+
+/// `tls-ciphers` (TLS 1.2): suite names, or `DEFAULT` alone; OpenSSL's cipher-string keywords
+/// and `!` exclusions are refused.
 fn tls12_suites(list: &str) -> Result<Vec<CipherSuite>, TlsError> {
     if list.trim().eq_ignore_ascii_case("DEFAULT") {
-        return Ok(TLS12_SUITES.iter().map(|(_, _, s)| *s).collect());
+        return Ok(TLS12_SUITES.iter().map(|(_, s)| *s).collect());
     }
-    let mut out = Vec::new();
-    for token in cipher_tokens(list) {
-        let found = TLS12_SUITES.iter().find(|(openssl, iana, _)| {
-            openssl.eq_ignore_ascii_case(token) || iana.eq_ignore_ascii_case(token)
-        });
-        let Some((_, _, suite)) = found else {
-            let known: Vec<&str> = TLS12_SUITES.iter().map(|(n, _, _)| *n).collect();
-            return Err(TlsError::Ciphers {
-                value: list.to_string(),
-                reason: format!(
-                    "rustls cannot honour '{}'; list TLS 1.2 suites by name from {}",
-                    token,
-                    known.join(":")
-                ),
-            });
-        };
-        out.push(*suite);
-    }
-    if out.is_empty() {
-        return Err(TlsError::Ciphers { value: list.to_string(), reason: "no suite named".into() });
-    }
-    Ok(out)
+    named_suites(list, TLS12_SUITES, "TLS 1.2")
+        .map_err(|reason| TlsError::Ciphers { value: list.to_string(), reason })
 }
 
 /// The ring provider limited to the configured suites, in the configured order (TLS 1.3
@@ -179,7 +158,7 @@ pub fn provider(cfg: &TlsConfig) -> Result<CryptoProvider, TlsError> {
     };
     wanted.extend(match &cfg.ciphers {
         Some(list) => tls12_suites(list)?,
-        None => TLS12_SUITES.iter().map(|(_, _, s)| *s).collect(),
+        None => TLS12_SUITES.iter().map(|(_, s)| *s).collect(),
     });
     let suites: Vec<SupportedCipherSuite> = wanted
         .iter()

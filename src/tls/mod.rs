@@ -30,8 +30,8 @@ use rustls::pki_types::ServerName;
 use tokio::net::TcpStream;
 use tokio_rustls::{TlsAcceptor, TlsConnector};
 
-pub use contexts::{protocol_versions, Contexts};
-pub use failure_log::{HandshakeLog, REPEAT_PERIOD};
+pub use contexts::Contexts;
+pub use failure_log::HandshakeLog;
 pub use transport::{ReadHalf, Stream, WriteHalf};
 
 use crate::config::model::TlsConfig;

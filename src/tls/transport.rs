@@ -40,10 +40,6 @@ impl Stream {
         self.tcp().local_addr()
     }
 
-    pub fn is_tls(&self) -> bool {
-        matches!(self, Stream::Tls(_))
-    }
-
     pub fn split(self) -> (ReadHalf, WriteHalf) {
         match self {
             Stream::Plain(s) => {

@@ -221,6 +221,23 @@ impl RedisServer {
         self.client().info_field("replication", field)
     }
 
+    /// Wait until this server replicates from `master_port` with its link up; the panic
+    /// after `timeout` shows its last `INFO replication`.
+    pub fn wait_replicating_from(&self, master_port: u16, timeout: Duration, what: &str) {
+        super::scenario::wait_until_shows(timeout, what, || {
+            let seen = Client::try_connect(self.port)
+                .ok()
+                .and_then(|mut c| c.try_cmd(&["INFO", "replication"]).ok())
+                .and_then(|r| r.as_str())
+                .unwrap_or_default();
+            let field = |f: &str| super::info_field(&seen, f);
+            let ok = field("role").as_deref() == Some("slave")
+                && field("master_port") == Some(master_port.to_string())
+                && field("master_link_status").as_deref() == Some("up");
+            (ok, seen)
+        });
+    }
+
     /// Wait until this replica reports `master_link_status:up`.
     pub fn wait_link_up(&self, timeout: Duration) {
         wait_until(timeout, &format!("replica {} master_link_status:up", self.port), || {
