@@ -330,10 +330,7 @@ fn check_trusted(
     verify().map_err(|e| TlsError::Untrusted {
         file: pair.cert_file.clone(),
         ca: ca_name.to_string(),
-        reason: match e {
-            RustlsError::InvalidCertificate(c) => format!("{:?}", c),
-            other => other.to_string(),
-        },
+        reason: material::certificate_problem(&e),
     })
 }
 

@@ -51,11 +51,43 @@ pub fn load_key_pair(
             file: key_file.to_string(),
             reason: format!("the key does not match the certificate in {}", cert_file),
         }),
-        Err(rustls::Error::InvalidCertificate(e)) => {
-            Err(TlsError::Certificate { file: cert_file.to_string(), reason: format!("{:?}", e) })
+        Err(e @ (rustls::Error::InvalidCertificate(_) | rustls::Error::Other(_))) => {
+            Err(TlsError::Certificate { file: cert_file.to_string(), reason: certificate_problem(&e) })
         }
         Err(e) => Err(TlsError::PrivateKey { file: key_file.to_string(), reason: e.to_string() }),
     }
+}
+
+/// What is wrong with a certificate, with the fix for the usual cases. rustls's name for the
+/// problem (e.g. `UnknownIssuer`) comes first.
+pub fn certificate_problem(e: &rustls::Error) -> String {
+    let raw = match e {
+        rustls::Error::InvalidCertificate(c) => format!("{:?}", c),
+        other => format!("{:?}", other),
+    };
+    match certificate_hint(e) {
+        Some(hint) => format!("{} ({})", raw, hint),
+        None => raw,
+    }
+}
+
+/// A plain-words explanation of the usual certificate problems.
+pub fn certificate_hint(e: &rustls::Error) -> Option<&'static str> {
+    use rustls::CertificateError as C;
+    Some(match e {
+        rustls::Error::InvalidCertificate(C::UnknownIssuer) => "not signed by a trusted CA",
+        rustls::Error::InvalidCertificate(C::Expired | C::ExpiredContext { .. }) => {
+            "the certificate has expired"
+        }
+        rustls::Error::InvalidCertificate(C::NotValidYet | C::NotValidYetContext { .. }) => {
+            "the certificate is not valid yet"
+        }
+        _ if format!("{:?}", e).contains("UnsupportedCertVersion") => {
+            "an X.509 v1 certificate: rustls accepts only v3 certificates (sign it with v3 extensions, \
+             e.g. openssl x509 -req -extfile ext.cnf -extensions leaf)"
+        }
+        _ => return None,
+    })
 }
 
 /// The contents of a file, with `strerror`'s text on failure.

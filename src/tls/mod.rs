@@ -133,8 +133,16 @@ impl Tls {
                 Ok(Stream::Tls(Box::new(s.into())))
             }
             Err(e) => {
-                self.handshakes.failed(&peer, &e.to_string());
-                Err(io::Error::new(e.kind(), format!("TLS handshake failed: {}", e)))
+                let hint = e
+                    .get_ref()
+                    .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+                    .and_then(material::certificate_hint);
+                let reason = match hint {
+                    Some(hint) => format!("{} ({})", e, hint),
+                    None => e.to_string(),
+                };
+                self.handshakes.failed(&peer, &reason);
+                Err(io::Error::new(e.kind(), format!("TLS handshake failed: {}", reason)))
             }
         }
     }

@@ -229,6 +229,11 @@ impl TestCerts {
     }
 }
 
+/// A random certificate serial number for `openssl x509 -set_serial`.
+pub fn serial() -> String {
+    format!("0x{:x}", rand::random::<u64>() >> 1)
+}
+
 /// The common name of a certificate (DER), for rotation checks.
 pub fn common_name(cert: &[u8]) -> String {
     let dir = process::temp_dir("cn");
