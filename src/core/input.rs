@@ -340,3 +340,33 @@ impl Sentinel {
         self.out.push(Action::FlushConfig);
     }
 }
+
+#[cfg(test)]
+mod clone_cost {
+    use super::*;
+    use crate::config::SentinelConfig;
+
+    /// How long publishing the read model costs with 1,000 masters (run with --ignored
+    /// --nocapture in release; informational).
+    #[test]
+    #[ignore]
+    fn read_model_clone_cost() {
+        let mut s = Sentinel::new(&SentinelConfig::default(), Default::default(), 1000, 1).unwrap();
+        for i in 0..1000u32 {
+            let id =
+                s.create_master(&format!("m{i}"), "127.0.0.1", 10000 + (i % 60000) as u16, 2, 1000).unwrap();
+            s.create_replica(id, "127.0.0.2", 20000 + (i % 40000) as u16, 1000).unwrap();
+            for p in 0..2u16 {
+                s.create_sentinel(id, "127.0.0.3", 26379 + p, &format!("{:040x}", p), 1000).unwrap();
+            }
+            let m = s.masters.get_mut(&id).unwrap();
+            m.inst.info = Some("x".repeat(3000).into());
+        }
+        let start = std::time::Instant::now();
+        let n = 100;
+        for _ in 0..n {
+            std::hint::black_box(s.clone());
+        }
+        eprintln!("clone of 1,000 masters: {:?} each", start.elapsed() / n);
+    }
+}

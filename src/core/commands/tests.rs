@@ -61,7 +61,6 @@ fn connect(s: &mut Sentinel, link: crate::core::LinkId) {
     let l = s.links.get_mut(&link).expect("link exists");
     l.cc = true;
     l.pc = l.needs_pc;
-    l.disconnected = false;
 }
 
 #[test]
@@ -431,7 +430,7 @@ fn drop_sentinel_connections_closes_each_shared_link_once() {
     s.drain_actions();
     assert_eq!(s.drop_sentinel_connections(), 2);
     assert_eq!(s.drain_actions(), vec![Action::Close { link, conn: Conn::Command }]);
-    assert!(s.links[&link].disconnected);
+    assert!(s.links[&link].disconnected());
     assert!(s.links[&master_link].cc, "master links are kept");
 }
 

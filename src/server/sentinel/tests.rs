@@ -98,6 +98,15 @@ fn handle(masters: &[(&str, u16)]) -> TestSentinel {
     let (h, mut inputs) = Handle::new(&core, ServerConfig::default(), process);
     let core = Arc::new(Mutex::new(core));
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let (h3, c3) = (h.clone(), core.clone());
+    rt.spawn(async move {
+        // Readers that want a fresh read model get one, as from the real core task.
+        loop {
+            h3.0.fresh_wanted.notified().await;
+            let snapshot = c3.lock().expect("core").clone();
+            h3.publish_read_model(snapshot);
+        }
+    });
     let (h2, c2) = (h.clone(), core.clone());
     rt.spawn(async move {
         while let Some(msg) = inputs.recv().await {
