@@ -349,7 +349,10 @@ impl Sentinel {
                 }
                 shown = format!("{} {}", value, new);
             }
-            "master-reboot-down-after-period" => m.reboot_down_after_period = number(true)? as Millis,
+            // Valkey 8 also accepts the option under its own name.
+            "master-reboot-down-after-period" | "primary-reboot-down-after-period" => {
+                m.reboot_down_after_period = number(true)? as Millis
+            }
             _ => return Err(unknown()),
         }
         let extra = format!("{} {}", option, shown);

@@ -453,7 +453,7 @@ fn lookup_acl_command(table: &CommandTable, name: &[u8]) -> Option<&'static Comm
             .find(|c| !c.name.contains('|') && c.name.as_bytes().eq_ignore_ascii_case(one)),
         [base, sub] => {
             let base = lookup_acl_command(table, base)?;
-            base.subcommand(sub)
+            base.subcommand(sub).or_else(|| table.alias(base, sub))
         }
         _ => None,
     }

@@ -37,24 +37,28 @@ use crate::server::Frame;
 /// The hello channel: the only one PUBLISH accepts in sentinel mode.
 pub const HELLO_CHANNEL: &[u8] = b"__sentinel__:hello";
 
-/// SENTINEL subcommands and their arities, as Redis 7.0's command table declares them: a
-/// positive arity is the exact argument count (including `SENTINEL` and the subcommand), a
-/// negative one the minimum.
-const SUBCOMMANDS: [(&str, i32); 21] = [
+/// SENTINEL subcommands and their arities, as Redis 7.0's command table declares them (plus
+/// Valkey 8's four `*primary*` names, with their Redis twins' arities): a positive arity is the
+/// exact argument count (including `SENTINEL` and the subcommand), a negative one the minimum.
+const SUBCOMMANDS: [(&str, i32); 25] = [
     ("ckquorum", 3),
     ("config", -3),
     ("debug", -2),
     ("failover", 3),
     ("flushconfig", 2),
     ("get-master-addr-by-name", 3),
+    ("get-primary-addr-by-name", 3),
     ("help", 2),
     ("info-cache", -3),
     ("is-master-down-by-addr", 6),
+    ("is-primary-down-by-addr", 6),
     ("master", 3),
     ("masters", 2),
     ("monitor", 6),
     ("myid", 2),
     ("pending-scripts", 2),
+    ("primaries", 2),
+    ("primary", 3),
     ("remove", 3),
     ("replicas", 3),
     ("reset", 3),
@@ -89,12 +93,13 @@ pub fn dispatch(h: &Handle, args: &[Vec<u8>]) -> Frame {
         "debug" => debug::run(h, args),
         "failover" => failover::run(h, args),
         "flushconfig" => flushconfig::run(h),
-        "get-master-addr-by-name" => masters::get_master_addr_by_name(h, args),
+        // Valkey 8's names answer exactly as the Redis ones (valkey-sentinel does the same).
+        "get-master-addr-by-name" | "get-primary-addr-by-name" => masters::get_master_addr_by_name(h, args),
         "help" => help::run(args),
         "info-cache" => info_cache::run(h, args),
-        "is-master-down-by-addr" => is_master_down::run(h, args),
-        "master" => masters::master(h, args),
-        "masters" => masters::masters(h),
+        "is-master-down-by-addr" | "is-primary-down-by-addr" => is_master_down::run(h, args),
+        "master" | "primary" => masters::master(h, args),
+        "masters" | "primaries" => masters::masters(h),
         "monitor" => monitor::run(h, args),
         "myid" => h.read_core(|c, _| Frame::bulk(&c.myid)),
         "pending-scripts" => pending_scripts::run(h),
