@@ -94,6 +94,29 @@ fn valkey_words_get_valkey_sentinels_replies() {
         vec!["SENTINEL", "SET", "mymaster", "primary-reboot-down-after-period", "x"],
         vec!["SENTINEL", "SET", "mymaster", "primary-reboot-down-after-period"],
         vec!["SENTINEL", "SET", "mymaster", "primary-reboot-down-after-period", "1500"],
+        // Redis 7.2's CONFIG SET / GET with several parameters, which Valkey 8 shares.
+        vec!["SENTINEL", "CONFIG", "SET", "announce-port", "1", "foo", "2"],
+        vec!["SENTINEL", "CONFIG", "SET", "RESOLVE-hostnames", "yes", "resolve-hostnames", "no"],
+        vec!["SENTINEL", "CONFIG", "SET", "resolve-hostnames", "yes", "announce-hostnames"],
+        vec!["SENTINEL", "CONFIG", "SET", "announce-port", "1", "loglevel", "loud"],
+        vec!["SENTINEL", "CONFIG", "SET", "announce-port", "70000", "resolve-hostnames", "no"],
+        vec!["SENTINEL", "CONFIG", "GET", "announce-*", "*level", "announce-port"],
+        vec![
+            "SENTINEL",
+            "CONFIG",
+            "SET",
+            "announce-port",
+            "4000",
+            "Announce-Hostnames",
+            "no",
+            "loglevel",
+            "nothing",
+        ],
+        vec!["SENTINEL", "CONFIG", "GET", "announce-*", "*level", "announce-port"],
+        vec!["SENTINEL", "CONFIG", "GET", "LOGLEVEL", "x"],
+        vec!["SENTINEL", "CONFIG", "GET", "loglevel"],
+        vec!["SENTINEL", "CONFIG", "SET", "loglevel", "notice"],
+        vec!["SENTINEL", "CONFIG", "GET", "loglevel"],
     ];
     for args in &exact {
         pair.assert_same_bytes(args);
