@@ -412,6 +412,19 @@ mod tests {
     }
 
     #[test]
+    fn control_characters_in_passwords_cannot_inject_lines() {
+        let mut m = master("m", 1);
+        m.auth_pass = Some("x\nsentinel notification-script m /evil.sh".into());
+        let out = rewrite("", &server(), &state(vec![m]), "/d");
+        assert!(
+            out.contains("sentinel auth-pass m \"x\\nsentinel notification-script m /evil.sh\"\n"),
+            "{}",
+            out
+        );
+        assert!(out.lines().all(|l| !l.starts_with("sentinel notification-script")), "{}", out);
+    }
+
+    #[test]
     fn existing_signature_is_not_repeated_and_blank_runs_collapse() {
         let old = format!("port 1\n\n\n\n{}\nsentinel myid {}\n", SIGNATURE, "b".repeat(40));
         let out = rewrite(&old, &server(), &state(vec![]), "/d");

@@ -89,6 +89,8 @@ pub struct SentinelOptions {
     pub extra_args: Vec<String>,
     /// A fixed port instead of a free one (e.g. to restart in place from a test).
     pub port: Option<u16>,
+    /// Extra environment variables.
+    pub env: Vec<(String, String)>,
 }
 
 /// How a process that was expected to exit ended.
@@ -169,8 +171,9 @@ impl SentinelProc {
 
     fn spawn_and_wait(&mut self) -> Result<(), String> {
         let bin = self.kind.binary();
-        let mut child = OwnedChild::spawn(&bin, &self.args(), self.dir.path(), &self.log_path)
-            .unwrap_or_else(|e| panic!("cannot run {}: {e}", bin.display()));
+        let mut child =
+            OwnedChild::spawn_env(&bin, &self.args(), self.dir.path(), &self.log_path, &self.options.env)
+                .unwrap_or_else(|e| panic!("cannot run {}: {e}", bin.display()));
         let deadline = Instant::now() + START_TIMEOUT;
         loop {
             if let Some(status) = child.try_exit_status() {
@@ -200,6 +203,17 @@ impl SentinelProc {
         args: &[&str],
         timeout: Duration,
     ) -> ExitOutput {
+        SentinelProc::run_to_exit_env(kind, config_text, args, &[], timeout)
+    }
+
+    /// [`SentinelProc::run_to_exit`] with extra environment variables.
+    pub fn run_to_exit_env(
+        kind: Kind,
+        config_text: Option<&str>,
+        args: &[&str],
+        env: &[(String, String)],
+        timeout: Duration,
+    ) -> ExitOutput {
         let dir = process::temp_dir(&format!("{}-run", kind.name()));
         let log_path = dir.path().join("output.log");
         let mut all_args = Vec::new();
@@ -209,7 +223,7 @@ impl SentinelProc {
             all_args.push(config_path.to_string_lossy().into_owned());
         }
         all_args.extend(args.iter().map(|s| s.to_string()));
-        let mut child = OwnedChild::spawn(&kind.binary(), &all_args, dir.path(), &log_path)
+        let mut child = OwnedChild::spawn_env(&kind.binary(), &all_args, dir.path(), &log_path, env)
             .unwrap_or_else(|e| panic!("cannot run {}: {e}", kind.binary().display()));
         let status = child.wait_exit(timeout).unwrap_or_else(|| {
             child.kill();
