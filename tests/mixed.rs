@@ -113,6 +113,16 @@ fn mixed_failover(mix: &[Kind]) {
         .start();
     d.wait_for_discovery(DISCOVERY);
     assert_peers_by_id(&d);
+    let leader = kill_master_and_check_the_failover(&mut d, &mix);
+    eprintln!("=== mix {mix:?}: sentinel {leader} ({}) led the failover", mix[leader]);
+}
+
+/// Kill the master of a discovered deployment and check that the sentinels, whatever their
+/// kinds, agree: one replica is the new master everywhere, exactly one sentinel was elected,
+/// the leader's configuration (its failover epoch) reached every sentinel through hellos, and
+/// the promotion is visible on the servers (the new master says so, the other replica follows
+/// it). Returns the index of the leader.
+fn kill_master_and_check_the_failover(d: &mut Deployment, mix: &[Kind]) -> usize {
     let mut subs: Vec<Subscriber> = d.subscribe_all(&["*"]);
     let old = d.master.port();
     d.master.kill();
@@ -122,21 +132,19 @@ fn mixed_failover(mix: &[Kind]) {
     assert!(replicas.contains(&new), "{mix:?}: new master :{new} is one of {replicas:?}");
     wait_event_on_all(&mut subs, "+switch-master", &Payload::Is(switch_payload(&d.name, old, new)), EVENT);
     let leader = sole_leader(&mut subs, &format!("{mix:?}"));
-    eprintln!("=== mix {mix:?}: sentinel {leader} ({}) led the failover", mix[leader]);
-    // The leader's configuration (its failover epoch) reached every sentinel through hellos.
-    let epochs: Vec<Option<i64>> = (0..3).map(|i| d.master_info(i).field_int("config-epoch")).collect();
+    let epochs: Vec<Option<i64>> =
+        (0..mix.len()).map(|i| d.master_info(i).field_int("config-epoch")).collect();
     assert!(
         epochs.iter().all(|e| *e == epochs[0] && e.unwrap_or(0) >= 1),
         "{mix:?}: one config-epoch everywhere: {epochs:?}"
     );
-    // The promotion is visible to everyone: the new master says so, and the other replica
-    // follows it.
     assert_eq!(d.server(new).expect("new master").role(), "master");
     let other = d.replicas.iter().find(|r| r.port() != new).expect("other replica");
     common::wait_until(FAILOVER, "the other replica follows the new master", || {
         other.replication_field("master_port") == Some(new.to_string())
             && other.replication_field("master_link_status").as_deref() == Some("up")
     });
+    leader
 }
 
 // Two orders per mix: which sentinel reaches ODOWN first (and so usually leads) depends on
@@ -210,26 +218,8 @@ fn mixed_failover_led_by(mix: &[Kind], leader: usize, data: ServerKind) {
         "1000",
     ]);
     assert_eq!(set.as_str().as_deref(), Some("OK"), "{set}");
-    let mut subs: Vec<Subscriber> = d.subscribe_all(&["*"]);
-    let old = d.master.port();
-    d.master.kill();
-
-    let new = d.wait_for_new_master(old, FAILOVER);
-    wait_event_on_all(&mut subs, "+switch-master", &Payload::Is(switch_payload(&d.name, old, new)), EVENT);
-    let elected = sole_leader(&mut subs, &format!("{mix:?}"));
+    let elected = kill_master_and_check_the_failover(&mut d, &mix);
     assert_eq!(elected, leader, "{mix:?}: the chosen sentinel ({}) led the failover", mix[leader]);
-    let epochs: Vec<Option<i64>> =
-        (0..mix.len()).map(|i| d.master_info(i).field_int("config-epoch")).collect();
-    assert!(
-        epochs.iter().all(|e| *e == epochs[0] && e.unwrap_or(0) >= 1),
-        "{mix:?}: one config-epoch everywhere: {epochs:?}"
-    );
-    assert_eq!(d.server(new).expect("new master").role(), "master");
-    let other = d.replicas.iter().find(|r| r.port() != new).expect("other replica");
-    common::wait_until(FAILOVER, "the other replica follows the new master", || {
-        other.replication_field("master_port") == Some(new.to_string())
-            && other.replication_field("master_link_status").as_deref() == Some("up")
-    });
 }
 
 #[test]
