@@ -63,8 +63,8 @@ pub enum ClientCommand {
     Reset { pattern: Vec<u8> },
     /// SENTINEL FAILOVER.
     Failover { name: Vec<u8> },
-    /// SENTINEL CONFIG SET of a sentinel parameter.
-    ConfigSet { param: String, value: String },
+    /// SENTINEL CONFIG SET of sentinel parameters (all checked, then all applied).
+    ConfigSet { pairs: Vec<(String, String)> },
     /// SENTINEL DEBUG with parameters.
     DebugSet { pairs: Vec<String> },
     /// SENTINEL SIMULATE-FAILURE.
@@ -252,7 +252,7 @@ impl Sentinel {
                 Some(id) => CommandOutcome::Failover(self.manual_failover(id, now)),
                 None => CommandOutcome::NoSuchMaster,
             },
-            ClientCommand::ConfigSet { param, value } => match self.config_set(&param, &value) {
+            ClientCommand::ConfigSet { pairs } => match self.config_set_all(&pairs) {
                 Ok(effect) => {
                     self.flush_config();
                     self.deferred_drop_sentinel_links = effect.drop_sentinel_connections;

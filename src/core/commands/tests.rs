@@ -226,6 +226,27 @@ fn set_applies_left_to_right_with_events_echoing_the_option_as_typed() {
 }
 
 #[test]
+fn set_accepts_valkeys_primary_reboot_spelling() {
+    let mut s = sentinel(&[("mymaster", 6379)]);
+    let m = id(&s, "mymaster");
+    let out = s.set_master_options(m, &strings(&["Primary-Reboot-Down-After-Period", "1500"]), &never);
+    assert_eq!(out, SetOutcome { changes: 1, result: Ok(()) });
+    assert_eq!(s.masters[&m].reboot_down_after_period, 1500);
+    assert_eq!(
+        events(&mut s),
+        vec![("+set".into(), "master mymaster 127.0.0.1 6379 Primary-Reboot-Down-After-Period 1500".into())]
+    );
+    let bad = s.set_master_options(m, &strings(&["primary-reboot-down-after-period", "-1"]), &never);
+    assert_eq!(
+        bad.result,
+        Err(SetError::InvalidArgument {
+            option: "primary-reboot-down-after-period".into(),
+            value: "-1".into()
+        })
+    );
+}
+
+#[test]
 fn set_keeps_earlier_options_when_a_later_one_fails() {
     let mut s = sentinel(&[("mymaster", 6379)]);
     let m = id(&s, "mymaster");
