@@ -319,27 +319,10 @@ fn bad_certificates_stop_the_start_with_the_file_and_the_reason() {
     }
     // An X.509 v1 certificate (what `openssl x509 -req` makes without extensions, as Redis's
     // gen-test-certs.sh does): rustls cannot use it, and says how to fix it.
-    let v1 = d("v1.crt");
-    let csr = d("v1.csr");
-    let sign = |args: &[&str]| {
-        let out = Command::new("openssl").args(args).current_dir(certs.dir()).output().expect("openssl");
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    };
-    sign(&["req", "-new", "-sha256", "-subj", "/CN=v1", "-key", "redis.key", "-out", &csr]);
-    sign(&[
-        "x509",
-        "-req",
-        "-sha256",
-        "-in",
-        &csr,
-        "-CA",
-        "ca.crt",
-        "-CAkey",
-        "ca.key",
-        "-CAcreateserial",
-        "-out",
-        &v1,
-    ]);
+    let tag = unique_name("v1");
+    let csr = certs.request(&tag, "v1", "redis.key");
+    let v1 = certs.path(&format!("{tag}.crt"));
+    certs.sign(&csr, &v1, None);
     refuses(
         RS,
         &format!("tls-cert-file {v1}\n"),

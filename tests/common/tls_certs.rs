@@ -117,37 +117,49 @@ impl TestCerts {
                 &self.dir,
             );
         }
-        let csr = format!("{name}.csr");
-        let subject = format!("/O=Redis Test/CN={cn}");
-        openssl(&["req", "-new", "-sha256", "-subj", &subject, "-key", &key, "-out", &csr], &self.dir);
+        let csr = self.request(name, cn, &key);
         let ext = match leaf {
             Leaf::Generic => "generic",
             Leaf::IpOnly => "ip_only",
         };
-        openssl(
-            &[
-                "x509",
-                "-req",
-                "-sha256",
-                "-in",
-                &csr,
-                "-CA",
-                "ca.crt",
-                "-CAkey",
-                "ca.key",
-                "-CAcreateserial",
-                "-days",
-                "365",
-                "-extfile",
-                "openssl.cnf",
-                "-extensions",
-                ext,
-                "-out",
-                &crt,
-            ],
-            &self.dir,
-        );
+        self.sign(&csr, &crt, Some(ext));
         (self.dir.join(crt), self.dir.join(key))
+    }
+
+    /// Sign the request `csr` (a file in the CA dir) into `crt`, with the v3 extensions of
+    /// `openssl.cnf` section `extensions`, or none (which makes an X.509 v1 certificate). A
+    /// random serial rather than `-CAcreateserial`: tests sign in parallel in one dir.
+    pub fn sign(&self, csr: &str, crt: &str, extensions: Option<&str>) {
+        let serial = format!("0x{:x}", rand::random::<u64>() >> 1);
+        let mut args = vec![
+            "x509",
+            "-req",
+            "-sha256",
+            "-in",
+            csr,
+            "-CA",
+            "ca.crt",
+            "-CAkey",
+            "ca.key",
+            "-set_serial",
+            &serial,
+            "-days",
+            "365",
+            "-out",
+            crt,
+        ];
+        if let Some(section) = extensions {
+            args.extend(["-extfile", "openssl.cnf", "-extensions", section]);
+        }
+        openssl(&args, &self.dir);
+    }
+
+    /// Make a certificate request `<name>.csr` for the key file `key` (both in the CA dir).
+    pub fn request(&self, name: &str, cn: &str, key: &str) -> String {
+        let csr = format!("{name}.csr");
+        let subject = format!("/O=Redis Test/CN={cn}");
+        openssl(&["req", "-new", "-sha256", "-subj", &subject, "-key", key, "-out", &csr], &self.dir);
+        csr
     }
 
     pub fn dir(&self) -> &Path {
@@ -227,11 +239,6 @@ impl TestCerts {
         static CONFIG: OnceLock<Arc<rustls::ClientConfig>> = OnceLock::new();
         CONFIG.get_or_init(|| self.client_config(true)).clone()
     }
-}
-
-/// A random certificate serial number for `openssl x509 -set_serial`.
-pub fn serial() -> String {
-    format!("0x{:x}", rand::random::<u64>() >> 1)
 }
 
 /// The common name of a certificate (DER), for rotation checks.
