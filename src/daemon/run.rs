@@ -220,6 +220,7 @@ async fn serve(loaded: LoadedConfig) -> i32 {
     }
     tracing::warn!("Sentinel ID is {}", core.myid);
     core.generate_initial_monitor_events();
+    links.set_own_id(&core.myid);
     let Running { h, broker, done: core_done } =
         core_task::start(core, server, process, ConfigFile(path.clone()), (links, link_events));
     tokio::spawn(crate::server::serve(h.clone(), broker, listeners, tls.clone()));

@@ -102,6 +102,11 @@ pub struct LinkRegistry {
     runtime: Option<Runtime>,
     /// With `tls-replication yes`: every connection runs a TLS handshake first.
     tls: Option<Arc<Tls>>,
+    /// Our sentinel id: pub/sub messages that contain it are our own hellos echoed back, which
+    /// the core drops anyway (`sentinelReceiveHelloMessages`); the link tasks drop them before
+    /// they cost an event, reporting only the activity, at most every
+    /// [`task::OWN_HELLO_ACTIVITY_PERIOD`].
+    own_id: std::sync::OnceLock<Arc<[u8]>>,
 }
 
 /// The receiving end of the registry's events, for the daemon's event loop.
@@ -127,6 +132,7 @@ impl LinkRegistry {
             connect_timeout,
             runtime: Runtime::try_current().ok(),
             tls: None,
+            own_id: std::sync::OnceLock::new(),
         };
         (registry, LinkEvents { table, rx, received: Vec::new() })
     }
@@ -156,6 +162,8 @@ impl LinkRegistry {
             init,
             connect_timeout: self.connect_timeout,
             tls: self.tls.clone(),
+            own_id: self.own_id.get().cloned(),
+            last_own_activity: None,
             events: self.events.clone(),
             commands: commands_rx,
         };
@@ -174,6 +182,11 @@ impl LinkRegistry {
         if let Some(old) = table.conns.insert((link, conn), Entry { gen, commands, task: spawned }) {
             old.stop();
         }
+    }
+
+    /// Tell the links our sentinel id (see `own_id`); set once, before the first connection.
+    pub fn set_own_id(&self, myid: &str) {
+        let _ = self.own_id.set(Arc::from(myid.as_bytes()));
     }
 
     /// Send on the link's command connection. Dropped silently if the link has no command
