@@ -5,6 +5,13 @@ use super::types::{cmd, Addr, InstanceRef, Level, MasterId, Millis, ReplyTag};
 use super::Sentinel;
 use crate::core::wire::hello_message::{Hello, HELLO_CHANNEL};
 
+/// The most peer sentinels kept per master. Redis keeps every run id a hello names, so a
+/// flood of forged hellos (no password is needed to PUBLISH on a master) makes it remember,
+/// persist and connect to each one. Real deployments have 3 to 7 sentinels; a hello that would
+/// add a 65th is dropped (a peer that moves or restarts at the same address still replaces its
+/// old entry), and the refusals are logged once a minute per master with their count.
+pub const MAX_SENTINELS_PER_MASTER: usize = 64;
+
 /// `sentinelAddrEqualsHostname` without a resolver: an IP literal is compared with the
 /// address's ip; a name with its hostname (case-insensitively).
 pub fn addr_equals_host(a: &Addr, host: &str) -> bool {
@@ -54,7 +61,11 @@ impl Sentinel {
         self.send_to(r, c, ReplyTag::Hello(r.clone()))
     }
 
-    /// `sentinelProcessHelloMessage`.
+    /// `sentinelProcessHelloMessage`, with bounds Redis does not have: the hello must parse
+    /// strictly ([`Hello::parse`]: 40-hex run id, epochs below 2^63), a new peer is only
+    /// added below [`MAX_SENTINELS_PER_MASTER`], and a newer configuration that moves the
+    /// master to a hostname that does not resolve is not adopted at all (Redis adopts its
+    /// epoch and announces the switch, then fails to make it).
     pub fn process_hello(&mut self, payload: &[u8], now: Millis) {
         let h = match Hello::parse(payload) {
             Ok(h) => h,
@@ -72,6 +83,9 @@ impl Sentinel {
             .sentinels
             .get(&h.runid)
             .is_some_and(|s| s.addr.port == h.port && addr_equals_host(&s.addr, &h.ip));
+        if !known && self.sentinel_cap_reached(id, &h, now) {
+            return;
+        }
         let sender_known = known || self.add_sentinel_from_hello(id, &h, now);
         if h.current_epoch > self.current_epoch {
             self.current_epoch = h.current_epoch;
@@ -82,13 +96,58 @@ impl Sentinel {
         if sender_known && m.config_epoch < h.master_config_epoch {
             let old = m.inst.addr.clone();
             let moved = h.master_port != old.port || !addr_equals_host(&old, &h.master_ip);
-            self.masters.get_mut(&id).expect("checked").config_epoch = h.master_config_epoch;
-            if moved {
-                self.switch_master_from_hello(id, &h, old, now);
+            if moved && self.make_resolved_addr(&h.master_ip, h.master_port).is_err() {
+                self.refuse_unresolvable_switch(id, &h, now);
+            } else {
+                self.masters.get_mut(&id).expect("checked").config_epoch = h.master_config_epoch;
+                if moved {
+                    self.switch_master_from_hello(id, &h, old, now);
+                }
             }
         }
         if let Some(s) = self.masters.get_mut(&id).and_then(|m| m.sentinels.get_mut(&h.runid)) {
             s.last_hello_time = now;
+        }
+    }
+
+    /// Would this hello from an unknown sender add a peer past [`MAX_SENTINELS_PER_MASTER`]?
+    /// A known run id at a new address, or a new run id at a known address, replaces an entry
+    /// and is always let through. A refusal is counted and logged (throttled).
+    fn sentinel_cap_reached(&mut self, id: MasterId, h: &Hello, now: Millis) -> bool {
+        let m = &self.masters[&id];
+        let replaces = m.sentinels.contains_key(&h.runid)
+            || m.sentinels.values().any(|s| s.addr.port == h.port && addr_equals_host(&s.addr, &h.ip));
+        if replaces || m.sentinels.len() < MAX_SENTINELS_PER_MASTER {
+            return false;
+        }
+        let name = m.inst.name.clone();
+        if let Some(refused) = self.masters.get_mut(&id).and_then(|m| m.refused_sentinels.note(now)) {
+            self.log(
+                Level::Warning,
+                format!(
+                    "Master {} already has {} sentinels: ignoring new sentinel {} at {}:{} \
+                     ({} hellos from new sentinels refused since the last report)",
+                    name, MAX_SENTINELS_PER_MASTER, h.runid, h.ip, h.port, refused
+                ),
+            );
+        }
+        true
+    }
+
+    /// A peer announced a newer configuration at a hostname we can't resolve: keep ours (and
+    /// our config epoch, so the same hello is judged again once the name resolves).
+    fn refuse_unresolvable_switch(&mut self, id: MasterId, h: &Hello, now: Millis) {
+        let Some(m) = self.masters.get_mut(&id) else { return };
+        let name = m.inst.name.clone();
+        if let Some(refused) = m.refused_switches.note(now) {
+            self.log(
+                Level::Warning,
+                format!(
+                    "Not switching master {} to {}:{} announced by sentinel {} (config epoch {}): \
+                     can't resolve the hostname ({} such hellos since the last report)",
+                    name, h.master_ip, h.master_port, h.runid, h.master_config_epoch, refused
+                ),
+            );
         }
     }
 

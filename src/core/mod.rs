@@ -24,6 +24,8 @@ pub mod vote;
 pub mod wire;
 
 #[cfg(test)]
+mod hello_bounds_tests;
+#[cfg(test)]
 mod monitoring_tests;
 #[cfg(test)]
 pub(crate) mod sim;
@@ -161,6 +163,17 @@ impl Sentinel {
         };
         for m in &cfg.masters {
             s.load_master(m, now)?;
+        }
+        if !wire::numbers::is_run_id(&s.myid) {
+            // Redis only checks the length; peers that check the format (rsentinels) drop
+            // hellos carrying this id.
+            s.log(
+                Level::Warning,
+                format!(
+                    "sentinel myid {} is not 40 hex digits: rsentinel peers will ignore our hellos",
+                    s.myid
+                ),
+            );
         }
         Ok(s)
     }
@@ -324,6 +337,18 @@ impl Sentinel {
         }
     }
 
+    /// `createSentinelAddr(host, port, 0)`, for a master moving to a new address: like
+    /// [`Sentinel::make_addr`], but a hostname that does not resolve now is refused, as Redis
+    /// refuses it in `sentinelResetMasterAndChangeAddress` (a master nobody can connect to
+    /// would soon be down, and a forged hello could send it anywhere).
+    pub(crate) fn make_resolved_addr(&self, host: &str, port: u16) -> Result<Addr, CreateError> {
+        let addr = self.make_addr(host, port)?;
+        if addr.ip.is_empty() {
+            return Err(CreateError::Unresolvable);
+        }
+        Ok(addr)
+    }
+
     fn new_link(&mut self, needs_pc: bool, now: Millis) -> LinkId {
         let id = LinkId(self.next_link_id);
         self.next_link_id += 1;
@@ -384,6 +409,8 @@ impl Sentinel {
             promoted_slave: None,
             replicas: BTreeMap::new(),
             sentinels: BTreeMap::new(),
+            refused_sentinels: Default::default(),
+            refused_switches: Default::default(),
         };
         self.masters.insert(id, master);
         self.names.insert(name.to_string(), id);

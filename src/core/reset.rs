@@ -66,7 +66,8 @@ impl Sentinel {
 
     /// Point a master at a new address after a failover (ours, or one learnt from a hello):
     /// the old replicas, minus the one now at the new address, plus the old master, become the
-    /// new replica list (each announced with `+slave`); the sentinels are kept. Flushes.
+    /// new replica list (each announced with `+slave`); the sentinels are kept. Flushes. A
+    /// hostname that does not resolve is refused and changes nothing.
     pub fn reset_master_and_change_address(
         &mut self,
         id: MasterId,
@@ -74,7 +75,7 @@ impl Sentinel {
         port: u16,
         now: Millis,
     ) -> Result<(), CreateError> {
-        let new_addr = self.make_addr(host, port)?;
+        let new_addr = self.make_resolved_addr(host, port)?;
         let Some(m) = self.masters.get(&id) else { return Err(CreateError::NoSuchMaster) };
         let mut keep: Vec<(String, u16)> = m
             .replicas
