@@ -32,6 +32,7 @@
 pub mod client;
 pub mod deployment;
 pub mod differential;
+pub mod fake_redis;
 pub mod process;
 pub mod redis;
 pub mod resp;
@@ -41,6 +42,7 @@ pub mod sentinel;
 pub use client::{info_field, Client, Message, Subscriber};
 pub use deployment::{Deployment, DeploymentBuilder};
 pub use differential::SentinelPair;
+pub use fake_redis::FakeRedis;
 pub use redis::RedisServer;
 pub use resp::{encode_command, parse, Resp};
 pub use sentinel::{Kind, PortVia, SentinelOptions, SentinelProc};
