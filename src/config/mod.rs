@@ -52,21 +52,7 @@ pub fn load(path: &Path, overrides: &[String]) -> Result<LoadedConfig, ConfigErr
     let bytes = std::fs::read(path)
         .map_err(|e| ConfigError::Open { path: shown.clone(), reason: sys::io_strerror(&e) })?;
     let text = String::from_utf8_lossy(&bytes);
-    let options = loader::options_text(overrides);
-    let loader = if toml_file::is_toml(&shown) {
-        let (server, builder) = toml_file::parse(&text, &shown)?;
-        let mut l = Loader::seeded(server, builder);
-        // Options are numbered as if they followed a one-line file.
-        l.read_text(&format!("\n{}", options), &shown, 1)?;
-        l
-    } else {
-        let mut l = Loader::new();
-        let file_lines = text.split('\n').count();
-        l.read_text(&format!("{}\n{}", text, options), &shown, file_lines)?;
-        l
-    };
-    loader.check_generic(&shown, true)?;
-    let (server, sentinel) = loader.finish()?;
+    let (server, sentinel) = load_text(&text, &shown, overrides, true)?;
     Ok(LoadedConfig { path: abs, server, sentinel })
 }
 
@@ -75,15 +61,41 @@ pub fn load(path: &Path, overrides: &[String]) -> Result<LoadedConfig, ConfigErr
 /// (`include`, `dir`, scripts) are relative to the current directory; the log file is not
 /// opened.
 pub fn parse_str(text: &str, file_name: &str) -> Result<(ServerConfig, SentinelConfig), ConfigError> {
+    parse_str_with_overrides(text, file_name, &[])
+}
+
+/// [`parse_str`] followed by command-line `overrides`, as [`load`] applies them (the fuzz
+/// targets and property tests read configs this way, without files).
+pub fn parse_str_with_overrides(
+    text: &str,
+    file_name: &str,
+    overrides: &[String],
+) -> Result<(ServerConfig, SentinelConfig), ConfigError> {
+    load_text(text, file_name, overrides, false)
+}
+
+/// The file's text, then the override lines after it, then the final checks (opening the log
+/// file only when `open_logfile`).
+fn load_text(
+    text: &str,
+    file_name: &str,
+    overrides: &[String],
+    open_logfile: bool,
+) -> Result<(ServerConfig, SentinelConfig), ConfigError> {
+    let options = loader::options_text(overrides);
     let loader = if toml_file::is_toml(file_name) {
         let (server, builder) = toml_file::parse(text, file_name)?;
-        Loader::seeded(server, builder)
+        let mut l = Loader::seeded(server, builder);
+        // Options are numbered as if they followed a one-line file.
+        l.read_text(&format!("\n{}", options), file_name, 1)?;
+        l
     } else {
         let mut l = Loader::new();
-        l.read_text(text, file_name, usize::MAX)?;
+        let file_lines = text.split('\n').count();
+        l.read_text(&format!("{}\n{}", text, options), file_name, file_lines)?;
         l
     };
-    loader.check_generic(file_name, false)?;
+    loader.check_generic(file_name, open_logfile)?;
     loader.finish()
 }
 
@@ -108,8 +120,8 @@ pub fn check_writable(path: &Path) -> Result<(), String> {
 ///
 /// For a `.toml` file the whole state is serialised as TOML; comments are not preserved.
 ///
-/// The write goes through a temp file in the same directory (written, fsynced, chmod
-/// `0644 & ~umask`, renamed over the config, directory fsynced). On failure the old file is
+/// The write goes through a temp file in the same directory (written, fsynced, given the old
+/// file's mode, renamed over the config, directory fsynced). On failure the old file is
 /// untouched and the error names the step and its cause, e.g.
 /// `Could not create tmp config file (Permission denied)`.
 pub fn save(path: &Path, server: &ServerConfig, sentinel: &SentinelConfig) -> io::Result<()> {
