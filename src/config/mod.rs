@@ -126,25 +126,41 @@ pub fn check_writable(path: &Path) -> Result<(), String> {
 /// `Could not create tmp config file (Permission denied)`.
 pub fn save(path: &Path, server: &ServerConfig, sentinel: &SentinelConfig) -> io::Result<()> {
     let _guard = atomic::save_lock().lock().unwrap_or_else(|e| e.into_inner());
-    let content = if toml_file::is_toml(&path.to_string_lossy()) {
-        toml_file::render(server, sentinel).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?
+    let old = if toml_file::is_toml(&path.to_string_lossy()) {
+        String::new()
     } else {
-        let old = match std::fs::read(path) {
+        match std::fs::read(path) {
             Ok(b) => String::from_utf8_lossy(&b).into_owned(),
             Err(e) if e.kind() == io::ErrorKind::NotFound => String::new(),
             Err(e) => {
                 let msg = format!("Error reading the configuration file ({})", sys::io_strerror(&e));
                 return Err(io::Error::new(e.kind(), msg));
             }
-        };
-        let cwd = std::env::current_dir().map(|d| d.display().to_string()).unwrap_or_default();
-        let dir = match &server.dir {
-            Some(d) if Path::new(d).is_absolute() => d.clone(),
-            _ => cwd,
-        };
-        rewrite::rewrite(&old, server, sentinel, &dir)
+        }
     };
+    let content = render(&path.to_string_lossy(), &old, server, sentinel)
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
     atomic::write_atomically(path, content.as_bytes())
+}
+
+/// The text [`save`] writes to a config file named `file_name` whose current content is `old`
+/// (TOML files are rendered whole, `old` is ignored). Pure, for property tests and fuzzing:
+/// loading the result gives back `server` and `sentinel`.
+pub fn render(
+    file_name: &str,
+    old: &str,
+    server: &ServerConfig,
+    sentinel: &SentinelConfig,
+) -> Result<String, String> {
+    if toml_file::is_toml(file_name) {
+        return toml_file::render(server, sentinel);
+    }
+    let cwd = std::env::current_dir().map(|d| d.display().to_string()).unwrap_or_default();
+    let dir = match &server.dir {
+        Some(d) if Path::new(d).is_absolute() => d.clone(),
+        _ => cwd,
+    };
+    Ok(rewrite::rewrite(old, server, sentinel, &dir))
 }
 
 fn absolute(p: &Path) -> PathBuf {

@@ -25,7 +25,7 @@ use tokio::runtime::Handle as Runtime;
 use tokio::sync::mpsc::{self, Receiver, Sender, UnboundedSender};
 use tokio::task::AbortHandle;
 
-pub use decode::{DecodeError, Limits};
+pub use decode::{encode_command, DecodeError, Limits, ReplyDecoder, MAX_REPLY_BYTES};
 
 use crate::core::{Command, Conn, LinkId, Reply, ReplyTag};
 
