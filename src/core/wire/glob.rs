@@ -184,8 +184,8 @@ pub fn glob_match_recursive(pattern: &[u8], subject: &[u8], nocase: bool) -> boo
 #[cfg(test)]
 mod tests {
     use super::{glob_match, glob_match_recursive};
-    use rand::rngs::StdRng;
-    use rand::{Rng, SeedableRng};
+
+    const ALPHABET: &[u8] = b"ab*?[]^-\\Az\xe9";
 
     #[test]
     fn globs() {
@@ -243,25 +243,20 @@ mod tests {
         assert_eq!(result, (false, false, true));
     }
 
-    /// Random patterns and subjects over a small alphabet full of metacharacters: the
-    /// iterative search agrees with Redis's recursive one.
-    #[test]
-    fn same_answers_as_the_recursive_search() {
-        let mut rng = StdRng::seed_from_u64(7);
-        let alphabet = b"ab*?[]^-\\Az\xe9";
-        for _ in 0..200_000 {
-            let pattern: Vec<u8> =
-                (0..rng.gen_range(0..10)).map(|_| alphabet[rng.gen_range(0..alphabet.len())]).collect();
-            let subject: Vec<u8> =
-                (0..rng.gen_range(0..8)).map(|_| alphabet[rng.gen_range(0..alphabet.len())]).collect();
-            let nocase = rng.gen_bool(0.3);
-            assert_eq!(
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(20_000))]
+
+        /// Random patterns and subjects over a small alphabet full of metacharacters: the
+        /// iterative search agrees with Redis's recursive one.
+        #[test]
+        fn same_answers_as_the_recursive_search(
+            pattern in proptest::collection::vec(proptest::sample::select(ALPHABET.to_vec()), 0..12),
+            subject in proptest::collection::vec(proptest::sample::select(ALPHABET.to_vec()), 0..10),
+            nocase: bool,
+        ) {
+            proptest::prop_assert_eq!(
                 glob_match(&pattern, &subject, nocase),
-                glob_match_recursive(&pattern, &subject, nocase),
-                "pattern {:?} subject {:?} nocase {}",
-                String::from_utf8_lossy(&pattern),
-                String::from_utf8_lossy(&subject),
-                nocase
+                glob_match_recursive(&pattern, &subject, nocase)
             );
         }
     }
