@@ -6,7 +6,7 @@
 use bytes::BytesMut;
 use libfuzzer_sys::fuzz_target;
 use rsentinel::core::Reply;
-use rsentinel::monitor::link::{DecodeError, ReplyDecoder};
+use rsentinel::monitor::link::{encode_reply, DecodeError, ReplyDecoder};
 
 fn decode(data: &[u8], chunk: usize) -> (Vec<Reply>, Option<DecodeError>) {
     let mut decoder = ReplyDecoder::new();
@@ -24,27 +24,6 @@ fn decode(data: &[u8], chunk: usize) -> (Vec<Reply>, Option<DecodeError>) {
         }
     }
     (replies, None)
-}
-
-/// RESP2, as a server would send `r` (statuses and errors must not contain CR or LF).
-fn encode(r: &Reply, out: &mut Vec<u8>) {
-    match r {
-        Reply::Status(s) => out.extend_from_slice(format!("+{}\r\n", s).as_bytes()),
-        Reply::Error(s) => out.extend_from_slice(format!("-{}\r\n", s).as_bytes()),
-        Reply::Integer(n) => out.extend_from_slice(format!(":{}\r\n", n).as_bytes()),
-        Reply::Bulk(b) => {
-            out.extend_from_slice(format!("${}\r\n", b.len()).as_bytes());
-            out.extend_from_slice(b);
-            out.extend_from_slice(b"\r\n");
-        }
-        Reply::Null => out.extend_from_slice(b"$-1\r\n"),
-        Reply::Array(items) => {
-            out.extend_from_slice(format!("*{}\r\n", items.len()).as_bytes());
-            for i in items {
-                encode(i, out);
-            }
-        }
-    }
 }
 
 fn has_line_break(r: &Reply) -> bool {
@@ -68,7 +47,7 @@ fuzz_target!(|data: &[u8]| {
             continue;
         }
         let mut bytes = Vec::new();
-        encode(r, &mut bytes);
+        encode_reply(r, &mut bytes);
         let (again, error) = decode(&bytes, 0);
         assert_eq!((again.as_slice(), error), (std::slice::from_ref(r), None));
     }

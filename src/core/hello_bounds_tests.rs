@@ -5,8 +5,8 @@ use super::hello::MAX_SENTINELS_PER_MASTER;
 use super::testkit::*;
 use super::types::{Action, Level};
 use super::wire::numbers::MAX_EPOCH;
-use super::{Sentinel, Settings};
-use crate::config::{MasterConfig, SentinelConfig};
+use super::Settings;
+use crate::config::SentinelConfig;
 
 fn warnings(actions: &[Action]) -> Vec<String> {
     actions
@@ -98,22 +98,9 @@ fn resolve_only_good_name(host: &str) -> Option<String> {
 /// adopted (Redis refuses the switch too); one that resolves is.
 #[test]
 fn switch_to_an_unresolvable_hostname_is_refused() {
-    let cfg = SentinelConfig {
-        myid: Some(MYID.into()),
-        resolve_hostnames: true,
-        masters: vec![MasterConfig {
-            name: "mymaster".into(),
-            host: "127.0.0.1".into(),
-            port: 6379,
-            quorum: 2,
-            down_after_ms: 5000,
-            ..MasterConfig::default()
-        }],
-        ..SentinelConfig::default()
-    };
-    let settings = Settings { port: 26379, resolver: Some(resolve_only_good_name), ..Settings::default() };
-    let mut s = Sentinel::new(&cfg, settings, 1_000, 7).unwrap();
-    s.drain_actions();
+    let cfg = SentinelConfig { resolve_hostnames: true, ..config(2, 5000) };
+    let (mut s, _) =
+        sentinel_from(&cfg, Settings { resolver: Some(resolve_only_good_name), ..Settings::default() });
     s.process_hello(&hello(PEER1, 26380, 0, 6379, 0), 2000);
     s.drain_actions();
     let bad = format!("127.0.0.1,26380,{},3,mymaster,nowhere.invalid,6380,3", PEER1);

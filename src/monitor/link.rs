@@ -25,6 +25,8 @@ use tokio::runtime::Handle as Runtime;
 use tokio::sync::mpsc::{self, Receiver, Sender, UnboundedSender};
 use tokio::task::AbortHandle;
 
+#[cfg(any(test, fuzzing))]
+pub use decode::encode_reply;
 pub use decode::{encode_command, DecodeError, Limits, ReplyDecoder, MAX_REPLY_BYTES};
 
 use crate::core::{Command, Conn, LinkId, Reply, ReplyTag};

@@ -233,6 +233,29 @@ pub fn encode_command(cmd: &[Vec<u8>], out: &mut BytesMut) {
     }
 }
 
+/// Encode a reply the way a server sends it in RESP2 (the decoder's inverse, for its tests
+/// and the fuzz target; statuses and errors must not contain CR or LF).
+#[cfg(any(test, fuzzing))]
+pub fn encode_reply(r: &Reply, out: &mut Vec<u8>) {
+    match r {
+        Reply::Status(s) => out.extend_from_slice(format!("+{}\r\n", s).as_bytes()),
+        Reply::Error(s) => out.extend_from_slice(format!("-{}\r\n", s).as_bytes()),
+        Reply::Integer(n) => out.extend_from_slice(format!(":{}\r\n", n).as_bytes()),
+        Reply::Bulk(b) => {
+            out.extend_from_slice(format!("${}\r\n", b.len()).as_bytes());
+            out.extend_from_slice(b);
+            out.extend_from_slice(b"\r\n");
+        }
+        Reply::Null => out.extend_from_slice(b"$-1\r\n"),
+        Reply::Array(items) => {
+            out.extend_from_slice(format!("*{}\r\n", items.len()).as_bytes());
+            for i in items {
+                encode_reply(i, out);
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use rand::rngs::StdRng;
@@ -402,27 +425,6 @@ mod tests {
             n += 1;
         }
         assert_eq!(n, 1000);
-    }
-
-    /// Encode a reply the way a server would.
-    fn encode_reply(r: &Reply, out: &mut Vec<u8>) {
-        match r {
-            Reply::Status(s) => out.extend_from_slice(format!("+{}\r\n", s).as_bytes()),
-            Reply::Error(s) => out.extend_from_slice(format!("-{}\r\n", s).as_bytes()),
-            Reply::Integer(n) => out.extend_from_slice(format!(":{}\r\n", n).as_bytes()),
-            Reply::Bulk(b) => {
-                out.extend_from_slice(format!("${}\r\n", b.len()).as_bytes());
-                out.extend_from_slice(b);
-                out.extend_from_slice(b"\r\n");
-            }
-            Reply::Null => out.extend_from_slice(b"$-1\r\n"),
-            Reply::Array(items) => {
-                out.extend_from_slice(format!("*{}\r\n", items.len()).as_bytes());
-                for i in items {
-                    encode_reply(i, out);
-                }
-            }
-        }
     }
 
     fn random_reply(rng: &mut StdRng, depth: usize) -> Reply {
