@@ -1,6 +1,7 @@
 //! Sending and processing hello messages (§6.6): how sentinels find each other, learn
 //! higher epochs, and learn a newer master configuration after someone else's failover.
 
+use super::is_ip_literal;
 use super::types::{cmd, Addr, InstanceRef, Level, MasterId, Millis, ReplyTag};
 use super::Sentinel;
 use crate::core::wire::hello_message::{Hello, HELLO_CHANNEL};
@@ -37,7 +38,7 @@ impl Sentinel {
     pub(crate) fn send_hello(&mut self, r: &InstanceRef) -> bool {
         let Some(inst) = self.instance(r) else { return false };
         let Some(link) = self.links.get(&inst.link) else { return false };
-        if link.disconnected {
+        if link.disconnected() {
             return false;
         }
         let ip = match self.settings.announce_ip.clone().or_else(|| link.local_ip.clone()) {
@@ -64,8 +65,9 @@ impl Sentinel {
     /// `sentinelProcessHelloMessage`, with bounds Redis does not have: the hello must parse
     /// strictly ([`Hello::parse`]: 40-hex run id, epochs below 2^63), a new peer is only
     /// added below [`MAX_SENTINELS_PER_MASTER`], and a newer configuration that moves the
-    /// master to a hostname that does not resolve is not adopted at all (Redis adopts its
-    /// epoch and announces the switch, then fails to make it).
+    /// master to a hostname is only adopted once the name resolves (see
+    /// [`Sentinel::resolve_pending_switches`]; Redis adopts the epoch and announces the switch,
+    /// then fails to make it).
     pub fn process_hello(&mut self, payload: &[u8], now: Millis) {
         let h = match Hello::parse(payload) {
             Ok(h) => h,
@@ -89,20 +91,21 @@ impl Sentinel {
         let sender_known = known || self.add_sentinel_from_hello(id, &h, now);
         if h.current_epoch > self.current_epoch {
             self.current_epoch = h.current_epoch;
-            self.out.push(super::Action::FlushConfig);
+            self.flush_config();
             self.event_msg(Level::Warning, "+new-epoch", id, h.current_epoch.to_string());
         }
         let m = &self.masters[&id];
         if sender_known && m.config_epoch < h.master_config_epoch {
             let old = m.inst.addr.clone();
             let moved = h.master_port != old.port || !addr_equals_host(&old, &h.master_ip);
-            if moved && self.make_resolved_addr(&h.master_ip, h.master_port).is_err() {
-                self.refuse_unresolvable_switch(id, &h, now);
-            } else {
+            if !moved {
                 self.masters.get_mut(&id).expect("checked").config_epoch = h.master_config_epoch;
-                if moved {
-                    self.switch_master_from_hello(id, &h, old, now);
-                }
+            } else if is_ip_literal(&h.master_ip) {
+                self.adopt_config_from_hello(id, &h, now);
+            } else if self.settings.resolve_hostnames {
+                self.wait_for_switch_target(id, &h);
+            } else {
+                self.refuse_unresolvable_switch(id, &h, now);
             }
         }
         if let Some(s) = self.masters.get_mut(&id).and_then(|m| m.sentinels.get_mut(&h.runid)) {
@@ -134,8 +137,60 @@ impl Sentinel {
         true
     }
 
+    /// Adopt a peer's newer configuration for a master at another address (its config epoch,
+    /// then the switch).
+    fn adopt_config_from_hello(&mut self, id: MasterId, h: &Hello, now: Millis) {
+        let Some(m) = self.masters.get_mut(&id) else { return };
+        m.config_epoch = h.master_config_epoch;
+        let old = m.inst.addr.clone();
+        self.switch_master_from_hello(id, h, old, now);
+    }
+
+    /// A newer configuration names a hostname: ask the shell to resolve it and keep the hello
+    /// (the newest per master) until the answer comes. One look-up per name at a time.
+    fn wait_for_switch_target(&mut self, id: MasterId, h: &Hello) {
+        let asked = self.pending_switches.values().any(|p| p.master_ip.eq_ignore_ascii_case(&h.master_ip));
+        let newer =
+            self.pending_switches.get(&id).is_none_or(|p| p.master_config_epoch < h.master_config_epoch);
+        if newer {
+            self.pending_switches.insert(id, h.clone());
+        }
+        if !asked {
+            self.out.push(super::Action::Resolve { host: h.master_ip.clone() });
+        }
+    }
+
+    /// `createSentinelAddr(host, port, 0)` in `sentinelResetMasterAndChangeAddress`: a master
+    /// only moves to a hostname that resolves. The answer for `host` came: apply the waiting
+    /// configurations that name it (if they are still newer than ours) with its address, or
+    /// refuse them.
+    pub(crate) fn resolve_pending_switches(&mut self, host: &str, ip: Option<String>, now: Millis) {
+        let waiting: Vec<MasterId> = self
+            .pending_switches
+            .iter()
+            .filter(|(_, p)| p.master_ip.eq_ignore_ascii_case(host))
+            .map(|(id, _)| *id)
+            .collect();
+        for id in waiting {
+            let Some(h) = self.pending_switches.remove(&id) else { continue };
+            let Some(m) = self.masters.get(&id) else { continue };
+            if m.config_epoch >= h.master_config_epoch {
+                continue;
+            }
+            match &ip {
+                Some(ip) => {
+                    self.adopt_config_from_hello(id, &h, now);
+                    // The address is known now: no second look-up.
+                    self.out.retain(|a| !matches!(a, super::Action::Resolve { host: x } if x == host));
+                    self.on_resolved(host, Some(ip.clone()));
+                }
+                None => self.refuse_unresolvable_switch(id, &h, now),
+            }
+        }
+    }
+
     /// A peer announced a newer configuration at a hostname we can't resolve: keep ours (and
-    /// our config epoch, so the same hello is judged again once the name resolves).
+    /// our config epoch, so the same hello is judged again later).
     fn refuse_unresolvable_switch(&mut self, id: MasterId, h: &Hello, now: Millis) {
         let Some(m) = self.masters.get_mut(&id) else { return };
         let name = m.inst.name.clone();
@@ -193,7 +248,7 @@ impl Sentinel {
         } else {
             self.update_sentinel_address_in_all_masters(id, &h.runid);
         }
-        self.out.push(super::Action::FlushConfig);
+        self.flush_config();
         true
     }
 

@@ -2,6 +2,7 @@
 //! and a switch to a hostname that does not resolve change nothing they should not.
 
 use super::hello::MAX_SENTINELS_PER_MASTER;
+use super::input::Input;
 use super::testkit::*;
 use super::types::{Action, Level};
 use super::wire::numbers::MAX_EPOCH;
@@ -90,29 +91,44 @@ fn hello_flood_is_capped_per_master() {
     assert!(w.len() == 1 && w[0].contains("(37 hellos"), "{:?}", w);
 }
 
-fn resolve_only_good_name(host: &str) -> Option<String> {
-    (host == "good.example").then(|| "127.0.0.9".to_string())
-}
-
-/// With resolve-hostnames, a newer configuration naming a host that does not resolve is not
-/// adopted (Redis refuses the switch too); one that resolves is.
+/// With resolve-hostnames, a newer configuration naming a hostname is adopted only once the
+/// shell has resolved the name; one that does not resolve is refused (Redis refuses the switch
+/// too, after announcing it).
 #[test]
 fn switch_to_an_unresolvable_hostname_is_refused() {
     let cfg = SentinelConfig { resolve_hostnames: true, ..config(2, 5000) };
-    let (mut s, _) =
-        sentinel_from(&cfg, Settings { resolver: Some(resolve_only_good_name), ..Settings::default() });
+    let (mut s, _) = sentinel_from(&cfg, Settings::default());
     s.process_hello(&hello(PEER1, 26380, 0, 6379, 0), 2000);
     s.drain_actions();
+    let resolves = |actions: &[Action]| -> Vec<String> {
+        actions
+            .iter()
+            .filter_map(|a| match a {
+                Action::Resolve { host } => Some(host.clone()),
+                _ => None,
+            })
+            .collect()
+    };
     let bad = format!("127.0.0.1,26380,{},3,mymaster,nowhere.invalid,6380,3", PEER1);
     s.process_hello(bad.as_bytes(), 2100);
+    s.process_hello(bad.as_bytes(), 2200);
     let actions = s.drain_actions();
     assert_eq!(event_kinds(&actions), ["+new-epoch"]);
+    assert_eq!(resolves(&actions), ["nowhere.invalid"], "one look-up for both hellos");
+    s.handle(Input::Resolved { host: "nowhere.invalid".into(), ip: None }, 2300);
+    let actions = s.drain_actions();
+    assert!(events(&actions).is_empty(), "{:?}", actions);
     assert!(warnings(&actions).iter().any(|w| w.contains("can't resolve")), "{:?}", actions);
     let m = s.master_by_name("mymaster").unwrap();
     assert_eq!((m.inst.addr.ip.as_str(), m.inst.addr.port, m.config_epoch), ("127.0.0.1", 6379, 0));
+
     let good = format!("127.0.0.1,26380,{},3,mymaster,good.example,6380,3", PEER1);
-    s.process_hello(good.as_bytes(), 2200);
-    assert_eq!(event_kinds(&s.drain_actions())[..2], ["+config-update-from", "+switch-master"]);
+    s.process_hello(good.as_bytes(), 2400);
+    assert_eq!(resolves(&s.drain_actions()), ["good.example"]);
+    s.handle(Input::Resolved { host: "good.example".into(), ip: Some("127.0.0.9".into()) }, 2500);
+    let actions = s.drain_actions();
+    assert_eq!(event_kinds(&actions)[..2], ["+config-update-from", "+switch-master"]);
+    assert!(resolves(&actions).is_empty(), "{:?}", actions);
     let m = s.master_by_name("mymaster").unwrap();
     assert_eq!((m.inst.addr.ip.as_str(), m.inst.addr.port, m.config_epoch), ("127.0.0.9", 6380, 3));
 }

@@ -17,7 +17,8 @@ impl Sentinel {
                 l.pc = false;
                 self.out.push(Action::Close { link, conn: Conn::PubSub });
             }
-            l.disconnected = true;
+            l.cc_up = false;
+            l.pc_up = false;
             l.local_ip = None;
         }
     }
@@ -66,8 +67,7 @@ impl Sentinel {
 
     /// Point a master at a new address after a failover (ours, or one learnt from a hello):
     /// the old replicas, minus the one now at the new address, plus the old master, become the
-    /// new replica list (each announced with `+slave`); the sentinels are kept. Flushes. A
-    /// hostname that does not resolve is refused and changes nothing.
+    /// new replica list (each announced with `+slave`); the sentinels are kept. Flushes.
     pub fn reset_master_and_change_address(
         &mut self,
         id: MasterId,
@@ -75,7 +75,7 @@ impl Sentinel {
         port: u16,
         now: Millis,
     ) -> Result<(), CreateError> {
-        let new_addr = self.make_resolved_addr(host, port)?;
+        let new_addr = self.make_addr(host, port)?;
         let Some(m) = self.masters.get(&id) else { return Err(CreateError::NoSuchMaster) };
         let mut keep: Vec<(String, u16)> = m
             .replicas
@@ -98,7 +98,7 @@ impl Sentinel {
                 self.event(Level::Notice, "+slave", &InstanceRef::Replica(id, key), None);
             }
         }
-        self.out.push(Action::FlushConfig);
+        self.flush_config();
         Ok(())
     }
 
@@ -107,6 +107,7 @@ impl Sentinel {
     pub fn remove_master(&mut self, id: MasterId) -> bool {
         self.index_master_addr(id, false);
         let Some(m) = self.masters.remove(&id) else { return false };
+        self.unschedule_master(id, m.next_tick);
         self.names.remove(&m.inst.name);
         self.release_link(m.inst.link);
         self.release_instances(m.replicas.into_values().collect());

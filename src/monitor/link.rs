@@ -99,6 +99,11 @@ pub struct LinkRegistry {
     connect_timeout: Duration,
     /// The runtime `new` was called in, used when `connect` is called from outside one.
     runtime: Option<Runtime>,
+    /// Our sentinel id: pub/sub messages that contain it are our own hellos echoed back, which
+    /// the core drops anyway (`sentinelReceiveHelloMessages`); the link tasks drop them before
+    /// they cost an event, reporting only the activity, at most every
+    /// [`task::OWN_HELLO_ACTIVITY_PERIOD`].
+    own_id: std::sync::OnceLock<Arc<[u8]>>,
 }
 
 /// The receiving end of the registry's events, for the daemon's event loop.
@@ -123,6 +128,7 @@ impl LinkRegistry {
             events,
             connect_timeout,
             runtime: Runtime::try_current().ok(),
+            own_id: std::sync::OnceLock::new(),
         };
         (registry, LinkEvents { table, rx, received: Vec::new() })
     }
@@ -146,6 +152,8 @@ impl LinkRegistry {
             port,
             init,
             connect_timeout: self.connect_timeout,
+            own_id: self.own_id.get().cloned(),
+            last_own_activity: None,
             events: self.events.clone(),
             commands: commands_rx,
         };
@@ -164,6 +172,11 @@ impl LinkRegistry {
         if let Some(old) = table.conns.insert((link, conn), Entry { gen, commands, task: spawned }) {
             old.stop();
         }
+    }
+
+    /// Tell the links our sentinel id (see `own_id`); set once, before the first connection.
+    pub fn set_own_id(&self, myid: &str) {
+        let _ = self.own_id.set(Arc::from(myid.as_bytes()));
     }
 
     /// Send on the link's command connection. Dropped silently if the link has no command

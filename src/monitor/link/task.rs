@@ -41,7 +41,14 @@ pub(super) struct ConnTask {
     pub connect_timeout: Duration,
     pub events: Sender<Envelope>,
     pub commands: UnboundedReceiver<(Command, ReplyTag)>,
+    /// Our sentinel id, to drop our own hellos here (see `LinkRegistry::own_id`).
+    pub own_id: Option<std::sync::Arc<[u8]>>,
+    /// When the activity of a dropped own hello was last reported.
+    pub last_own_activity: Option<std::time::Instant>,
 }
+
+/// How often a pub/sub connection that only carries our own hellos reports activity.
+pub const OWN_HELLO_ACTIVITY_PERIOD: Duration = Duration::from_millis(100);
 
 /// Why a connection failed (the text of `LinkEvent::Closed`). A task that ends with `Ok(())`
 /// was let go by the registry (close, replace, drop) or nobody listens any more: it ends
@@ -165,8 +172,13 @@ impl ConnTask {
         }
     }
 
+    /// A message that mentions our own id: our hello, echoed back by the server.
+    fn is_own_hello(&self, payload: &[u8]) -> bool {
+        self.own_id.as_ref().is_some_and(|id| crate::core::wire::contains_bytes(payload, id))
+    }
+
     /// Report one reply; false if nobody listens any more.
-    async fn dispatch(&self, reply: Reply, tags: &mut VecDeque<ReplyTag>) -> bool {
+    async fn dispatch(&mut self, reply: Reply, tags: &mut VecDeque<ReplyTag>) -> bool {
         if let Some(tag) = tags.pop_front() {
             return self.emit(LinkEvent::Reply { link: self.link, conn: self.conn, tag, reply }).await;
         }
@@ -177,6 +189,15 @@ impl ConnTask {
                 true
             }
             Conn::PubSub => match into_message(reply) {
+                Some((_, payload)) if self.is_own_hello(&payload) => {
+                    let now = std::time::Instant::now();
+                    let due = self.last_own_activity.is_none_or(|t| now - t >= OWN_HELLO_ACTIVITY_PERIOD);
+                    if !due {
+                        return true;
+                    }
+                    self.last_own_activity = Some(now);
+                    self.emit(LinkEvent::PubSubActivity { link: self.link }).await
+                }
                 Some((channel, payload)) => {
                     self.emit(LinkEvent::Message { link: self.link, channel, payload }).await
                 }
