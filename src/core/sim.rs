@@ -4,8 +4,12 @@
 //! milliseconds and reproduces exactly from its seed.
 //!
 //! The model of redis-server covers what Sentinel relies on: PING, INFO (role, replicas,
-//! offsets, link status, run id), the SLAVEOF transaction, PUBLISH/SUBSCRIBE of hellos. Peer
-//! sentinels answer PING, hello PUBLISHes and is-master-down-by-addr through their real cores.
+//! offsets, link status, run id), the SLAVEOF transaction with its `CLIENT KILL TYPE normal`
+//! and `CLIENT KILL TYPE pubsub` (every other sentinel connection to the server drops),
+//! PUBLISH/SUBSCRIBE of hellos. Peer sentinels answer PING, hello PUBLISHes and
+//! is-master-down-by-addr through their real cores. Several master names may point at the
+//! same server through different addresses (127.0.0.1, 127.0.0.2, ...), as a redis-server
+//! bound to several addresses allows.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -25,6 +29,8 @@ pub struct RedisModel {
     pub role: Role,
     /// Port of the master it replicates from, when a replica.
     pub master: Option<u16>,
+    /// The host it was told to replicate from (INFO's `master_host`).
+    pub master_host: String,
     pub offset: u64,
     pub priority: i64,
 }
@@ -58,6 +64,8 @@ pub struct Sim {
     pub drop_rate: f64,
     /// Every `+elected-leader` / `+promoted-slave`: (event, failover epoch, sentinel, message).
     pub leaders: Vec<(String, u64, usize, String)>,
+    /// The master names every sentinel monitors, the n-th at 127.0.0.<n+1>:6379.
+    pub names: Vec<String>,
 }
 
 fn runid(n: u64) -> String {
@@ -68,6 +76,19 @@ impl Sim {
     /// A master on 6379 with `replicas` replicas on 6380.., watched by `sentinels` sentinels
     /// on 26379.. with the given quorum and down-after.
     pub fn new(seed: u64, replicas: u16, sentinels: usize, quorum: u32, down_after: Millis) -> Sim {
+        Sim::with_names(seed, &["mymaster"], replicas, sentinels, quorum, down_after)
+    }
+
+    /// Like [`Sim::new`], with one master name per entry of `names` on the same server, the
+    /// n-th monitored at 127.0.0.<n+1>:6379.
+    pub fn with_names(
+        seed: u64,
+        names: &[&str],
+        replicas: u16,
+        sentinels: usize,
+        quorum: u32,
+        down_after: Millis,
+    ) -> Sim {
         let mut redis = BTreeMap::new();
         redis.insert(
             6379,
@@ -77,6 +98,7 @@ impl Sim {
                 alive: true,
                 role: Role::Master,
                 master: None,
+                master_host: String::new(),
                 offset: 0,
                 priority: 100,
             },
@@ -91,6 +113,7 @@ impl Sim {
                     alive: true,
                     role: Role::Slave,
                     master: Some(6379),
+                    master_host: "127.0.0.1".into(),
                     offset: 0,
                     priority: 100,
                 },
@@ -100,15 +123,19 @@ impl Sim {
         for i in 0..sentinels {
             let cfg = SentinelConfig {
                 myid: Some(runid(1_000_000 + i as u64)),
-                masters: vec![MasterConfig {
-                    name: "mymaster".into(),
-                    host: "127.0.0.1".into(),
-                    port: 6379,
-                    quorum,
-                    down_after_ms: down_after,
-                    failover_timeout_ms: 10_000,
-                    ..MasterConfig::default()
-                }],
+                masters: names
+                    .iter()
+                    .enumerate()
+                    .map(|(n, name)| MasterConfig {
+                        name: name.to_string(),
+                        host: format!("127.0.0.{}", n + 1),
+                        port: 6379,
+                        quorum,
+                        down_after_ms: down_after,
+                        failover_timeout_ms: 10_000,
+                        ..MasterConfig::default()
+                    })
+                    .collect(),
                 ..SentinelConfig::default()
             };
             let port = 26379 + i as u16;
@@ -134,6 +161,7 @@ impl Sim {
             rng: StdRng::seed_from_u64(seed),
             drop_rate: 0.0,
             leaders: Vec::new(),
+            names: names.iter().map(|n| n.to_string()).collect(),
         }
     }
 
@@ -207,6 +235,28 @@ impl Sim {
         if let Some(r) = self.redis.get_mut(&port) {
             r.alive = true;
             r.runid = runid(n);
+        }
+    }
+
+    /// `CLIENT KILL TYPE normal|pubsub` on redis `port`: every sentinel connection of that type
+    /// to it drops, except `skip` (the sender's, `(sentinel, link, conn)`).
+    fn kill_clients(&mut self, port: u16, kind: Conn, skip: (usize, LinkId, Conn)) {
+        for i in 0..self.sentinels.len() {
+            let gone: Vec<LinkId> = self.sentinels[i]
+                .conns
+                .iter()
+                .filter(|((l, c), n)| **n == Node::Redis(port) && *c == kind && (i, *l, *c) != skip)
+                .map(|((l, _), _)| *l)
+                .collect();
+            for link in gone {
+                self.sentinels[i].conns.remove(&(link, kind));
+                if let Some(subs) = self.subscribers.get_mut(&port) {
+                    subs.retain(|(s, l)| !(*s == i && *l == link && kind == Conn::PubSub));
+                }
+                if self.sentinels[i].alive {
+                    self.sentinels[i].core.on_conn_closed(link, kind);
+                }
+            }
         }
     }
 
@@ -394,6 +444,17 @@ impl Sim {
         let ok = || Some(Reply::Status("OK".into()));
         match (target, name.as_str()) {
             (_, "AUTH") | (_, "MULTI") | (_, "EXEC") | (_, "CONFIG") | (_, "SCRIPT") => ok(),
+            (Node::Redis(p), "CLIENT") if words.get(1).is_some_and(|w| w.eq_ignore_ascii_case("KILL")) => {
+                let kind = match words.get(3).map(|w| w.to_ascii_lowercase()).as_deref() {
+                    Some("normal") => Conn::Command,
+                    Some("pubsub") => Conn::PubSub,
+                    _ => return Some(Reply::Error("ERR syntax error".into())),
+                };
+                // SKIPME yes: the connection sending the command survives.
+                let me = (from, link, conn);
+                self.kill_clients(p, kind, me);
+                Some(Reply::Integer(0))
+            }
             (_, "CLIENT") => ok(),
             (_, "PING") => Some(Reply::Status("PONG".into())),
             (Node::Redis(p), "SUBSCRIBE") => {
@@ -410,6 +471,7 @@ impl Sim {
                     r.master = None;
                 } else {
                     r.role = Role::Slave;
+                    r.master_host = words.get(1).cloned().unwrap_or_default();
                     r.master = words.get(2).and_then(|w| w.parse().ok());
                 }
                 ok()
@@ -467,7 +529,8 @@ impl Sim {
                 let m = r.master.unwrap_or(0);
                 let up = self.redis.get(&m).is_some_and(|x| x.alive && x.role == Role::Master);
                 s.push_str(&format!(
-                    "role:slave\r\nmaster_host:127.0.0.1\r\nmaster_port:{}\r\nmaster_link_status:{}\r\n",
+                    "role:slave\r\nmaster_host:{}\r\nmaster_port:{}\r\nmaster_link_status:{}\r\n",
+                    r.master_host,
                     m,
                     if up { "up" } else { "down" }
                 ));
@@ -483,13 +546,18 @@ impl Sim {
         s
     }
 
-    /// What each live sentinel answers to GET-MASTER-ADDR-BY-NAME.
+    /// What each live sentinel answers to GET-MASTER-ADDR-BY-NAME for the first name.
     pub fn reported_masters(&self) -> Vec<u16> {
+        self.reported_masters_of(&self.names[0])
+    }
+
+    /// What each live sentinel answers to GET-MASTER-ADDR-BY-NAME for `name`.
+    pub fn reported_masters_of(&self, name: &str) -> Vec<u16> {
         self.sentinels
             .iter()
             .filter(|s| s.alive)
             .map(|s| {
-                let m = s.core.master_by_name("mymaster").unwrap();
+                let m = s.core.master_by_name(name).unwrap();
                 s.core.current_master_addr(m).port
             })
             .collect()
