@@ -71,6 +71,9 @@ pub struct Link {
     /// Last PING reply of any kind.
     pub last_pong_time: Millis,
     pub last_reconn_time: Millis,
+    /// Whether the link answered a PING since its last (re)connection attempt, i.e. its
+    /// connections worked (see `Sentinel::on_conn_closed`).
+    pub answered_since_reconnect: bool,
     /// Our local address on the command connection, reported by the shell once connected;
     /// used as the hello's sentinel IP when announce-ip is unset.
     pub local_ip: Option<String>,
@@ -96,6 +99,7 @@ impl Link {
             last_avail_time: now,
             last_pong_time: now,
             last_reconn_time: 0,
+            answered_since_reconnect: false,
             local_ip: None,
         }
     }

@@ -218,6 +218,7 @@ impl Sentinel {
         }
         let link = self.links.get_mut(&link_id).expect("checked above");
         link.last_reconn_time = now;
+        link.answered_since_reconnect = false;
         if need_cc {
             link.cc = true;
             link.cc_conn_time = now;
@@ -329,6 +330,7 @@ impl Sentinel {
         if text.starts_with("PONG") || text.starts_with("LOADING") || text.starts_with("MASTERDOWN") {
             l.last_avail_time = now;
             l.act_ping_time = 0;
+            l.answered_since_reconnect = true;
             if text.starts_with("PONG") {
                 if let Some(i) = self.instance_mut(r) {
                     i.flags &= !flags::MASTER_REBOOT;
@@ -358,6 +360,15 @@ impl Sentinel {
 
     /// A connection failed or dropped (`instanceLinkConnectionError`): the link is marked
     /// disconnected and reconnected by a later tick. Pending replies are lost with it.
+    ///
+    /// Redis reconnects at most once per ping period after the last attempt. Here a link that
+    /// answered a PING since that attempt (its connections worked, and the server closed one)
+    /// is reconnected at the next tick: every SLAVEOF transaction ends with `CLIENT KILL TYPE
+    /// normal` and `CLIENT KILL TYPE pubsub`, which cut every sentinel's links to that server,
+    /// and when several master names on one server fail over together these cuts come
+    /// faster than once per ping period, which would keep the links of the names still
+    /// failing over down for most of that time. A server that refuses or drops connections
+    /// before answering is still retried only once per ping period.
     pub fn on_conn_closed(&mut self, link: LinkId, conn: Conn) {
         let Some(l) = self.links.get_mut(&link) else { return };
         match conn {
@@ -369,6 +380,9 @@ impl Sentinel {
             Conn::PubSub => l.pc = false,
         }
         l.disconnected = true;
+        if std::mem::take(&mut l.answered_since_reconnect) {
+            l.last_reconn_time = 0;
+        }
     }
 
     /// Anything that arrived on a pub/sub connection.

@@ -50,6 +50,30 @@ fn first_tick_connects_both_connections_with_redis_init_sequence() {
 }
 
 #[test]
+fn a_link_that_answered_is_reconnected_at_the_next_tick_after_a_server_side_close() {
+    // A promotion transaction (CLIENT KILL TYPE normal / pubsub) closes the connections of a
+    // link that was working: no need to wait out the ping period since the last attempt.
+    let (mut s, id) = sentinel(2, 5000);
+    let master = InstanceRef::Master(id);
+    s.tick_master(id, 2000);
+    s.drain_actions();
+    let link = link_of(&s, &master);
+    pong(&mut s, &master, 2010);
+    s.on_conn_closed(link, Conn::Command);
+    s.on_conn_closed(link, Conn::PubSub);
+    s.tick_master(id, 2100);
+    let a = s.drain_actions();
+    assert_eq!(a.iter().filter(|x| matches!(x, Action::Connect { .. })).count(), 2, "{a:?}");
+    // The new connections have not answered yet: a second close waits for the ping period.
+    s.on_conn_closed(link, Conn::Command);
+    s.tick_master(id, 2200);
+    assert!(!s.drain_actions().iter().any(|x| matches!(x, Action::Connect { .. })));
+    s.tick_master(id, 3101);
+    let a = s.drain_actions();
+    assert_eq!(a.iter().filter(|x| matches!(x, Action::Connect { .. })).count(), 1, "{a:?}");
+}
+
+#[test]
 fn renamed_commands_are_used_on_the_wire() {
     let (mut s, id) = sentinel(2, 5000);
     s.masters.get_mut(&id).unwrap().renamed_commands = vec![("PING".into(), "MYPING".into())];
