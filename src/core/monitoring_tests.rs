@@ -483,6 +483,30 @@ fn is_master_down_by_addr_follows_the_master_to_its_new_address() {
 }
 
 #[test]
+fn a_master_moved_to_a_new_address_is_connected_at_the_next_tick() {
+    // The old master is dead: its link was retried at 2000 (refused). A switch at 2100 must
+    // not wait for the ping period since that attempt to connect to the new address.
+    let (mut s, id) = sentinel(2, 5000);
+    s.tick_master(id, 2000);
+    s.drain_actions();
+    let link = link_of(&s, &InstanceRef::Master(id));
+    s.on_conn_closed(link, Conn::Command);
+    s.on_conn_closed(link, Conn::PubSub);
+    s.reset_master_and_change_address(id, "127.0.0.1", 6390, 2100).unwrap();
+    s.drain_actions();
+    s.tick_master(id, 2150);
+    let ports: Vec<u16> = s
+        .drain_actions()
+        .iter()
+        .filter_map(|a| match a {
+            Action::Connect { link: l, port, .. } if *l == link => Some(*port),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(ports, [6390, 6390], "both connections of the master's link, to the new address");
+}
+
+#[test]
 fn own_id_is_found_anywhere_in_a_payload() {
     use crate::core::monitoring::contains_bytes;
     let id = MYID.as_bytes();
