@@ -231,7 +231,7 @@ impl Sentinel {
     }
 
     fn link_disconnected(&self, who: &InstanceRef) -> bool {
-        self.instance(who).and_then(|i| self.links.get(&i.link)).is_none_or(|l| l.disconnected)
+        self.instance(who).and_then(|i| self.links.get(&i.link)).is_none_or(|l| l.disconnected())
     }
 
     /// Abort with `-failover-abort-slave-timeout` once failover-timeout has passed in the state.
@@ -284,7 +284,7 @@ impl Sentinel {
         m.config_epoch = m.failover_epoch;
         m.failover_state = FailoverState::ReconfSlaves;
         m.failover_state_change_time = now;
-        self.out.push(Action::FlushConfig);
+        self.flush_config();
         self.event(Level::Warning, "+promoted-slave", &promoted, None);
         if self.simulate_failure_flags & SIMFAILURE_CRASH_AFTER_PROMOTION != 0 {
             self.simulated_crash();

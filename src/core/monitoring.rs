@@ -172,10 +172,13 @@ impl Sentinel {
             inst.addr.ip.clone()
         };
         let Some(link) = self.links.get(&link_id) else { return };
-        if !link.disconnected || port == 0 {
+        if !link.disconnected() || port == 0 {
             return;
         }
-        if now.saturating_sub(link.last_reconn_time) < self.timings.ping_period {
+        let ping_period = self.timings.ping_period;
+        let waited = now.saturating_sub(link.last_reconn_time) >= ping_period;
+        let early = !waited && link.early_retry && now.saturating_sub(link.early_retry_time) >= ping_period;
+        if !waited && !early {
             return;
         }
         let (need_cc, need_pc) = (!link.cc, link.needs_pc && !link.pc);
@@ -219,6 +222,10 @@ impl Sentinel {
         let link = self.links.get_mut(&link_id).expect("checked above");
         link.last_reconn_time = now;
         link.answered_since_reconnect = false;
+        link.early_retry = false;
+        if early {
+            link.early_retry_time = now;
+        }
         if need_cc {
             link.cc = true;
             link.cc_conn_time = now;
@@ -236,9 +243,6 @@ impl Sentinel {
             link.pc_conn_time = now;
             link.pc_last_activity = now;
         }
-        if link.cc && (link.pc || !link.needs_pc) {
-            link.disconnected = false;
-        }
         self.out.extend(actions);
     }
 
@@ -246,7 +250,7 @@ impl Sentinel {
     fn send_periodic_commands(&mut self, r: &InstanceRef, now: Millis) {
         let Some(inst) = self.instance(r) else { return };
         let Some(link) = self.links.get(&inst.link) else { return };
-        if link.disconnected || link.pending_commands >= 100 * link.refcount.max(1) {
+        if link.disconnected() || link.pending_commands >= 100 * link.refcount.max(1) {
             return;
         }
         let m = &self.masters[&r.master()];
@@ -351,9 +355,13 @@ impl Sentinel {
 
     /// The shell's connection is up; `local_ip` is our side of the command connection.
     pub fn on_link_up(&mut self, link: LinkId, conn: Conn, local_ip: String) {
-        if conn == Conn::Command {
-            if let Some(l) = self.links.get_mut(&link) {
-                l.local_ip = Some(local_ip);
+        if let Some(l) = self.links.get_mut(&link) {
+            match conn {
+                Conn::Command => {
+                    l.cc_up = true;
+                    l.local_ip = Some(local_ip);
+                }
+                Conn::PubSub => l.pc_up = true,
             }
         }
     }
@@ -361,27 +369,40 @@ impl Sentinel {
     /// A connection failed or dropped (`instanceLinkConnectionError`): the link is marked
     /// disconnected and reconnected by a later tick. Pending replies are lost with it.
     ///
-    /// Redis reconnects at most once per ping period after the last attempt. Here a link that
-    /// answered a PING since that attempt (its connections worked, and the server closed one)
-    /// is reconnected at the next tick: every SLAVEOF transaction ends with `CLIENT KILL TYPE
-    /// normal` and `CLIENT KILL TYPE pubsub`, which cut every sentinel's links to that server,
-    /// and when several master names on one server fail over together these cuts come
-    /// faster than once per ping period, which would keep the links of the names still
-    /// failing over down for most of that time. A server that refuses or drops connections
-    /// before answering is still retried only once per ping period.
+    /// Redis reconnects at most once per ping period after the last attempt. Every SLAVEOF
+    /// transaction ends with `CLIENT KILL TYPE normal` and `CLIENT KILL TYPE pubsub`, which
+    /// cut every sentinel's links to that server; when several master names on one server
+    /// fail over together these cuts come faster than once per ping period, and waiting out
+    /// the period after each would keep the links of the names still failing over (and the
+    /// fresh link of a name that just switched, which must answer within down-after) down
+    /// most of the time. So here:
+    /// - a link that answered a PING since its last attempt (it worked, and the server closed
+    ///   a connection) is reconnected at the next tick;
+    /// - a connection the server had accepted but closed before the link answered gets one
+    ///   early retry per ping period;
+    /// - a connection that could not be established waits for the ping period, as in Redis.
     pub fn on_conn_closed(&mut self, link: LinkId, conn: Conn) {
         let Some(l) = self.links.get_mut(&link) else { return };
+        let was_up = match conn {
+            Conn::Command => l.cc_up,
+            Conn::PubSub => l.pc_up,
+        };
         match conn {
             Conn::Command => {
                 l.cc = false;
+                l.cc_up = false;
                 l.pending_commands = 0;
                 l.local_ip = None;
             }
-            Conn::PubSub => l.pc = false,
+            Conn::PubSub => {
+                l.pc = false;
+                l.pc_up = false;
+            }
         }
-        l.disconnected = true;
         if std::mem::take(&mut l.answered_since_reconnect) {
             l.last_reconn_time = 0;
+        } else if was_up {
+            l.early_retry = true;
         }
     }
 
@@ -421,7 +442,7 @@ impl Sentinel {
         let link_id = l.id;
         let elapsed = if l.act_ping_time != 0 {
             now.saturating_sub(l.act_ping_time)
-        } else if l.disconnected {
+        } else if l.disconnected() {
             now.saturating_sub(l.last_avail_time)
         } else {
             0

@@ -483,6 +483,34 @@ fn is_master_down_by_addr_follows_the_master_to_its_new_address() {
 }
 
 #[test]
+fn a_connection_closed_after_it_was_accepted_gets_one_early_retry_per_ping_period() {
+    // Killed after the server accepted it but before the PING reply came back.
+    let (mut s, id) = sentinel(2, 5000);
+    let link = link_of(&s, &InstanceRef::Master(id));
+    let reconnects = |s: &mut Sentinel, now| {
+        s.tick_master(id, now);
+        s.drain_actions().iter().filter(|x| matches!(x, Action::Connect { .. })).count()
+    };
+    assert_eq!(reconnects(&mut s, 2000), 2);
+    let up_and_killed = |s: &mut Sentinel| {
+        s.on_link_up(link, Conn::Command, "127.0.0.1".into());
+        s.on_link_up(link, Conn::PubSub, "127.0.0.1".into());
+        s.on_conn_closed(link, Conn::Command);
+        s.on_conn_closed(link, Conn::PubSub);
+    };
+    up_and_killed(&mut s);
+    assert_eq!(reconnects(&mut s, 2100), 2, "early retry");
+    up_and_killed(&mut s);
+    assert_eq!(reconnects(&mut s, 2200), 0, "one early retry per ping period");
+    assert_eq!(reconnects(&mut s, 3100), 2, "the ping period since the last attempt");
+    // A connection that was never established waits for the ping period, as in Redis.
+    s.on_conn_closed(link, Conn::Command);
+    s.on_conn_closed(link, Conn::PubSub);
+    assert_eq!(reconnects(&mut s, 3200), 0);
+    assert_eq!(reconnects(&mut s, 4100), 2);
+}
+
+#[test]
 fn a_master_moved_to_a_new_address_is_connected_at_the_next_tick() {
     // The old master is dead: its link was retried at 2000 (refused). A switch at 2100 must
     // not wait for the ping period since that attempt to connect to the new address.

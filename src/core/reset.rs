@@ -17,7 +17,8 @@ impl Sentinel {
                 l.pc = false;
                 self.out.push(Action::Close { link, conn: Conn::PubSub });
             }
-            l.disconnected = true;
+            l.cc_up = false;
+            l.pc_up = false;
             l.local_ip = None;
             l.answered_since_reconnect = false;
         }
@@ -106,7 +107,7 @@ impl Sentinel {
                 self.event(Level::Notice, "+slave", &InstanceRef::Replica(id, key), None);
             }
         }
-        self.out.push(Action::FlushConfig);
+        self.flush_config();
         Ok(())
     }
 
@@ -115,6 +116,7 @@ impl Sentinel {
     pub fn remove_master(&mut self, id: MasterId) -> bool {
         self.index_master_addr(id, false);
         let Some(m) = self.masters.remove(&id) else { return false };
+        self.unschedule_master(id, m.next_tick);
         self.names.remove(&m.inst.name);
         self.release_link(m.inst.link);
         self.release_instances(m.replicas.into_values().collect());

@@ -57,7 +57,7 @@ impl Sentinel {
             broken.push(Ineligible::Down);
         }
         let link = self.links.get(&replica.link);
-        if link.is_none_or(|l| l.disconnected) {
+        if link.is_none_or(|l| l.disconnected()) {
             broken.push(Ineligible::Disconnected);
         }
         // Redis uses the global ping period here, not min(down_after, ping period).

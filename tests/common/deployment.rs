@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use super::client::{Client, Subscriber};
-use super::redis::RedisServer;
+use super::redis::{RedisServer, ServerKind};
 use super::resp::Resp;
 use super::sentinel::{Kind, SentinelOptions, SentinelProc};
 use super::{unique_name, wait_until};
@@ -31,6 +31,7 @@ pub struct DeploymentBuilder {
     parallel_syncs: Option<u32>,
     extra_sentinel_config: String,
     redis_args: Vec<String>,
+    data_kind: ServerKind,
     sentinel_options: SentinelOptions,
     sentinel_debug: Vec<(String, String)>,
 }
@@ -48,6 +49,7 @@ impl Default for DeploymentBuilder {
             parallel_syncs: None,
             extra_sentinel_config: String::new(),
             redis_args: Vec::new(),
+            data_kind: ServerKind::Redis,
             sentinel_options: SentinelOptions::default(),
             sentinel_debug: Vec::new(),
         }
@@ -124,6 +126,12 @@ impl DeploymentBuilder {
         self
     }
 
+    /// The binary of the master and the replicas (default redis-server).
+    pub fn data_nodes(mut self, kind: ServerKind) -> Self {
+        self.data_kind = kind;
+        self
+    }
+
     pub fn sentinel_options(mut self, options: SentinelOptions) -> Self {
         self.sentinel_options = options;
         self
@@ -151,13 +159,13 @@ impl DeploymentBuilder {
             redis_args.push("--bind");
             redis_args.extend(binds.iter().map(String::as_str));
         }
-        let master = RedisServer::start_with(&redis_args);
+        let master = RedisServer::start_kind(self.data_kind, &redis_args);
         let master_port = master.port().to_string();
         let replicas: Vec<RedisServer> = (0..self.replicas)
             .map(|_| {
                 let mut args = vec!["--replicaof", "127.0.0.1", &master_port];
                 args.extend_from_slice(&redis_args);
-                RedisServer::start_with(&args)
+                RedisServer::start_kind(self.data_kind, &args)
             })
             .collect();
         for r in &replicas {

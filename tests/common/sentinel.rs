@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use super::client::{Client, Subscriber};
 use super::process::{self, OwnedChild};
 use super::resp::Resp;
-use super::{free_port, tool_path};
+use super::{free_port, tool_path, valkey_path};
 
 /// How long a sentinel may take to answer its first PING.
 const START_TIMEOUT: Duration = Duration::from_secs(20);
@@ -21,6 +21,9 @@ pub enum Kind {
     Redis,
     /// The `rsentinel` binary built by cargo for this test run.
     Rsentinel,
+    /// `valkey-sentinel` 8.1.8 (see [`valkey_path`]): the reference for Valkey's words and for
+    /// mixed groups with Valkey. Never part of [`Kind::ALL`]: tests name it.
+    Valkey,
 }
 
 impl Kind {
@@ -31,6 +34,7 @@ impl Kind {
         match self {
             Kind::Redis => tool_path("RSENTINEL_REDIS_SENTINEL", "redis-sentinel"),
             Kind::Rsentinel => PathBuf::from(env!("CARGO_BIN_EXE_rsentinel")),
+            Kind::Valkey => valkey_path("valkey-sentinel"),
         }
     }
 
@@ -38,10 +42,12 @@ impl Kind {
         match self {
             Kind::Redis => "redis-sentinel",
             Kind::Rsentinel => "rsentinel",
+            Kind::Valkey => "valkey-sentinel",
         }
     }
 
-    /// The kinds selected by `RSENTINEL_TEST_KINDS` (comma-separated `redis`, `rsentinel`);
+    /// The kinds selected by `RSENTINEL_TEST_KINDS` (comma-separated `redis`, `rsentinel`,
+    /// `valkey`);
     /// both when unset. Lets a developer run the differential tests against one side only.
     pub fn from_env() -> Vec<Kind> {
         match std::env::var("RSENTINEL_TEST_KINDS") {
@@ -50,6 +56,7 @@ impl Kind {
                 .map(|k| match k.trim() {
                     "redis" | "redis-sentinel" => Kind::Redis,
                     "rsentinel" => Kind::Rsentinel,
+                    "valkey" | "valkey-sentinel" => Kind::Valkey,
                     other => panic!("RSENTINEL_TEST_KINDS: unknown kind {other:?}"),
                 })
                 .collect(),
@@ -82,6 +89,8 @@ pub struct SentinelOptions {
     pub extra_args: Vec<String>,
     /// A fixed port instead of a free one (e.g. to restart in place from a test).
     pub port: Option<u16>,
+    /// Extra environment variables.
+    pub env: Vec<(String, String)>,
 }
 
 /// How a process that was expected to exit ended.
@@ -162,8 +171,9 @@ impl SentinelProc {
 
     fn spawn_and_wait(&mut self) -> Result<(), String> {
         let bin = self.kind.binary();
-        let mut child = OwnedChild::spawn(&bin, &self.args(), self.dir.path(), &self.log_path)
-            .unwrap_or_else(|e| panic!("cannot run {}: {e}", bin.display()));
+        let mut child =
+            OwnedChild::spawn_env(&bin, &self.args(), self.dir.path(), &self.log_path, &self.options.env)
+                .unwrap_or_else(|e| panic!("cannot run {}: {e}", bin.display()));
         let deadline = Instant::now() + START_TIMEOUT;
         loop {
             if let Some(status) = child.try_exit_status() {
@@ -193,6 +203,17 @@ impl SentinelProc {
         args: &[&str],
         timeout: Duration,
     ) -> ExitOutput {
+        SentinelProc::run_to_exit_env(kind, config_text, args, &[], timeout)
+    }
+
+    /// [`SentinelProc::run_to_exit`] with extra environment variables.
+    pub fn run_to_exit_env(
+        kind: Kind,
+        config_text: Option<&str>,
+        args: &[&str],
+        env: &[(String, String)],
+        timeout: Duration,
+    ) -> ExitOutput {
         let dir = process::temp_dir(&format!("{}-run", kind.name()));
         let log_path = dir.path().join("output.log");
         let mut all_args = Vec::new();
@@ -202,7 +223,7 @@ impl SentinelProc {
             all_args.push(config_path.to_string_lossy().into_owned());
         }
         all_args.extend(args.iter().map(|s| s.to_string()));
-        let mut child = OwnedChild::spawn(&kind.binary(), &all_args, dir.path(), &log_path)
+        let mut child = OwnedChild::spawn_env(&kind.binary(), &all_args, dir.path(), &log_path, env)
             .unwrap_or_else(|e| panic!("cannot run {}: {e}", kind.binary().display()));
         let status = child.wait_exit(timeout).unwrap_or_else(|| {
             child.kill();
