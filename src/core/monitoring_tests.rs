@@ -536,7 +536,7 @@ fn a_master_moved_to_a_new_address_is_connected_at_the_next_tick() {
 
 #[test]
 fn own_id_is_found_anywhere_in_a_payload() {
-    use crate::core::monitoring::contains_bytes;
+    use crate::core::wire::contains_bytes;
     let id = MYID.as_bytes();
     assert!(contains_bytes(id, id));
     assert!(contains_bytes(&[b"x,".as_slice(), id, b",y"].concat(), id));

@@ -34,6 +34,7 @@ pub struct DeploymentBuilder {
     data_kind: ServerKind,
     sentinel_options: SentinelOptions,
     sentinel_debug: Vec<(String, String)>,
+    tls: bool,
 }
 
 impl Default for DeploymentBuilder {
@@ -52,6 +53,7 @@ impl Default for DeploymentBuilder {
             data_kind: ServerKind::Redis,
             sentinel_options: SentinelOptions::default(),
             sentinel_debug: Vec::new(),
+            tls: false,
         }
     }
 }
@@ -137,6 +139,15 @@ impl DeploymentBuilder {
         self
     }
 
+    /// TLS everywhere: every redis-server and sentinel listens on a TLS port only (`port 0`)
+    /// and every link (replication, sentinel links) uses TLS, with the shared test
+    /// certificates.
+    pub fn tls(mut self) -> Self {
+        self.tls = true;
+        self.sentinel_options.tls = true;
+        self
+    }
+
     /// `SENTINEL DEBUG` settings applied to every sentinel right after it starts, e.g.
     /// `&[("info-period", "1000")]`.
     pub fn sentinel_debug(mut self, params: &[(&str, &str)]) -> Self {
@@ -159,13 +170,13 @@ impl DeploymentBuilder {
             redis_args.push("--bind");
             redis_args.extend(binds.iter().map(String::as_str));
         }
-        let master = RedisServer::start_kind(self.data_kind, &redis_args);
+        let master = RedisServer::start_opts(self.data_kind, &redis_args, self.tls);
         let master_port = master.port().to_string();
         let replicas: Vec<RedisServer> = (0..self.replicas)
             .map(|_| {
                 let mut args = vec!["--replicaof", "127.0.0.1", &master_port];
                 args.extend_from_slice(&redis_args);
-                RedisServer::start_kind(self.data_kind, &args)
+                RedisServer::start_opts(self.data_kind, &args, self.tls)
             })
             .collect();
         for r in &replicas {
