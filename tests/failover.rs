@@ -549,15 +549,9 @@ fn parallel_syncs_one_reconfigures_three_replicas_one_at_a_time() {
 /// rsentinels, whose promotions come one name at a time; its aborts are only reported.
 fn names_sharing_a_server_fail_over_together(mix: &[Kind]) {
     let what = format!("{mix:?}");
-    let mut d = Deployment::builder()
-        .master_name(&unique_name("shared"))
-        .master_names(common::deployment::MAX_NAMES_PER_MASTER)
-        .replicas(1)
+    let mut d = failover_deployment("shared", Kind::Rsentinel, 1)
         .sentinel_kinds(mix)
-        .quorum(2)
-        .down_after_ms(DOWN_AFTER_MS)
-        .failover_timeout_ms(10_000)
-        .redis_args(&["--repl-diskless-sync-delay", "0"])
+        .master_names(common::deployment::MAX_NAMES_PER_MASTER)
         .start();
     d.wait_for_discovery(DISCOVERY);
     let mut subs = d.subscribe_all(&["*"]);
