@@ -12,6 +12,10 @@ use super::model::{RenameCommand, ServerConfig};
 use super::server_table::{self, check_enum, LOGLEVELS, SYSLOG_FACILITIES};
 use super::sys;
 
+/// `log-format` values: Valkey 8.1's directive (not in Redis 7.0), with rsentinel's `json`
+/// beside `legacy` (Redis's lines).
+pub const LOG_FORMATS: &[&str] = &["legacy", "json"];
+
 pub const BAD_DIRECTIVE: &str = "Bad directive or wrong number of arguments";
 
 /// The commands a sentinel has (spec §3.1): what server-level `rename-command` may rename.
@@ -110,6 +114,11 @@ impl GenericState {
                 self.server.users.push(rest.to_vec());
                 Ok(Outcome::Done)
             }
+            ("log-format", 1) => {
+                self.server.log_format = check_enum(&rest[0], LOG_FORMATS)?.to_string();
+                Ok(Outcome::Done)
+            }
+            ("log-format", _) => Err("wrong number of arguments".into()),
             // Modules cannot be loaded into rsentinel; the directive is accepted and ignored.
             ("loadmodule", n) if n >= 1 => Ok(Outcome::Done),
             // `sentinel` alone is the mode switch (`--sentinel` on the command line).
@@ -228,6 +237,7 @@ pub fn validate_server(server: &ServerConfig) -> Result<(), (&'static str, Strin
     }
     check_loglevel(&server.loglevel).map_err(|e| ("loglevel", e))?;
     check_enum(&server.syslog_facility, SYSLOG_FACILITIES).map_err(|e| ("syslog_facility", e))?;
+    check_enum(&server.log_format, LOG_FORMATS).map_err(|e| ("log_format", e))?;
     if server.unixsocketperm > 0o777 {
         return Err(("unixsocketperm", "argument must be between 0 and 777 inclusive".into()));
     }

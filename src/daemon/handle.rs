@@ -156,7 +156,7 @@ impl Handle {
                 Action::Close { link, conn } => self.0.links.close(link, conn),
                 Action::DropLink { link } => self.0.links.drop_link(link),
                 Action::Event { level, kind, msg } => {
-                    log_line(level, &format!("{} {}", kind, msg));
+                    super::logging::log_event(level, &kind, &msg);
                     if level != Level::Debug {
                         self.0.broker.publish(kind.as_bytes(), msg.as_bytes());
                     }

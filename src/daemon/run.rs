@@ -39,7 +39,7 @@ pub fn run(opts: Options) -> i32 {
         println!("Configuration OK: {}", loaded.path.display());
         return 0;
     }
-    if let Err(msg) = config::check_writable(&loaded.path) {
+    if let Err(msg) = loaded.check_writable() {
         eprintln!("{}", msg);
         return 1;
     }
@@ -49,9 +49,13 @@ pub fn run(opts: Options) -> i32 {
             return 1;
         }
     }
-    if let Err(e) = logging::init(&loaded.server.logfile, &loaded.server.loglevel) {
+    if let Err(e) = logging::init(&loaded.server.logfile, &loaded.server.loglevel, &loaded.server.log_format)
+    {
         eprintln!("Can't open the log file: {}", e);
         return 1;
+    }
+    for notice in &loaded.notices {
+        tracing::info!("{}", notice);
     }
     if let Some(dir) = &loaded.server.dir {
         if let Err(e) = std::env::set_current_dir(dir) {
@@ -145,7 +149,7 @@ fn random_hex40() -> String {
 }
 
 async fn serve(loaded: LoadedConfig) -> i32 {
-    let LoadedConfig { path, server, sentinel } = loaded;
+    let LoadedConfig { path, server, sentinel, .. } = loaded;
     let listeners = match crate::server::bind(&server).await {
         Ok(l) => l,
         Err(e) => {
