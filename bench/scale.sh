@@ -56,7 +56,7 @@ binds=()
 for ((i = 1; i <= addrs_per_server; i++)); do binds+=("127.0.0.$i"); done
 nsent=3
 
-ensure_redis_packages redis-server redis-sentinel redis-tools
+ensure_packages redis-server redis-sentinel redis-tools
 
 impls=(redis-sentinel rsentinel)
 [ -n "$only" ] && impls=("$only")

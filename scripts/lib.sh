@@ -23,22 +23,26 @@ as_root() {
     fi
 }
 
-# ensure_redis_packages PKG... : apt-get install the Debian packages (redis-server,
-# redis-sentinel, redis-tools) whose binaries are missing. The packages' own services are not
-# started during the install (a system redis-sentinel on 26379 would collide with the demo);
-# set RSENTINEL_APT_START_SERVICES=1 to let apt start them as usual.
-ensure_redis_packages() {
+# ensure_packages PKG... : apt-get install the Debian packages (redis-server, redis-sentinel,
+# redis-tools, python3-redis, docker.io, docker-compose, debootstrap) whose binaries are
+# missing. The packages' own services are not started during the install (a system
+# redis-sentinel on 26379 would collide with the demo, a system dockerd with the compose
+# test's own); set RSENTINEL_APT_START_SERVICES=1 to let apt start them as usual.
+ensure_packages() {
     local missing=() pkg bin
     for pkg in "$@"; do
         case "$pkg" in
             redis-server) bin=redis-server ;;
             redis-sentinel) bin=redis-sentinel ;;
             redis-tools) bin=redis-cli ;;
+            docker.io) bin=dockerd ;;
+            docker-compose) bin=docker-compose ;;
+            debootstrap) bin=debootstrap ;;
             python3-redis)
                 # redis-py for Debian's /usr/bin/python3 (the client-library test uses it).
                 /usr/bin/python3 -c 'import redis' >/dev/null 2>&1 || missing+=("$pkg")
                 continue ;;
-            *) die "ensure_redis_packages: unknown package $pkg" ;;
+            *) die "ensure_packages: unknown package $pkg" ;;
         esac
         command -v "$bin" >/dev/null 2>&1 || missing+=("$pkg")
     done

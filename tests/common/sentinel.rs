@@ -2,6 +2,7 @@
 //! same way from the same config text, so one test body can run against both.
 
 use std::fmt;
+use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::ExitStatus;
 use std::time::{Duration, Instant};
@@ -82,6 +83,12 @@ pub struct SentinelOptions {
     pub extra_args: Vec<String>,
     /// A fixed port instead of a free one (e.g. to restart in place from a test).
     pub port: Option<u16>,
+    /// rsentinel only: persist the state into `<tempdir>/state/sentinel-state.conf`
+    /// (`--state-file`) instead of rewriting `sentinel.conf`.
+    pub state_file: bool,
+    /// Make `sentinel.conf` and its directory read-only before the sentinel starts (see
+    /// [`process::ReadOnly`]); with `state_file`, the state directory stays writable.
+    pub read_only_config: bool,
 }
 
 /// How a process that was expected to exit ended.
@@ -104,6 +111,10 @@ pub struct SentinelProc {
     dir: tempfile::TempDir,
     config_path: PathBuf,
     log_path: PathBuf,
+    /// `options.state_file`: the state file.
+    state_path: Option<PathBuf>,
+    /// `options.read_only_config`: keeps the config and its directory read-only.
+    read_only: Option<process::ReadOnly>,
     child: Option<OwnedChild>,
 }
 
@@ -118,6 +129,10 @@ impl SentinelProc {
         let dir = process::temp_dir(kind.name());
         let config_path = dir.path().join("sentinel.conf");
         let log_path = dir.path().join("sentinel.log");
+        let state_path = options.state_file.then(|| {
+            std::fs::create_dir(dir.path().join("state")).expect("create the state dir");
+            dir.path().join("state").join("sentinel-state.conf")
+        });
         let mut s = SentinelProc {
             kind,
             port: 0,
@@ -126,6 +141,8 @@ impl SentinelProc {
             dir,
             config_path,
             log_path,
+            state_path,
+            read_only: None,
             child: None,
         };
         let fixed = s.options.port;
@@ -143,18 +160,28 @@ impl SentinelProc {
         unreachable!()
     }
 
-    fn write_config(&self) {
+    fn write_config(&mut self) {
+        self.read_only = None;
         let text = match self.options.port_via {
             PortVia::ConfigFile => format!("port {}\nbind 127.0.0.1\n{}", self.port, self.config_body),
             PortVia::CommandLine => self.config_body.clone(),
         };
         std::fs::write(&self.config_path, text).expect("write sentinel.conf");
+        if self.options.read_only_config {
+            // The log is appended to by every start: it must exist before the directory
+            // becomes read-only.
+            File::options().create(true).append(true).open(&self.log_path).expect("create the log");
+            self.read_only = Some(process::ReadOnly::new(&[&self.config_path, self.dir.path()]));
+        }
     }
 
     fn args(&self) -> Vec<String> {
         let mut args = vec![self.config_path.to_string_lossy().into_owned()];
         if self.options.port_via == PortVia::CommandLine {
             args.extend(["--port".into(), self.port.to_string(), "--bind".into(), "127.0.0.1".into()]);
+        }
+        if let Some(state) = &self.state_path {
+            args.extend(["--state-file".into(), state.to_string_lossy().into_owned()]);
         }
         args.extend(self.options.extra_args.iter().cloned());
         args
@@ -239,6 +266,17 @@ impl SentinelProc {
     /// The config file as it is on disk now (after the sentinel's rewrites).
     pub fn config_text(&self) -> String {
         std::fs::read_to_string(&self.config_path).expect("read sentinel.conf")
+    }
+
+    /// The state file (`options.state_file`), if one is configured.
+    pub fn state_path(&self) -> Option<&Path> {
+        self.state_path.as_deref()
+    }
+
+    /// The state file as it is on disk now; empty if not written yet.
+    pub fn state_text(&self) -> String {
+        let path = self.state_path.as_ref().expect("started with options.state_file");
+        std::fs::read_to_string(path).unwrap_or_default()
     }
 
     pub fn log_path(&self) -> &Path {
@@ -343,6 +381,7 @@ impl Drop for SentinelProc {
             process::print_log_tail(&format!("{} :{}", self.kind, self.port), &self.log_path, 60);
         }
         self.kill();
+        self.read_only = None;
         if process::keep_tmp() {
             let dir = std::mem::replace(&mut self.dir, process::temp_dir("sentinel-drop"));
             eprintln!("kept {}", dir.keep().display());
