@@ -3,15 +3,19 @@
 //! The crate is split the way the process is split:
 //! - [`core`]: the sans-IO state machine (instances, SDOWN/ODOWN, epochs, votes, failover).
 //!   It takes events and returns [`core::Action`]s; it never touches sockets or clocks.
-//! - [`monitor`]: outgoing links to masters, replicas and peer sentinels, and INFO parsing.
-//! - [`gossip`]: the `__sentinel__:hello` message format.
+//!   Pure wire code (INFO, hello, glob, Redis number parsing) lives beside it in `core::wire`.
+//! - [`monitor`]: outgoing links to masters, replicas and peer sentinels.
 //! - [`server`]: the RESP server clients talk to (port 26379).
 //! - [`config`]: `sentinel.conf` / TOML loading and the atomic config rewrite.
-//! - [`daemon`]: the tokio shell that wires the pieces together and runs the core's actions.
+//! - [`handle`]: what the server and the daemon share: the read model, the way into the core
+//!   task, the clock, logging.
+//! - [`daemon`]: the tokio shell: the core task that owns the core and runs its actions in
+//!   order, the config writer, scripts, start-up and shutdown.
 
 pub mod config;
 pub mod core;
 pub mod daemon;
+pub mod handle;
 pub mod monitor;
 pub mod server;
 

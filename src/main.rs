@@ -36,6 +36,7 @@ struct Cli {
 }
 
 fn main() {
+    rsentinel::handle::fail_stop::install();
     let raw: Vec<String> = std::env::args().skip(1).collect();
     // Help and version go through clap; everything else is parsed redis-server style, because
     // `--<directive> <value>` pairs are open-ended and may appear anywhere after the file.

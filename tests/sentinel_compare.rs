@@ -14,13 +14,13 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use rsentinel::config::model::ServerConfig;
 use rsentinel::config::{MasterConfig, SentinelConfig};
 use rsentinel::core::{Sentinel, Settings};
-use rsentinel::daemon::handle::CLOCK_START;
-use rsentinel::daemon::{Handle, ProcessInfo};
+use rsentinel::daemon::config_writer::ConfigFile;
+use rsentinel::daemon::core_task;
+use rsentinel::handle::{Handle, ProcessInfo, CLOCK_START};
 use rsentinel::monitor::LinkRegistry;
-use rsentinel::server::sentinel;
+use rsentinel::server::{sentinel, Frame};
 
 const REDIS_SENTINEL: &str = "/usr/bin/redis-sentinel";
 const DEADLINE: Duration = Duration::from_secs(10);
@@ -297,7 +297,27 @@ impl Client {
 // ---------------------------------------------------------------------------------------------
 // Our side
 
-fn our_handle(master_port: u16, config_file: PathBuf) -> Handle {
+/// rsentinel's side: the real core task (and config writer) on a runtime of its own; commands
+/// are dispatched to it as the server would.
+struct Ours {
+    rt: tokio::runtime::Runtime,
+    h: Handle,
+}
+
+impl std::ops::Deref for Ours {
+    type Target = Handle;
+    fn deref(&self) -> &Handle {
+        &self.h
+    }
+}
+
+impl Ours {
+    fn dispatch(&self, cmd: &[Vec<u8>]) -> Frame {
+        self.rt.block_on(sentinel::dispatch(&self.h, cmd))
+    }
+}
+
+fn our_handle(master_port: u16, config_file: PathBuf, prepare: impl FnOnce(&mut Sentinel)) -> Ours {
     let cfg = SentinelConfig {
         myid: Some("0123456789abcdef0123456789abcdef01234567".into()),
         masters: vec![MasterConfig {
@@ -310,17 +330,27 @@ fn our_handle(master_port: u16, config_file: PathBuf) -> Handle {
         }],
         ..SentinelConfig::default()
     };
-    let core = Sentinel::new(&cfg, Settings::default(), CLOCK_START, 1).expect("valid config");
-    let (links, _events) = LinkRegistry::new();
-    let process =
-        ProcessInfo { run_id: "0".repeat(40), executable: "rsentinel".into(), config_file, tcp_port: 0 };
-    Handle::new(core, links, ServerConfig::default(), process).0
+    let mut core = Sentinel::new(&cfg, Settings::default(), CLOCK_START, 1).expect("valid config");
+    prepare(&mut core);
+    let rt =
+        tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("runtime");
+    let _entered = rt.enter();
+    let process = ProcessInfo {
+        run_id: "0".repeat(40),
+        executable: "rsentinel".into(),
+        config_file: config_file.clone(),
+        tcp_port: 0,
+    };
+    let running =
+        core_task::start(core, Default::default(), process, ConfigFile(config_file), LinkRegistry::new());
+    drop(_entered);
+    Ours { rt, h: running.h }
 }
 
 /// Both sides of one comparison run.
 struct Pair {
     real: RealSentinel,
-    ours: Handle,
+    ours: Ours,
     _dir: tempfile::TempDir,
 }
 
@@ -330,7 +360,11 @@ impl Pair {
         let dir = tempfile::tempdir().expect("tempdir");
         let config = dir.path().join("rsentinel.conf");
         std::fs::write(&config, "").expect("write config");
-        Pair { real: RealSentinel::start(master_port), ours: our_handle(master_port, config), _dir: dir }
+        Pair {
+            real: RealSentinel::start(master_port),
+            ours: our_handle(master_port, config, |_| {}),
+            _dir: dir,
+        }
     }
 
     /// Send `cmd` to both in protocol `proto` and return (real, ours), normalised.
@@ -339,9 +373,9 @@ impl Pair {
         let ours_frame = if cmd[0].eq_ignore_ascii_case(b"ROLE") {
             sentinel::role(&self.ours)
         } else if cmd[0].eq_ignore_ascii_case(b"PUBLISH") {
-            sentinel::publish(&self.ours, &cmd[1], &cmd[2])
+            self.ours.rt.block_on(sentinel::publish(&self.ours, &cmd[1], &cmd[2]))
         } else {
-            sentinel::dispatch(&self.ours, cmd)
+            self.ours.dispatch(cmd)
         };
         let mut ours = parse_all(&ours_frame.to_bytes(proto));
         for v in [&mut real, &mut ours] {
@@ -533,7 +567,7 @@ fn replies_match_redis_sentinel_in_resp2_and_resp3() {
     // MYID: a 40-character id on both sides (the ids themselves differ).
     let mut c = Client::with_proto(pair.real.port, 2);
     let real = c.call(&line("sentinel myid"));
-    let ours = parse_all(&sentinel::dispatch(&pair.ours, &line("sentinel MYID")).to_bytes(2));
+    let ours = parse_all(&pair.ours.dispatch(&line("sentinel MYID")).to_bytes(2));
     for v in [real, ours] {
         assert!(
             matches!(&v, Value::Bulk(id) if id.len() == 40 && id.iter().all(u8::is_ascii_hexdigit)),
@@ -753,17 +787,14 @@ fn replica_and_sentinel_maps_have_redis_field_order() {
     });
 
     let dir = tempfile::tempdir().expect("tempdir");
-    let ours = our_handle(master.port, dir.path().join("rsentinel.conf"));
-    {
-        let mut core = ours.0.core.lock().expect("core");
+    let ours = our_handle(master.port, dir.path().join("rsentinel.conf"), |core| {
         let id = core.master_id("mymaster").expect("mymaster");
-        let now = ours.now();
-        core.create_replica(id, "127.0.0.1", replica.port, now).expect("replica");
-        core.create_sentinel(id, "127.0.0.1", b.port, &b_id, now).expect("sentinel");
-    }
+        core.create_replica(id, "127.0.0.1", replica.port, CLOCK_START).expect("replica");
+        core.create_sentinel(id, "127.0.0.1", b.port, &b_id, CLOCK_START).expect("sentinel");
+    });
     for cmd in ["sentinel master mymaster", "sentinel replicas mymaster", "sentinel sentinels mymaster"] {
         let real = ca.call(&line(cmd));
-        let mine = parse_all(&sentinel::dispatch(&ours, &line(cmd)).to_bytes(3));
+        let mine = parse_all(&ours.dispatch(&line(cmd)).to_bytes(3));
         let (real, mine) =
             if cmd.ends_with("master mymaster") { (real, mine) } else { (first(real), first(mine)) };
         assert_eq!(keys(&mine), keys(&real), "{}", cmd);

@@ -641,7 +641,7 @@ fn published_events_reach_subscribers_like_redis() {
             }
         }
         let payload = parse(&got[0]).items().last().unwrap().bytes();
-        ours.handle.broker().publish(b"+sdown", &payload);
+        ours.broker.publish(b"+sdown", &payload);
         let mut mine = vec![o.reply(), o.reply()];
         mine.sort();
         got.sort();

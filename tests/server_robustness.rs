@@ -118,7 +118,7 @@ fn pubsub_messages_interleave_with_replies() {
         c.cmd(&format!("HELLO {}", proto));
         c.cmd("SUBSCRIBE +sdown");
         c.cmd("PSUBSCRIBE +s*");
-        assert_eq!(ours.handle.broker().publish(b"+sdown", b"master m 127.0.0.1 6379"), 2);
+        assert_eq!(ours.broker.publish(b"+sdown", b"master m 127.0.0.1 6379"), 2);
         let head = if proto == 2 { "*" } else { ">" };
         assert_eq!(
             String::from_utf8_lossy(&c.reply()),
@@ -131,16 +131,16 @@ fn pubsub_messages_interleave_with_replies() {
                 head
             )
         );
-        assert_eq!(ours.handle.broker().publish(b"-sdown", b"x"), 0);
+        assert_eq!(ours.broker.publish(b"-sdown", b"x"), 0);
         c.cmd("PUNSUBSCRIBE");
         c.cmd("UNSUBSCRIBE");
-        assert_eq!(ours.handle.broker().publish(b"+sdown", b"x"), 0);
+        assert_eq!(ours.broker.publish(b"+sdown", b"x"), 0);
     }
     // Subscriptions of a closed connection are forgotten.
     let mut c = ours.client();
     c.cmd("SUBSCRIBE gone");
     drop(c);
-    eventually("the broker to forget the closed subscriber", || ours.handle.broker().counts() == (0, 0));
+    eventually("the broker to forget the closed subscriber", || ours.broker.counts() == (0, 0));
 }
 
 #[test]
@@ -153,7 +153,7 @@ fn slow_subscriber_hits_the_output_limit() {
     let msg = vec![b'x'; 64 * 1024];
     // More than the 32 MB hard limit while the subscriber reads nothing.
     for _ in 0..700 {
-        ours.handle.broker().publish(b"flood", &msg);
+        ours.broker.publish(b"flood", &msg);
     }
     eventually("the slow subscriber to be disconnected", || {
         client_list(&mut admin).iter().all(|l| field(l, "name") != "slow")

@@ -34,7 +34,6 @@ pub use rewrite::{SIGNATURE as REWRITE_SIGNATURE, STATE_END, STATE_HEADER};
 
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use loader::Loader;
 use model::ServerConfig;
@@ -139,26 +138,14 @@ pub fn check_writable(path: &Path) -> Result<(), String> {
     })
 }
 
-/// How many saves have failed since the process started (for the metrics: a sentinel whose
-/// state cannot be written keeps running, so this is how an operator finds out).
-pub fn save_failures() -> u64 {
-    SAVE_FAILURES.load(Ordering::Relaxed)
-}
-
-static SAVE_FAILURES: AtomicU64 = AtomicU64::new(0);
-
 /// Persist the state: into the state file when `server.state_file` is set ([`save_state`];
 /// the main config file at `path` is then never touched), else by rewriting the main config
-/// file ([`save_main`]). Failures are counted ([`save_failures`]).
+/// file ([`save_main`]).
 pub fn save(path: &Path, server: &ServerConfig, sentinel: &SentinelConfig) -> io::Result<()> {
-    let r = match &server.state_file {
+    match &server.state_file {
         Some(state) => save_state(Path::new(state), sentinel),
         None => save_main(path, server, sentinel),
-    };
-    if r.is_err() {
-        SAVE_FAILURES.fetch_add(1, Ordering::Relaxed);
     }
-    r
 }
 
 /// Write the state file at `path`, atomically (same steps and error texts as [`save_main`]):

@@ -4,7 +4,8 @@
 //! The server layer (`crate::server::sentinel`) parses the client's arguments, calls these under
 //! `Handle::with_core`, rewrites the config file where Redis does, and formats the reply. Nothing
 //! here touches the file system or the network: the two checks Redis makes against the outside
-//! world (is a script executable, does a hostname resolve) are passed in as closures.
+//! world (is a script executable, does a hostname resolve) are made by the shell and passed in as
+//! data.
 //!
 //! Error texts are Redis's, without the leading `ERR ` (the server layer adds the code).
 
@@ -143,7 +144,8 @@ const CONFIG_PARAMS: [&str; 6] = [
 impl Sentinel {
     /// SENTINEL MONITOR's checks after argument parsing, in Redis's order (quorum, address,
     /// then `createSentinelRedisInstance`'s port and duplicate checks), then create the master.
-    /// `resolves` says whether a non-IP host resolves (only asked with resolve-hostnames on).
+    /// `host_resolves` is the shell's answer to whether a non-IP host resolves (only used with
+    /// resolve-hostnames on).
     /// The caller flushes, replies, and then calls [`Sentinel::announce_monitor`].
     pub fn monitor(
         &mut self,
@@ -151,14 +153,14 @@ impl Sentinel {
         host: &str,
         port: i64,
         quorum: i64,
-        resolves: &dyn Fn(&str) -> bool,
+        host_resolves: bool,
         now: Millis,
     ) -> Result<MasterId, MonitorError> {
         if quorum <= 0 {
             return Err(MonitorError::QuorumTooSmall);
         }
         let quorum = u32::try_from(quorum).map_err(|_| MonitorError::QuorumOutOfRange)?;
-        let resolvable = is_ip_literal(host) || (self.settings.resolve_hostnames && resolves(host));
+        let resolvable = is_ip_literal(host) || (self.settings.resolve_hostnames && host_resolves);
         if !resolvable {
             return Err(MonitorError::InvalidAddress);
         }

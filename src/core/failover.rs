@@ -257,7 +257,7 @@ impl Sentinel {
         m.config_epoch = m.failover_epoch;
         m.failover_state = FailoverState::ReconfSlaves;
         m.failover_state_change_time = now;
-        self.out.push(Action::FlushConfig);
+        self.flush_config();
         self.event(Level::Warning, "+promoted-slave", &promoted, None);
         if self.simulate_failure_flags & SIMFAILURE_CRASH_AFTER_PROMOTION != 0 {
             self.simulated_crash();

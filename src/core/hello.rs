@@ -75,7 +75,7 @@ impl Sentinel {
         let sender_known = known || self.add_sentinel_from_hello(id, &h, now);
         if h.current_epoch > self.current_epoch {
             self.current_epoch = h.current_epoch;
-            self.out.push(super::Action::FlushConfig);
+            self.flush_config();
             self.event_msg(Level::Warning, "+new-epoch", id, h.current_epoch.to_string());
         }
         let m = &self.masters[&id];
@@ -134,7 +134,7 @@ impl Sentinel {
         } else {
             self.update_sentinel_address_in_all_masters(id, &h.runid);
         }
-        self.out.push(super::Action::FlushConfig);
+        self.flush_config();
         true
     }
 

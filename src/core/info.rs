@@ -61,7 +61,7 @@ impl Sentinel {
                 }
                 if let Ok(key) = self.create_replica(id, ip, *port, now) {
                     self.event(Level::Notice, "+slave", &InstanceRef::Replica(id, key), None);
-                    self.out.push(super::Action::FlushConfig);
+                    self.flush_config();
                 }
             }
         }

@@ -217,6 +217,8 @@ pub struct Master {
     pub failover_start_time: Millis,
     /// Which `failover_start_time` the "Next failover delay" line was last logged for.
     pub failover_delay_logged: Millis,
+    /// When this master ticks next (0 while it is being ticked).
+    pub next_tick: Millis,
     /// Key of the replica being promoted.
     pub promoted_slave: Option<String>,
     /// Replicas by `ip:port` key.

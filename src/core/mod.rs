@@ -11,6 +11,7 @@ pub mod events;
 pub mod failover;
 pub mod hello;
 pub mod info;
+pub mod input;
 pub mod instance;
 pub mod monitoring;
 pub mod odown;
@@ -57,9 +58,6 @@ pub struct Settings {
     pub requirepass: Option<String>,
     /// Our own listening port, announced in hellos when announce-port is 0.
     pub port: u16,
-    /// Resolves a hostname to an IP (only used with resolve-hostnames). The core does no I/O
-    /// itself: the daemon installs a DNS resolver, tests a fake; `None` resolves nothing.
-    pub resolver: Option<fn(&str) -> Option<String>>,
 }
 
 /// Errors from creating instances, worded as Redis words them.
@@ -81,7 +79,9 @@ pub enum CreateError {
     NoSuchMaster,
 }
 
-/// The whole Sentinel state.
+/// The whole Sentinel state. Cloning it is how the shell publishes the read model that
+/// read-only client commands answer from.
+#[derive(Clone)]
 pub struct Sentinel {
     pub myid: String,
     pub current_epoch: u64,
@@ -106,6 +106,14 @@ pub struct Sentinel {
     pub(crate) out: Vec<Action>,
     next_master_id: u64,
     next_link_id: u64,
+    /// When each master ticks next.
+    pub(crate) schedule: input::Schedule,
+    /// Config rewrites queued so far (tells a command whether it queued one).
+    pub(crate) flush_count: u64,
+    /// `+monitor` waits for SENTINEL MONITOR's reply.
+    pub(crate) deferred_monitor_event: Option<MasterId>,
+    /// Dropping the sentinel links waits for SENTINEL CONFIG SET's reply.
+    pub(crate) deferred_drop_sentinel_links: bool,
 }
 
 /// Mirrors `sentinelCheckCreateInstanceErrors`' address check without a resolver: the core only
@@ -158,6 +166,10 @@ impl Sentinel {
             out: Vec::new(),
             next_master_id: 1,
             next_link_id: 1,
+            schedule: input::Schedule::default(),
+            flush_count: 0,
+            deferred_monitor_event: None,
+            deferred_drop_sentinel_links: false,
         };
         for m in &cfg.masters {
             s.load_master(m, now)?;
@@ -311,14 +323,15 @@ impl Sentinel {
 
     /// Turn a configured host into an address: IP literals always; hostnames only with
     /// resolve-hostnames (the shell resolves them; the core keeps the name and an empty ip).
-    pub(crate) fn make_addr(&self, host: &str, port: u16) -> Result<Addr, CreateError> {
+    pub(crate) fn make_addr(&mut self, host: &str, port: u16) -> Result<Addr, CreateError> {
         if is_ip_literal(host) {
             Ok(Addr::ip(host, port))
         } else if self.settings.resolve_hostnames {
-            // Like anetResolve with accept_unresolved: keep the name, with the address it
-            // resolves to now (or an empty ip, until a reconnect resolves it).
-            let ip = self.settings.resolver.and_then(|resolve| resolve(host)).unwrap_or_default();
-            Ok(Addr::new(host, ip, port))
+            // Like anetResolve with accept_unresolved: keep the name with an empty ip, and ask
+            // the shell to resolve it (the answer comes back as `Input::Resolved`; links
+            // connect by name meanwhile).
+            self.out.push(Action::Resolve { host: host.to_string() });
+            Ok(Addr::new(host, "", port))
         } else {
             Err(CreateError::Unresolvable)
         }
@@ -381,6 +394,7 @@ impl Sentinel {
             failover_state_change_time: 0,
             failover_start_time: 0,
             failover_delay_logged: 0,
+            next_tick: 0,
             promoted_slave: None,
             replicas: BTreeMap::new(),
             sentinels: BTreeMap::new(),
@@ -388,7 +402,7 @@ impl Sentinel {
         self.masters.insert(id, master);
         self.names.insert(name.to_string(), id);
         self.index_master_addr(id, true);
-        self.out.push(Action::StartMonitor { master: id });
+        self.schedule_master(id, now);
         Ok(id)
     }
 

@@ -97,7 +97,7 @@ impl Sentinel {
                 self.event(Level::Notice, "+slave", &InstanceRef::Replica(id, key), None);
             }
         }
-        self.out.push(Action::FlushConfig);
+        self.flush_config();
         Ok(())
     }
 
@@ -106,6 +106,7 @@ impl Sentinel {
     pub fn remove_master(&mut self, id: MasterId) -> bool {
         self.index_master_addr(id, false);
         let Some(m) = self.masters.remove(&id) else { return false };
+        self.unschedule_master(id, m.next_tick);
         self.names.remove(&m.inst.name);
         self.release_link(m.inst.link);
         self.release_instances(m.replicas.into_values().collect());

@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
+use super::input::Input;
 use super::types::{Action, Conn, LinkId, Millis, Reply, Role};
 use super::{Sentinel, Settings};
 use crate::config::{MasterConfig, SentinelConfig};
@@ -216,7 +217,7 @@ impl Sim {
                 self.sentinels[i].conns.iter().filter(|(_, n)| **n == target).map(|(k, _)| *k).collect();
             for (link, conn) in gone {
                 self.sentinels[i].conns.remove(&(link, conn));
-                self.sentinels[i].core.on_conn_closed(link, conn);
+                self.sentinels[i].core.handle(Input::LinkClosed { link, conn }, self.now);
             }
         }
         if let Node::Redis(p) = target {
@@ -237,7 +238,7 @@ impl Sim {
             for (link, conn) in gone {
                 self.sentinels[i].conns.remove(&(link, conn));
                 if self.sentinels[i].alive {
-                    self.sentinels[i].core.on_conn_closed(link, conn);
+                    self.sentinels[i].core.handle(Input::LinkClosed { link, conn }, self.now);
                 }
                 for subs in self.subscribers.values_mut() {
                     subs.retain(|(s, l)| !(*s == i && *l == link));
@@ -264,13 +265,11 @@ impl Sim {
                     continue;
                 }
                 let now = self.now + self.rng.gen_range(0..20);
-                let ids: Vec<_> = self.sentinels[i].core.masters.keys().copied().collect();
-                for id in ids {
-                    self.sentinels[i].core.tick_master(id, now);
+                // Every timer that is due (each master has its own deadline).
+                while self.sentinels[i].alive && self.sentinels[i].core.next_deadline() <= now {
+                    self.sentinels[i].core.handle_timeout(now);
                     self.process_actions(i, now);
                 }
-                self.sentinels[i].core.tick_global(now);
-                self.process_actions(i, now);
             }
         }
     }
@@ -314,14 +313,16 @@ impl Sim {
                 match self.node_at(port).filter(|n| self.reachable(me, *n)) {
                     Some(target) => {
                         self.sentinels[i].conns.insert((link, conn), target);
-                        self.sentinels[i].core.on_link_up(link, conn, "127.0.0.1".into());
+                        self.sentinels[i]
+                            .core
+                            .handle(Input::LinkUp { link, conn, local_ip: "127.0.0.1".into() }, now);
                         for (cmd, tag) in init {
                             if let Some(reply) = self.execute(i, link, conn, target, &cmd, now) {
-                                self.sentinels[i].core.on_reply(link, tag, reply, now);
+                                self.sentinels[i].core.handle(Input::Reply { link, tag, reply }, now);
                             }
                         }
                     }
-                    None => self.sentinels[i].core.on_conn_closed(link, conn),
+                    None => self.sentinels[i].core.handle(Input::LinkClosed { link, conn }, self.now),
                 }
             }
             Action::Send { link, cmd, tag } => {
@@ -330,11 +331,11 @@ impl Sim {
                 };
                 if self.drop_rate > 0.0 && self.rng.gen_bool(self.drop_rate) {
                     self.sentinels[i].conns.remove(&(link, Conn::Command));
-                    self.sentinels[i].core.on_conn_closed(link, Conn::Command);
+                    self.sentinels[i].core.handle(Input::LinkClosed { link, conn: Conn::Command }, self.now);
                     return;
                 }
                 if let Some(reply) = self.execute(i, link, Conn::Command, target, &cmd, now) {
-                    self.sentinels[i].core.on_reply(link, tag, reply, now);
+                    self.sentinels[i].core.handle(Input::Reply { link, tag, reply }, now);
                 }
             }
             Action::Close { link, conn } => {
@@ -372,7 +373,8 @@ impl Sim {
                 self.drop_connections_to(Node::Sentinel(i));
             }
             Action::Log { .. }
-            | Action::StartMonitor { .. }
+            | Action::Reply { .. }
+            | Action::Resolve { .. }
             | Action::SpawnScript { .. }
             | Action::KillScript { .. } => {}
         }
@@ -419,7 +421,14 @@ impl Sim {
                 let subs = self.subscribers.get(&p).cloned().unwrap_or_default();
                 for (s, l) in &subs {
                     if self.sentinels[*s].alive {
-                        self.sentinels[*s].core.on_pubsub_message(*l, b"__sentinel__:hello", &payload, now);
+                        self.sentinels[*s].core.handle(
+                            Input::PubSubMessage {
+                                link: *l,
+                                channel: b"__sentinel__:hello".to_vec(),
+                                payload: payload.clone(),
+                            },
+                            now,
+                        );
                     }
                 }
                 Some(Reply::Integer(subs.len() as i64))

@@ -166,13 +166,17 @@ pub enum Action {
     Log { level: Level, msg: String },
     /// Rewrite the config file now (before carrying out the actions after this one).
     FlushConfig,
-    /// Start a script process; report its end with `Sentinel::on_script_exit`.
+    /// Start a script process; report its start and end with `Input::ScriptStarted` and
+    /// `Input::ScriptExited`.
     SpawnScript { job: u64, path: String, args: Vec<String> },
-    /// Kill a running script (SIGKILL).
+    /// Kill a running script (SIGKILL), unless it has already been reaped.
     KillScript { job: u64, pid: u32 },
-    /// A master was added (config load or SENTINEL MONITOR): start ticking it with
-    /// `Sentinel::tick_master` until that returns false.
-    StartMonitor { master: MasterId },
+    /// The outcome of a client command ([`crate::core::input::Input::Command`]). `flushed` says
+    /// whether the command queued a config rewrite of its own: the shell releases the reply
+    /// only once that rewrite is durable, and tells the client when it failed.
+    Reply { req: crate::core::input::RequestId, outcome: crate::core::input::CommandOutcome, flushed: bool },
+    /// Resolve `host` (resolve-hostnames) and hand the answer back as `Input::Resolved`.
+    Resolve { host: String },
     /// Exit the process with this code (SENTINEL SIMULATE-FAILURE).
     Exit { code: i32 },
 }

@@ -26,7 +26,7 @@ impl Sentinel {
     ) -> (Option<String>, u64) {
         if req_epoch > self.current_epoch {
             self.current_epoch = req_epoch;
-            self.out.push(super::Action::FlushConfig);
+            self.flush_config();
             self.event_msg(Level::Warning, "+new-epoch", master, req_epoch.to_string());
         }
         let Some(m) = self.masters.get(&master) else { return (None, 0) };
@@ -41,7 +41,7 @@ impl Sentinel {
             if req_runid != myid {
                 m.failover_start_time = now + delay;
             }
-            self.out.push(super::Action::FlushConfig);
+            self.flush_config();
             self.event_msg(Level::Warning, "+vote-for-leader", master, format!("{} {}", req_runid, epoch));
         }
         let m = &self.masters[&master];

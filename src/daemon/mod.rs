@@ -1,8 +1,7 @@
-//! The tokio shell: runs the core's actions, drives timers, owns the process.
+//! The tokio shell: the core task that owns the core and carries out its actions in order,
+//! the config writer thread, script processes, and process start-up and shutdown.
 
-pub mod handle;
-pub mod logging;
+pub mod config_writer;
+pub mod core_task;
 pub mod run;
-pub mod tasks;
-
-pub use handle::{DaemonRequest, FlushError, Handle, ProcessInfo};
+pub mod scripts;

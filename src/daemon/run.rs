@@ -7,10 +7,12 @@ use std::path::{Path, PathBuf};
 
 use rand::Rng;
 
-use super::handle::{DaemonRequest, Handle, ProcessInfo};
-use super::{logging, tasks};
-use crate::config::{self, LoadedConfig};
+use super::config_writer::ConfigFile;
+use super::core_task::{self, Running};
+use crate::config::model::ServerConfig;
+use crate::config::{self, LoadedConfig, SentinelConfig};
 use crate::core::{Sentinel, Settings};
+use crate::handle::{logging, ProcessInfo, CLOCK_START};
 use crate::monitor::LinkRegistry;
 
 /// How the process was asked to run.
@@ -158,12 +160,8 @@ async fn serve(loaded: LoadedConfig) -> i32 {
         }
     };
     let generated_id = sentinel.myid.is_none();
-    let settings = Settings {
-        requirepass: server.requirepass.clone(),
-        port: server.port,
-        resolver: Some(resolve_host),
-        ..Settings::default()
-    };
+    let settings =
+        Settings { requirepass: server.requirepass.clone(), port: server.port, ..Settings::default() };
     let seed = rand::thread_rng().gen();
     let (links, link_events) = LinkRegistry::new();
     let process = ProcessInfo {
@@ -173,71 +171,55 @@ async fn serve(loaded: LoadedConfig) -> i32 {
         tcp_port: server.port,
     };
     // The handle's clock starts at CLOCK_START when it is built, right after the core.
-    let core = match Sentinel::new(&sentinel, settings, super::handle::CLOCK_START, seed) {
+    let mut core = match Sentinel::new(&sentinel, settings, CLOCK_START, seed) {
         Ok(c) => c,
         Err(e) => {
             tracing::warn!("Invalid sentinel configuration: {}", e);
             return 1;
         }
     };
-    let (h, mut requests) = Handle::new(core, links, server, process);
     if generated_id {
-        if let Err(e) = h.flush_config() {
+        if let Err(e) = save_blocking(path.clone(), server.clone(), core.to_config()).await {
             tracing::warn!("Can't save the generated Sentinel ID: {}", e);
         }
     }
-    let myid = h.read_core(|c, _| c.myid.clone());
-    tracing::warn!("Sentinel ID is {}", myid);
-    h.with_core(|c, _| c.generate_initial_monitor_events());
-
-    tokio::spawn(crate::server::serve(h.clone(), listeners));
-    tokio::spawn(tasks::dispatch_link_events(h.clone(), link_events));
-    tokio::spawn(tasks::global_timer(h.clone()));
+    for host in core.take_resolves() {
+        let ip = crate::handle::resolve(&host).await;
+        core.handle(crate::core::input::Input::Resolved { host, ip }, CLOCK_START);
+    }
+    tracing::warn!("Sentinel ID is {}", core.myid);
+    core.generate_initial_monitor_events();
+    let Running { h, broker, done: core_done } =
+        core_task::start(core, server, process, ConfigFile(path.clone()), (links, link_events));
+    tokio::spawn(crate::server::serve(h.clone(), broker, listeners));
 
     let mut shutdown = h.0.shutdown.subscribe();
     let mut sigterm = signal(tokio::signal::unix::SignalKind::terminate());
     let mut sigint = signal(tokio::signal::unix::SignalKind::interrupt());
-    loop {
-        tokio::select! {
-            req = requests.recv() => match req {
-                Some(DaemonRequest::StartMonitor(id)) => {
-                    tokio::spawn(tasks::monitor_master(h.clone(), id));
-                }
-                Some(DaemonRequest::SpawnScript { job, path, args }) => {
-                    tasks::spawn_script(h.clone(), job, path, args);
-                }
-                None => break,
-            },
-            _ = recv_signal(&mut sigterm) => {
-                tracing::warn!("Received SIGTERM scheduling shutdown...");
-                break;
-            }
-            _ = recv_signal(&mut sigint) => {
-                tracing::warn!("Received SIGINT scheduling shutdown...");
-                break;
-            }
-            _ = shutdown.changed() => {
-                tracing::warn!("User requested shutdown...");
-                break;
-            }
-        }
+    tokio::select! {
+        _ = recv_signal(&mut sigterm) => tracing::warn!("Received SIGTERM scheduling shutdown..."),
+        _ = recv_signal(&mut sigint) => tracing::warn!("Received SIGINT scheduling shutdown..."),
+        _ = shutdown.changed() => tracing::warn!("User requested shutdown..."),
     }
     h.request_shutdown();
     // Unlike Redis (whose sentinel SHUTDOWN is always NOSAVE), save on the way out: nothing
-    // learnt since the last flush is lost.
-    if let Err(e) = h.flush_config() {
-        tracing::warn!("Error saving the config on shutdown: {}", e);
+    // learnt since the last flush is lost. The core task hands the core back when it stops.
+    match core_done.await {
+        Ok(core) => {
+            if let Err(e) = save_blocking(path, h.server_config(), core.to_config()).await {
+                tracing::warn!("Error saving the config on shutdown: {}", e);
+            }
+        }
+        Err(e) => tracing::warn!("The core task failed: {}", e),
     }
     tracing::warn!("Sentinel is now ready to exit, bye bye...");
     0
 }
 
-/// Blocking DNS resolution for resolve-hostnames (Redis's `anetResolve` blocks too); IPv4
-/// addresses are preferred, as a sentinel on 127.0.0.0/8 or an IPv4 network expects.
-fn resolve_host(host: &str) -> Option<String> {
-    use std::net::ToSocketAddrs;
-    let addrs: Vec<std::net::SocketAddr> = (host, 0).to_socket_addrs().ok()?.collect();
-    addrs.iter().find(|a| a.is_ipv4()).or_else(|| addrs.first()).map(|a| a.ip().to_string())
+/// Write the config off the runtime's workers.
+async fn save_blocking(path: PathBuf, server: ServerConfig, state: SentinelConfig) -> Result<(), String> {
+    let write = move || config::save(&path, &server, &state).map_err(|e| e.to_string());
+    tokio::task::spawn_blocking(write).await.map_err(|e| e.to_string())?
 }
 
 fn signal(kind: tokio::signal::unix::SignalKind) -> Option<tokio::signal::unix::Signal> {

@@ -57,6 +57,7 @@ fn protected_mode_denies(protected_mode: bool, default_nopass: bool, peer: IpAdd
 
 /// Serve one client until it disconnects, is killed, or the process shuts down.
 pub async fn run(srv: Arc<Server>, stream: TcpStream, peer: SocketAddr) {
+    crate::handle::fail_stop::test_panic_point("server");
     if srv.clients.len() >= srv.maxclients {
         srv.stats.rejected_connections.fetch_add(1, Relaxed);
         let mut conn = Connection::new(stream);
@@ -231,7 +232,7 @@ impl Session {
                     self.after_command(self.client.last_cmd);
                 }
                 Ok(cmd) => {
-                    let replies = cmd::execute(&self.srv, &mut self.client, &argv, cmd, buffers);
+                    let replies = cmd::execute(&self.srv, &mut self.client, &argv, cmd, buffers).await;
                     ServerStats::add(&self.srv.stats.commands_processed, 1);
                     self.queue(replies);
                     self.after_command(Some(cmd.name));
@@ -316,7 +317,7 @@ impl Drop for Session {
     /// task ends.
     fn drop(&mut self) {
         let id = self.client.id();
-        let broker = self.srv.h.broker();
+        let broker = &self.srv.broker;
         for ch in &self.client.channels {
             broker.unsubscribe(id, ch);
         }

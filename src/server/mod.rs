@@ -28,13 +28,14 @@ use tokio::net::{TcpListener, TcpSocket};
 pub use frame::Frame;
 
 use crate::config::model::ServerConfig;
-use crate::daemon::Handle;
+use crate::handle::Handle;
 
 use self::acl::Acl;
 use self::client::ClientRegistry;
 use self::cmd::spec::CommandTable;
 use self::cmd::table::COMMANDS;
 use self::pause::Pause;
+use self::pubsub::Broker;
 use self::stats::ServerStats;
 
 /// Redis's default `maxclients`.
@@ -47,6 +48,8 @@ const BACKLOG: u32 = 511;
 /// State shared by the accept loop and every client task.
 pub struct Server {
     pub h: Handle,
+    /// The local pub/sub channels (the core task publishes events into it).
+    pub broker: Arc<Broker>,
     pub stats: ServerStats,
     pub clients: ClientRegistry,
     /// The commands this server answers, with `rename-command` applied.
@@ -70,12 +73,13 @@ pub enum SetupError {
 
 impl Server {
     /// Build the server state from the handle's settings.
-    pub fn new(h: Handle) -> Result<Server, SetupError> {
+    pub fn new(h: Handle, broker: Arc<Broker>) -> Result<Server, SetupError> {
         let cfg = h.0.server_config.lock().unwrap_or_else(|e| e.into_inner()).clone();
         let table = command_table(&cfg)?;
         let acl = Acl::from_config(&table, cfg.requirepass.as_deref(), &cfg.users)?;
         Ok(Server {
             h,
+            broker,
             stats: ServerStats::default(),
             clients: ClientRegistry::default(),
             table,
@@ -231,12 +235,12 @@ fn set_v6only(socket: &TcpSocket) -> std::io::Result<()> {
 }
 
 /// Accept clients on every listener until `h.0.shutdown` turns true.
-pub async fn serve(h: Handle, listeners: Vec<TcpListener>) {
+pub async fn serve(h: Handle, broker: Arc<Broker>, listeners: Vec<TcpListener>) {
     let mut shutdown = h.0.shutdown.subscribe();
     if *shutdown.borrow_and_update() {
         return;
     }
-    let srv = match Server::new(h) {
+    let srv = match Server::new(h, broker) {
         Ok(s) => Arc::new(s),
         Err(e) => {
             tracing::error!("Cannot start the server: {}", e);

@@ -25,10 +25,27 @@ impl OwnedChild {
         cwd: &Path,
         log_path: &Path,
     ) -> std::io::Result<OwnedChild> {
+        OwnedChild::spawn_env(program, args, cwd, log_path, &[])
+    }
+
+    /// [`OwnedChild::spawn`] with extra environment variables.
+    pub fn spawn_env(
+        program: &Path,
+        args: &[String],
+        cwd: &Path,
+        log_path: &Path,
+        env: &[(String, String)],
+    ) -> std::io::Result<OwnedChild> {
         let log = File::options().create(true).append(true).open(log_path)?;
         let log_err = log.try_clone()?;
         let mut cmd = Command::new(program);
-        cmd.args(args).current_dir(cwd).stdin(Stdio::null()).stdout(log).stderr(log_err).process_group(0);
+        cmd.args(args)
+            .envs(env.iter().map(|(k, v)| (k, v)))
+            .current_dir(cwd)
+            .stdin(Stdio::null())
+            .stdout(log)
+            .stderr(log_err)
+            .process_group(0);
         // SAFETY: prctl is async-signal-safe and touches no memory of the parent.
         unsafe {
             cmd.pre_exec(|| {

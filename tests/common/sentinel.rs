@@ -89,6 +89,8 @@ pub struct SentinelOptions {
     /// Make `sentinel.conf` and its directory read-only before the sentinel starts (see
     /// [`process::ReadOnly`]); with `state_file`, the state directory stays writable.
     pub read_only_config: bool,
+    /// Extra environment variables.
+    pub env: Vec<(String, String)>,
 }
 
 /// How a process that was expected to exit ended.
@@ -189,8 +191,9 @@ impl SentinelProc {
 
     fn spawn_and_wait(&mut self) -> Result<(), String> {
         let bin = self.kind.binary();
-        let mut child = OwnedChild::spawn(&bin, &self.args(), self.dir.path(), &self.log_path)
-            .unwrap_or_else(|e| panic!("cannot run {}: {e}", bin.display()));
+        let mut child =
+            OwnedChild::spawn_env(&bin, &self.args(), self.dir.path(), &self.log_path, &self.options.env)
+                .unwrap_or_else(|e| panic!("cannot run {}: {e}", bin.display()));
         let deadline = Instant::now() + START_TIMEOUT;
         loop {
             if let Some(status) = child.try_exit_status() {
@@ -220,6 +223,17 @@ impl SentinelProc {
         args: &[&str],
         timeout: Duration,
     ) -> ExitOutput {
+        SentinelProc::run_to_exit_env(kind, config_text, args, &[], timeout)
+    }
+
+    /// [`SentinelProc::run_to_exit`] with extra environment variables.
+    pub fn run_to_exit_env(
+        kind: Kind,
+        config_text: Option<&str>,
+        args: &[&str],
+        env: &[(String, String)],
+        timeout: Duration,
+    ) -> ExitOutput {
         let dir = process::temp_dir(&format!("{}-run", kind.name()));
         let log_path = dir.path().join("output.log");
         let mut all_args = Vec::new();
@@ -229,7 +243,7 @@ impl SentinelProc {
             all_args.push(config_path.to_string_lossy().into_owned());
         }
         all_args.extend(args.iter().map(|s| s.to_string()));
-        let mut child = OwnedChild::spawn(&kind.binary(), &all_args, dir.path(), &log_path)
+        let mut child = OwnedChild::spawn_env(&kind.binary(), &all_args, dir.path(), &log_path, env)
             .unwrap_or_else(|e| panic!("cannot run {}: {e}", kind.binary().display()));
         let status = child.wait_exit(timeout).unwrap_or_else(|| {
             child.kill();

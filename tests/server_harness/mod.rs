@@ -13,9 +13,9 @@ use std::time::{Duration, Instant};
 use rsentinel::config::model::ServerConfig;
 use rsentinel::config::{MasterConfig, SentinelConfig};
 use rsentinel::core::{Sentinel, Settings};
-use rsentinel::daemon::handle::{DaemonRequest, CLOCK_START};
-use rsentinel::daemon::{Handle, ProcessInfo};
-use rsentinel::monitor::link::LinkEvents;
+use rsentinel::daemon::config_writer::ConfigFile;
+use rsentinel::daemon::core_task;
+use rsentinel::handle::{Handle, ProcessInfo, CLOCK_START};
 use rsentinel::monitor::LinkRegistry;
 
 /// How long any single expected reply may take.
@@ -30,11 +30,9 @@ pub fn free_port() -> u16 {
 pub struct Ours {
     pub port: u16,
     pub handle: Handle,
+    pub broker: std::sync::Arc<rsentinel::server::pubsub::Broker>,
     rt: Option<tokio::runtime::Runtime>,
     _dir: tempfile::TempDir,
-    /// Link events and daemon requests: nobody serves them here, but they stay open.
-    _events: LinkEvents,
-    _requests: tokio::sync::mpsc::UnboundedReceiver<DaemonRequest>,
 }
 
 impl Ours {
@@ -57,10 +55,8 @@ impl Ours {
             ..SentinelConfig::default()
         };
         let core = Sentinel::new(&cfg, Settings::default(), CLOCK_START, 42).unwrap();
-        let (links, events) = {
-            let _runtime = rt.enter();
-            LinkRegistry::new()
-        };
+        let _runtime = rt.enter();
+        let links = LinkRegistry::new();
         let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
         let port = listener.local_addr().unwrap().port();
         let process = ProcessInfo {
@@ -69,9 +65,12 @@ impl Ours {
             config_file: dir.path().join("s.conf"),
             tcp_port: port,
         };
-        let (handle, requests) = Handle::new(core, links, server, process);
-        rt.spawn(rsentinel::server::serve(handle.clone(), vec![listener]));
-        Ours { port, handle, rt: Some(rt), _dir: dir, _events: events, _requests: requests }
+        let store = ConfigFile(process.config_file.clone());
+        let running = core_task::start(core, server, process, store, links);
+        let (handle, broker) = (running.h.clone(), running.broker.clone());
+        rt.spawn(rsentinel::server::serve(running.h, running.broker, vec![listener]));
+        drop(_runtime);
+        Ours { port, handle, broker, rt: Some(rt), _dir: dir }
     }
 
     pub fn client(&self) -> Client {

@@ -89,7 +89,7 @@ fn master_names_that_break_hellos_or_the_config_are_invalid() {
 fn monitor_checks_in_redis_order_then_creates() {
     let mut s = sentinel(&[("mymaster", 6379)]);
     let m = |s: &mut Sentinel, name: &str, host: &str, port: i64, q: i64| {
-        s.monitor(name, host, port, q, &never, NOW)
+        s.monitor(name, host, port, q, false, NOW)
     };
     assert_eq!(m(&mut s, "x", "localhost", 70000, 0), Err(MonitorError::QuorumTooSmall));
     assert_eq!(m(&mut s, "x", "localhost", 70000, 1 << 40), Err(MonitorError::QuorumOutOfRange));
@@ -102,7 +102,8 @@ fn monitor_checks_in_redis_order_then_creates() {
     assert!(s.drain_actions().is_empty(), "failed MONITORs change nothing");
 
     let new = m(&mut s, "other", "::1", 6380, 3).expect("valid");
-    assert_eq!(s.drain_actions(), vec![Action::StartMonitor { master: new }]);
+    assert!(s.drain_actions().is_empty(), "a new master is scheduled, not announced yet");
+    assert_eq!(s.masters[&new].next_tick, NOW, "ticks at once");
     let master = s.master_by_name("other").expect("created");
     assert_eq!((master.quorum, master.inst.addr.ip.as_str(), master.inst.addr.port), (3, "::1", 6380));
     s.announce_monitor(new);
@@ -112,11 +113,20 @@ fn monitor_checks_in_redis_order_then_creates() {
 #[test]
 fn monitor_accepts_hostnames_only_with_resolve_hostnames_and_a_resolving_name() {
     let mut s = sentinel(&[]);
-    assert_eq!(s.monitor("a", "db.local", 6379, 1, &always, NOW), Err(MonitorError::InvalidAddress));
+    assert_eq!(s.monitor("a", "db.local", 6379, 1, true, NOW), Err(MonitorError::InvalidAddress));
     s.settings.resolve_hostnames = true;
-    assert_eq!(s.monitor("a", "db.local", 6379, 1, &never, NOW), Err(MonitorError::InvalidAddress));
-    let a = s.monitor("a", "db.local", 6379, 1, &|h: &str| h == "db.local", NOW).expect("resolves");
+    assert_eq!(s.monitor("a", "db.local", 6379, 1, false, NOW), Err(MonitorError::InvalidAddress));
+    let a = s.monitor("a", "db.local", 6379, 1, true, NOW).expect("resolves");
     assert_eq!(s.masters[&a].inst.addr.hostname, "db.local");
+    // The core asks the shell for the address and takes the answer as an input.
+    assert_eq!(s.drain_actions(), vec![Action::Resolve { host: "db.local".into() }]);
+    assert_eq!(s.masters[&a].inst.addr.ip, "");
+    s.handle(
+        crate::core::input::Input::Resolved { host: "db.local".into(), ip: Some("10.1.2.3".into()) },
+        NOW,
+    );
+    assert_eq!(s.masters[&a].inst.addr.ip, "10.1.2.3");
+    assert_eq!(s.master_by_addr("10.1.2.3", 6379), Some(a), "the address index follows");
 }
 
 #[test]

@@ -158,7 +158,7 @@ fn stats(ctx: &Ctx, out: &mut String) {
     let s = &ctx.srv.stats;
     let g = ServerStats::get;
     let (ops, in_kbps, out_kbps) = s.instantaneous();
-    let (channels, patterns) = ctx.srv.h.broker().counts();
+    let (channels, patterns) = ctx.srv.broker.counts();
     let _ = write!(
         out,
         "# Stats\r\n\

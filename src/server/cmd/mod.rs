@@ -238,7 +238,7 @@ fn check_acl(
 }
 
 /// Run a prepared command.
-pub fn execute(
+pub async fn execute(
     srv: &Server,
     client: &mut ClientState,
     argv: &[Vec<u8>],
@@ -257,9 +257,9 @@ pub fn execute(
         "shutdown" => shutdown::run(&mut ctx),
         "subscribe" | "psubscribe" | "unsubscribe" | "punsubscribe" => subscribe::run(&mut ctx),
         "acl" => acl::run(&mut ctx),
-        "publish" => publish::run(&mut ctx),
+        "publish" => publish::run(&mut ctx).await,
         "role" => role::run(&mut ctx),
-        "sentinel" => sentinel::run(&mut ctx),
+        "sentinel" => sentinel::run(&mut ctx).await,
         other => ctx.error(format!("ERR unknown command '{}'", other)),
     }
     ctx.out

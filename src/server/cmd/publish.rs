@@ -4,7 +4,7 @@
 
 use super::Ctx;
 
-pub fn run(ctx: &mut Ctx) {
-    let reply = crate::server::sentinel::publish(&ctx.srv.h, &ctx.argv[1], &ctx.argv[2]);
+pub async fn run(ctx: &mut Ctx<'_>) {
+    let reply = crate::server::sentinel::publish(&ctx.srv.h, &ctx.argv[1], &ctx.argv[2]).await;
     ctx.reply(reply);
 }

@@ -3,7 +3,7 @@
 
 use super::Ctx;
 
-pub fn run(ctx: &mut Ctx) {
-    let reply = crate::server::sentinel::dispatch(&ctx.srv.h, ctx.argv);
+pub async fn run(ctx: &mut Ctx<'_>) {
+    let reply = crate::server::sentinel::dispatch(&ctx.srv.h, ctx.argv).await;
     ctx.reply(reply);
 }

@@ -11,7 +11,7 @@ pub fn run(ctx: &mut Ctx) {
             for ch in &ctx.argv[1..] {
                 if !ctx.client.channels.contains(ch) {
                     ctx.client.channels.push(ch.clone());
-                    ctx.srv.h.broker().subscribe(ctx.client.id(), ch, ctx.client.push_tx.clone());
+                    ctx.srv.broker.subscribe(ctx.client.id(), ch, ctx.client.push_tx.clone());
                 }
                 confirm(ctx, "subscribe", Some(ch));
             }
@@ -20,7 +20,7 @@ pub fn run(ctx: &mut Ctx) {
             for pat in &ctx.argv[1..] {
                 if !ctx.client.patterns.contains(pat) {
                     ctx.client.patterns.push(pat.clone());
-                    ctx.srv.h.broker().psubscribe(ctx.client.id(), pat, ctx.client.push_tx.clone());
+                    ctx.srv.broker.psubscribe(ctx.client.id(), pat, ctx.client.push_tx.clone());
                 }
                 confirm(ctx, "psubscribe", Some(pat));
             }
@@ -33,7 +33,7 @@ pub fn run(ctx: &mut Ctx) {
             }
             for ch in &targets {
                 ctx.client.channels.retain(|c| c != ch);
-                ctx.srv.h.broker().unsubscribe(ctx.client.id(), ch);
+                ctx.srv.broker.unsubscribe(ctx.client.id(), ch);
                 confirm(ctx, "unsubscribe", Some(ch));
             }
         }
@@ -45,7 +45,7 @@ pub fn run(ctx: &mut Ctx) {
             }
             for pat in &targets {
                 ctx.client.patterns.retain(|p| p != pat);
-                ctx.srv.h.broker().punsubscribe(ctx.client.id(), pat);
+                ctx.srv.broker.punsubscribe(ctx.client.id(), pat);
                 confirm(ctx, "punsubscribe", Some(pat));
             }
         }

@@ -2,7 +2,7 @@
 //! quorum and the majority needed to authorize a failover?
 
 use super::{lookup, no_such_master};
-use crate::daemon::Handle;
+use crate::handle::Handle;
 use crate::server::Frame;
 
 /// `+OK <n> usable Sentinels. ...` or `-NOQUORUM <n> usable Sentinels. <reasons>`, with the

@@ -1,19 +1,19 @@
-//! SENTINEL FAILOVER `<name>`: a failover forced by the operator, without agreement from the
-//! other sentinels and without waiting for the master to be down.
+//! SENTINEL FAILOVER `<name>`: force a failover as if the master were down, without asking
+//! for agreement (`sentinelCommand` "failover").
 
-use super::{lookup, no_such_master};
-use crate::daemon::Handle;
+use super::{no_such_master, run_in_core};
+use crate::core::input::{ClientCommand, CommandOutcome};
+use crate::handle::Handle;
 use crate::server::Frame;
 
-/// `Sentinel::manual_failover` checks for a failover in progress and a promotable replica,
-/// logs `Executing user requested FAILOVER of '<name>'` and starts. Refusals (`-INPROG ...`,
-/// `-NOGOODSLAVE ...`) carry their own error code, without `ERR`.
-pub(super) fn run(h: &Handle, args: &[Vec<u8>]) -> Frame {
-    h.with_core(|c, now| {
-        let Some(id) = lookup(c, &args[2]) else { return no_such_master() };
-        match c.manual_failover(id, now) {
-            Ok(()) => Frame::ok(),
-            Err(e) => Frame::error(e.to_string()),
-        }
-    })
+pub(super) async fn run(h: &Handle, args: &[Vec<u8>]) -> Frame {
+    let reply = match run_in_core(h, ClientCommand::Failover { name: args[2].clone() }).await {
+        Ok(r) => r,
+        Err(frame) => return frame,
+    };
+    match reply.outcome {
+        CommandOutcome::Failover(Ok(())) => Frame::ok(),
+        CommandOutcome::Failover(Err(e)) => Frame::error(e.to_string()),
+        _ => no_such_master(),
+    }
 }

@@ -1,10 +1,13 @@
-//! SENTINEL FLUSHCONFIG.
+//! SENTINEL FLUSHCONFIG: rewrite the config file now.
 
-use super::flush_and_reply;
-use crate::daemon::Handle;
+use super::{ok_if_saved, run_in_core};
+use crate::core::input::ClientCommand;
+use crate::handle::Handle;
 use crate::server::Frame;
 
-/// Rewrite the config file with the current state; `+OK` or the flush error.
-pub(super) fn run(h: &Handle) -> Frame {
-    flush_and_reply(h)
+pub(super) async fn run(h: &Handle) -> Frame {
+    match run_in_core(h, ClientCommand::FlushConfig).await {
+        Ok(r) => ok_if_saved(&r),
+        Err(frame) => frame,
+    }
 }

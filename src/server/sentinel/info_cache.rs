@@ -2,7 +2,7 @@
 
 use super::lookup;
 use crate::core::{Instance, MasterId, Millis};
-use crate::daemon::Handle;
+use crate::handle::Handle;
 use crate::server::Frame;
 
 /// `[name1, entries1, name2, entries2, ...]` for the named masters that exist (unknown names

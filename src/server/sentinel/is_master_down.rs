@@ -1,9 +1,11 @@
 //! SENTINEL IS-MASTER-DOWN-BY-ADDR `<ip> <port> <current-epoch> <runid>`: the peer protocol's
 //! "is it down for you, and will you vote for me" question (§7.3).
 
+use crate::core::input::{ClientCommand, CommandOutcome};
 use crate::core::vote::MasterDownReply;
 use crate::core::wire::numbers::parse_i64;
-use crate::daemon::Handle;
+use crate::handle::Handle;
+use crate::handle::{CommandReply, Durability};
 use crate::server::Frame;
 
 const NOT_AN_INTEGER: &str = "ERR value is not an integer or out of range";
@@ -13,7 +15,7 @@ const NOT_AN_INTEGER: &str = "ERR value is not an integer or out of range";
 ///
 /// Deviation (§12): Redis casts a negative epoch to a huge unsigned one, adopts it as its
 /// current epoch and persists it; rsentinel rejects it with the integer error instead.
-pub(super) fn run(h: &Handle, args: &[Vec<u8>]) -> Frame {
+pub(super) async fn run(h: &Handle, args: &[Vec<u8>]) -> Frame {
     let number = |a: &[u8]| std::str::from_utf8(a).ok().and_then(parse_i64);
     let (Some(port), Some(epoch)) = (number(&args[3]), number(&args[4])) else {
         return Frame::error(NOT_AN_INTEGER);
@@ -26,7 +28,24 @@ pub(super) fn run(h: &Handle, args: &[Vec<u8>]) -> Frame {
     // that is not UTF-8 is no run id we could vote for, so it is treated the same way.
     let reply = match (std::str::from_utf8(&args[2]), u16::try_from(port), std::str::from_utf8(&args[5])) {
         (Ok(ip), Ok(port), Ok(runid)) => {
-            h.with_core(|c, now| c.is_master_down_by_addr(ip, port, epoch, runid, now))
+            let cmd = ClientCommand::IsMasterDownByAddr {
+                ip: ip.to_string(),
+                port,
+                epoch,
+                runid: runid.to_string(),
+            };
+            match h.command(cmd).await {
+                Ok(CommandReply { outcome: CommandOutcome::MasterDown(r), durability }) => {
+                    if durability == Durability::WriteFailed {
+                        // The vote could not be saved: it is not announced (a peer reads an
+                        // error as no reply).
+                        return Frame::error(super::FLUSH_FAILED);
+                    }
+                    r
+                }
+                Ok(other) => return super::unexpected(other.outcome),
+                Err(e) => return super::err(e),
+            }
         }
         _ => not_found,
     };

@@ -2,7 +2,7 @@
 
 use super::instance_map::instance_map;
 use super::{lookup, no_such_master};
-use crate::daemon::Handle;
+use crate::handle::Handle;
 use crate::server::Frame;
 
 /// SENTINEL MASTERS: one instance map per master, never filtered; `*0` with none.

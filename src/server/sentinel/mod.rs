@@ -29,9 +29,11 @@ mod simulate_failure;
 #[cfg(test)]
 mod tests;
 
+use crate::core::input::{ClientCommand, CommandOutcome};
 use crate::core::instance::flags;
 use crate::core::{MasterId, Sentinel};
-use crate::daemon::Handle;
+use crate::handle::Handle;
+use crate::handle::{CommandReply, Durability};
 use crate::server::Frame;
 
 /// The hello channel: the only one PUBLISH accepts in sentinel mode.
@@ -68,7 +70,7 @@ const SUBCOMMANDS: [(&str, i32); 21] = [
 const FLUSH_FAILED: &str = "ERR Failed to save config file. Check server logs.";
 
 /// Run `SENTINEL <sub> ...`; `args[0]` is the command name as typed.
-pub fn dispatch(h: &Handle, args: &[Vec<u8>]) -> Frame {
+pub async fn dispatch(h: &Handle, args: &[Vec<u8>]) -> Frame {
     let Some(sub) = args.get(1) else {
         return Frame::error("ERR wrong number of arguments for 'sentinel' command");
     };
@@ -85,25 +87,25 @@ pub fn dispatch(h: &Handle, args: &[Vec<u8>]) -> Frame {
     }
     match name {
         "ckquorum" => ckquorum::run(h, args),
-        "config" => config::run(h, args),
-        "debug" => debug::run(h, args),
-        "failover" => failover::run(h, args),
-        "flushconfig" => flushconfig::run(h),
+        "config" => config::run(h, args).await,
+        "debug" => debug::run(h, args).await,
+        "failover" => failover::run(h, args).await,
+        "flushconfig" => flushconfig::run(h).await,
         "get-master-addr-by-name" => masters::get_master_addr_by_name(h, args),
         "help" => help::run(args),
         "info-cache" => info_cache::run(h, args),
-        "is-master-down-by-addr" => is_master_down::run(h, args),
+        "is-master-down-by-addr" => is_master_down::run(h, args).await,
         "master" => masters::master(h, args),
         "masters" => masters::masters(h),
-        "monitor" => monitor::run(h, args),
+        "monitor" => monitor::run(h, args).await,
         "myid" => h.read_core(|c, _| Frame::bulk(&c.myid)),
         "pending-scripts" => pending_scripts::run(h),
-        "remove" => remove::run(h, args),
+        "remove" => remove::run(h, args).await,
         "replicas" | "slaves" => replicas::replicas(h, args),
-        "reset" => reset::run(h, args),
+        "reset" => reset::run(h, args).await,
         "sentinels" => replicas::sentinels(h, args),
-        "set" => set::run(h, args),
-        "simulate-failure" => simulate_failure::run(h, args),
+        "set" => set::run(h, args).await,
+        "simulate-failure" => simulate_failure::run(h, args).await,
         _ => unreachable!("every entry of SUBCOMMANDS is dispatched"),
     }
 }
@@ -119,12 +121,14 @@ pub fn role(h: &Handle) -> Frame {
 /// PUBLISH in sentinel mode (`sentinelPublishCommand`): only `__sentinel__:hello` (compared
 /// case-sensitively) is accepted; the message is processed as a hello and the reply is always
 /// `:1`, even for a malformed message. This is how peers deliver hellos directly.
-pub fn publish(h: &Handle, channel: &[u8], msg: &[u8]) -> Frame {
+pub async fn publish(h: &Handle, channel: &[u8], msg: &[u8]) -> Frame {
     if channel != HELLO_CHANNEL {
         return Frame::error("ERR Only HELLO messages are accepted by Sentinel instances.");
     }
-    h.with_core(|c, now| c.process_hello(msg, now));
-    Frame::Integer(1)
+    match h.command(ClientCommand::Hello { payload: msg.to_vec() }).await {
+        Ok(_) => Frame::Integer(1),
+        Err(e) => err(e),
+    }
 }
 
 /// The body of INFO's `# Sentinel` section (without the header line), lines ending in CRLF.
@@ -182,11 +186,17 @@ fn err(e: impl std::fmt::Display) -> Frame {
     Frame::error(format!("ERR {}", e))
 }
 
-/// Rewrite the config and reply `+OK`, or the flush error (`sentinelFlushConfigAndReply`).
-fn flush_and_reply(h: &Handle) -> Frame {
-    match h.flush_config() {
-        Ok(()) => Frame::ok(),
-        Err(_) => Frame::error(FLUSH_FAILED),
+/// Run a command in the core. `Err` carries the reply for a core that is shutting down.
+async fn run_in_core(h: &Handle, cmd: ClientCommand) -> Result<CommandReply, Frame> {
+    h.command(cmd).await.map_err(err)
+}
+
+/// `+OK`, or the flush error if the command's config rewrite failed
+/// (`sentinelFlushConfigAndReply`).
+fn ok_if_saved(reply: &CommandReply) -> Frame {
+    match reply.durability {
+        Durability::WriteFailed => Frame::error(FLUSH_FAILED),
+        Durability::Durable | Durability::NotNeeded => Frame::ok(),
     }
 }
 
@@ -194,4 +204,11 @@ fn flush_and_reply(h: &Handle) -> Frame {
 /// argument unknown or invalid, never change what it means.
 fn lossy(arg: &[u8]) -> String {
     String::from_utf8_lossy(arg).into_owned()
+}
+
+/// A core outcome that does not belong to the command that asked: a bug, reported to the
+/// client rather than hidden.
+fn unexpected(outcome: CommandOutcome) -> Frame {
+    tracing::warn!("unexpected command outcome {:?}", outcome);
+    Frame::error("ERR internal error: unexpected command outcome")
 }

@@ -1,6 +1,6 @@
 //! SENTINEL PENDING-SCRIPTS (`sentinelPendingScriptsCommand`).
 
-use crate::daemon::Handle;
+use crate::handle::Handle;
 use crate::server::Frame;
 
 /// One 5-pair map per queued job, in queue order: `argv` (the path, then the arguments),

@@ -1,16 +1,14 @@
-//! SENTINEL REMOVE `<name>`.
+//! SENTINEL REMOVE `<name>`: stop monitoring a master, persist, reply `+OK`.
 
-use super::{flush_and_reply, lookup, no_such_master};
-use crate::daemon::Handle;
+use super::{no_such_master, ok_if_saved, run_in_core};
+use crate::core::input::{ClientCommand, CommandOutcome};
+use crate::handle::Handle;
 use crate::server::Frame;
 
-/// Emit `-monitor`, forget the master (closing its links and those of its replicas and of
-/// peers no other master shares), then flush and reply.
-pub(super) fn run(h: &Handle, args: &[Vec<u8>]) -> Frame {
-    let removed = h.with_core(|c, _| lookup(c, &args[2]).is_some_and(|id| c.remove_monitored(id)));
-    if removed {
-        flush_and_reply(h)
-    } else {
-        no_such_master()
+pub(super) async fn run(h: &Handle, args: &[Vec<u8>]) -> Frame {
+    match run_in_core(h, ClientCommand::Remove { name: args[2].clone() }).await {
+        Ok(r) if r.outcome == CommandOutcome::Removed => ok_if_saved(&r),
+        Ok(_) => no_such_master(),
+        Err(frame) => frame,
     }
 }

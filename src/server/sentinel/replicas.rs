@@ -2,7 +2,7 @@
 
 use super::instance_map::instance_map;
 use super::{lookup, no_such_master};
-use crate::daemon::Handle;
+use crate::handle::Handle;
 use crate::server::Frame;
 
 /// SENTINEL REPLICAS `<name>`: one map per replica, skipping those whose INFO said

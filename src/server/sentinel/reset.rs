@@ -1,11 +1,16 @@
-//! SENTINEL RESET `<pattern>`.
+//! SENTINEL RESET `<pattern>`: reset every master whose name matches; reply with the count.
 
-use crate::daemon::Handle;
+use super::run_in_core;
+use crate::core::input::{ClientCommand, CommandOutcome};
+use crate::handle::Handle;
 use crate::server::Frame;
 
-/// Reset every master whose name matches the glob (case-sensitively), each announced with
-/// `+reset-master`; the reply is the number of matches. Redis does not flush here.
-pub(super) fn run(h: &Handle, args: &[Vec<u8>]) -> Frame {
-    let n = h.with_core(|c, now| c.reset_masters_matching(&args[2], now));
-    Frame::Integer(n as i64)
+pub(super) async fn run(h: &Handle, args: &[Vec<u8>]) -> Frame {
+    match run_in_core(h, ClientCommand::Reset { pattern: args[2].clone() }).await {
+        Ok(r) => match r.outcome {
+            CommandOutcome::Reset(n) => Frame::Integer(n as i64),
+            other => super::unexpected(other),
+        },
+        Err(frame) => frame,
+    }
 }

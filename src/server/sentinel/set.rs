@@ -2,8 +2,9 @@
 
 use std::ffi::CString;
 
-use super::{err, flush_and_reply, lookup, no_such_master};
-use crate::daemon::Handle;
+use super::{err, no_such_master, ok_if_saved, run_in_core};
+use crate::core::input::{ClientCommand, CommandOutcome};
+use crate::handle::Handle;
 use crate::server::Frame;
 
 /// Apply the options left to right (see `Sentinel::set_master_options`). With no error, flush
@@ -12,25 +13,28 @@ use crate::server::Frame;
 ///
 /// Values are stored as text, so a value that is not UTF-8 (a binary password, say) is refused
 /// before anything is applied rather than silently altered.
-pub(super) fn run(h: &Handle, args: &[Vec<u8>]) -> Frame {
-    let opts: Result<Vec<String>, _> = args[3..].iter().map(|a| String::from_utf8(a.clone())).collect();
-    let outcome = h.with_core(|c, _| {
-        let id = lookup(c, &args[2])?;
-        Some(opts.map(|opts| c.set_master_options(id, &opts, &is_executable)))
-    });
-    match outcome {
-        None => no_such_master(),
-        Some(Err(_)) => Frame::error("ERR SENTINEL SET options and values must be valid UTF-8"),
-        Some(Ok(outcome)) => match outcome.result {
-            Ok(()) => flush_and_reply(h),
-            Err(e) => {
-                if outcome.changes > 0 {
-                    // The flush error, if any, is logged; the client gets the option's error.
-                    let _ = h.flush_config();
-                }
-                err(e)
-            }
+pub(super) async fn run(h: &Handle, args: &[Vec<u8>]) -> Frame {
+    let known = h.read_core(|c, _| super::lookup(c, &args[2]).is_some());
+    let Ok(options) =
+        args[3..].iter().map(|a| String::from_utf8(a.clone())).collect::<Result<Vec<String>, _>>()
+    else {
+        return if known {
+            Frame::error("ERR SENTINEL SET options and values must be valid UTF-8")
+        } else {
+            no_such_master()
+        };
+    };
+    // The `access(path, X_OK)` checks are made here, outside the core, for every value that
+    // could be a script path.
+    let executable = options.iter().filter(|v| is_executable(v)).cloned().collect();
+    match run_in_core(h, ClientCommand::Set { name: args[2].clone(), options, executable }).await {
+        Ok(r) => match &r.outcome {
+            // The flush error, if any, is logged; on an option error the client gets that.
+            CommandOutcome::Set { result: Ok(()), .. } => ok_if_saved(&r),
+            CommandOutcome::Set { result: Err(e), .. } => err(e),
+            _ => no_such_master(),
         },
+        Err(frame) => frame,
     }
 }
 

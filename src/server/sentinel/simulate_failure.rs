@@ -1,19 +1,23 @@
-//! SENTINEL SIMULATE-FAILURE `<flag> ...` (crash-after-election, crash-after-promotion, help).
+//! SENTINEL SIMULATE-FAILURE `<flag> ...`: crash-after-election, crash-after-promotion, help.
 
-use super::{err, lossy};
+use super::{err, lossy, run_in_core};
 use crate::core::commands::SimulateFailure;
-use crate::daemon::Handle;
+use crate::core::input::{ClientCommand, CommandOutcome};
+use crate::handle::Handle;
 use crate::server::Frame;
 
-/// Deviation (§12): Redis clears the flags before reading the arguments, so `HELP` (or a typo)
-/// disarms a simulation that was set; rsentinel replies the same but leaves the flags alone.
-pub(super) fn run(h: &Handle, args: &[Vec<u8>]) -> Frame {
+pub(super) async fn run(h: &Handle, args: &[Vec<u8>]) -> Frame {
     let flags: Vec<String> = args[2..].iter().map(|a| lossy(a)).collect();
-    match h.with_core(|c, _| c.simulate_failure(&flags)) {
-        Ok(SimulateFailure::Set) => Frame::ok(),
-        Ok(SimulateFailure::Help) => {
+    let reply = match run_in_core(h, ClientCommand::SimulateFailure { flags }).await {
+        Ok(r) => r,
+        Err(frame) => return frame,
+    };
+    match reply.outcome {
+        CommandOutcome::SimulateFailure(Ok(SimulateFailure::Set)) => Frame::ok(),
+        CommandOutcome::SimulateFailure(Ok(SimulateFailure::Help)) => {
             Frame::Array(vec![Frame::bulk("crash-after-election"), Frame::bulk("crash-after-promotion")])
         }
-        Err(e) => err(e),
+        CommandOutcome::SimulateFailure(Err(e)) => err(e),
+        other => super::unexpected(other),
     }
 }

@@ -9,9 +9,9 @@ use crate::config::model::ServerConfig;
 use crate::config::{MasterConfig, SentinelConfig};
 use crate::core::scripts::ScriptJob;
 use crate::core::{FailoverState, Kind, Millis, Role, Settings};
-use crate::daemon::handle::CLOCK_START;
-use crate::daemon::ProcessInfo;
-use crate::monitor::LinkRegistry;
+use std::sync::{Arc, Mutex};
+
+use crate::handle::{CoreMsg, ProcessInfo, CLOCK_START};
 
 const NOW: Millis = 5_000_000;
 const MYID: &str = "0123456789abcdef0123456789abcdef01234567";
@@ -40,7 +40,54 @@ fn core(masters: &[(&str, u16)]) -> Sentinel {
     c
 }
 
-fn handle(masters: &[(&str, u16)]) -> Handle {
+/// A handle served by a stand-in core task that owns the core behind a test-only mutex, so a
+/// test can edit state between commands ([`TestSentinel::edit`] republishes the read model).
+/// Config rewrites always fail here (there is no config file), as with a broken disk.
+struct TestSentinel {
+    rt: tokio::runtime::Runtime,
+    h: Handle,
+    core: Arc<Mutex<Sentinel>>,
+}
+
+impl std::ops::Deref for TestSentinel {
+    type Target = Handle;
+    fn deref(&self) -> &Handle {
+        &self.h
+    }
+}
+
+/// Edits the test core; the read model is republished when the edit ends.
+struct CoreEdit<'a> {
+    guard: std::sync::MutexGuard<'a, Sentinel>,
+    h: &'a Handle,
+}
+
+impl std::ops::Deref for CoreEdit<'_> {
+    type Target = Sentinel;
+    fn deref(&self) -> &Sentinel {
+        &self.guard
+    }
+}
+
+impl std::ops::DerefMut for CoreEdit<'_> {
+    fn deref_mut(&mut self) -> &mut Sentinel {
+        &mut self.guard
+    }
+}
+
+impl Drop for CoreEdit<'_> {
+    fn drop(&mut self) {
+        self.h.publish_read_model(self.guard.clone());
+    }
+}
+
+impl TestSentinel {
+    fn edit(&self) -> CoreEdit<'_> {
+        CoreEdit { guard: self.core.lock().expect("core"), h: &self.h }
+    }
+}
+
+fn handle(masters: &[(&str, u16)]) -> TestSentinel {
     let process = ProcessInfo {
         run_id: "0".repeat(40),
         executable: "rsentinel".into(),
@@ -48,15 +95,49 @@ fn handle(masters: &[(&str, u16)]) -> Handle {
         tcp_port: 26379,
     };
     let core = Sentinel::new(&config(masters), Settings::default(), CLOCK_START, 3).expect("valid config");
-    let (links, _events) = LinkRegistry::new();
-    Handle::new(core, links, ServerConfig::default(), process).0
+    let (h, mut inputs) = Handle::new(&core, ServerConfig::default(), process);
+    let core = Arc::new(Mutex::new(core));
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let (h2, c2) = (h.clone(), core.clone());
+    rt.spawn(async move {
+        while let Some(msg) = inputs.recv().await {
+            let mut c = c2.lock().expect("core");
+            let mut reply = match msg {
+                CoreMsg::Input(i) => {
+                    c.handle(i, h2.now());
+                    None
+                }
+                CoreMsg::Command { req, cmd, reply } => {
+                    c.handle(crate::core::input::Input::Command { req, cmd }, h2.now());
+                    Some(reply)
+                }
+            };
+            for a in c.drain_actions() {
+                if let (crate::core::Action::Reply { outcome, flushed, .. }, Some(_)) = (&a, &reply) {
+                    let durability = if *flushed { Durability::WriteFailed } else { Durability::NotNeeded };
+                    let r = CommandReply { outcome: outcome.clone(), durability };
+                    let _ = reply.take().map(|tx| tx.send(r));
+                }
+            }
+            h2.publish_read_model(c.clone());
+        }
+    });
+    TestSentinel { rt, h, core }
 }
 
 /// Dispatch a space-separated command line (`''` is an empty argument).
-fn run(h: &Handle, line: &str) -> Frame {
+fn run(h: &TestSentinel, line: &str) -> Frame {
     let args: Vec<Vec<u8>> =
         line.split(' ').map(|a| if a == "''" { Vec::new() } else { a.as_bytes().to_vec() }).collect();
-    dispatch(h, &args)
+    h.rt.block_on(dispatch(h, &args))
+}
+
+fn dispatch_sync(h: &TestSentinel, args: &[Vec<u8>]) -> Frame {
+    h.rt.block_on(dispatch(h, args))
+}
+
+fn publish_sync(h: &TestSentinel, channel: &[u8], msg: &[u8]) -> Frame {
+    h.rt.block_on(publish(h, channel, msg))
 }
 
 fn resp2(f: &Frame) -> String {
@@ -113,7 +194,7 @@ fn field<'a>(f: &'a Frame, name: &str) -> Option<&'a Frame> {
 fn arity_errors_and_unknown_subcommands_come_first() {
     let h = handle(&[("mymaster", 6379)]);
     assert_eq!(
-        resp2(&dispatch(&h, &[b"SENTINEL".to_vec()])),
+        resp2(&dispatch_sync(&h, &[b"SENTINEL".to_vec()])),
         "-ERR wrong number of arguments for 'sentinel' command\r\n"
     );
     assert_eq!(resp2(&run(&h, "sentinel foo")), "-ERR unknown subcommand 'foo'. Try SENTINEL HELP.\r\n");
@@ -134,7 +215,7 @@ fn arity_errors_and_unknown_subcommands_come_first() {
         let mut args = vec![b"SENTINEL".to_vec(), name.to_ascii_uppercase().into_bytes()];
         args.resize(argc, b"nope".to_vec());
         let expected = format!("-ERR wrong number of arguments for 'sentinel|{}' command\r\n", name);
-        assert_eq!(resp2(&dispatch(&h, &args)), expected, "argc {} for {}", argc, name);
+        assert_eq!(resp2(&dispatch_sync(&h, &args)), expected, "argc {} for {}", argc, name);
     }
 }
 
@@ -371,7 +452,7 @@ fn masters_master_and_role_list_masters_in_creation_order() {
 fn replicas_skip_unannounced_ones_and_sentinels_list_peers() {
     let h = handle(&[("mymaster", 6379)]);
     {
-        let mut c = h.0.core.lock().expect("core");
+        let mut c = h.edit();
         let id = c.master_id("mymaster").expect("exists");
         let hidden = c.create_replica(id, "127.0.0.1", 7001, NOW).expect("replica");
         c.create_replica(id, "127.0.0.1", 7002, NOW).expect("replica");
@@ -399,7 +480,7 @@ fn get_master_addr_by_name_follows_the_promotion_and_is_null_when_unknown() {
     assert_eq!(resp2(&unknown), "*-1\r\n");
     assert_eq!(resp3(&unknown), "_\r\n");
     {
-        let mut c = h.0.core.lock().expect("core");
+        let mut c = h.edit();
         let id = c.master_id("mymaster").expect("exists");
         let key = c.create_replica(id, "127.0.0.2", 7000, NOW).expect("replica");
         let m = c.masters.get_mut(&id).expect("m");
@@ -408,12 +489,7 @@ fn get_master_addr_by_name_follows_the_promotion_and_is_null_when_unknown() {
         m.failover_state = FailoverState::WaitPromotion;
     }
     assert_eq!(run(&h, "sentinel get-master-addr-by-name mymaster"), f, "not before RECONF_SLAVES");
-    h.0.core
-        .lock()
-        .expect("core")
-        .masters
-        .values_mut()
-        .for_each(|m| m.failover_state = FailoverState::ReconfSlaves);
+    h.edit().masters.values_mut().for_each(|m| m.failover_state = FailoverState::ReconfSlaves);
     assert_eq!(
         resp2(&run(&h, "sentinel get-master-addr-by-name mymaster")),
         "*2\r\n$9\r\n127.0.0.2\r\n$4\r\n7000\r\n"
@@ -436,10 +512,10 @@ fn is_master_down_by_addr_parses_like_redis_and_refuses_negative_epochs() {
     assert_eq!(resp2(&run(&h, "sentinel is-master-down-by-addr 127.0.0.1 6379 -1 abcd")), not_int);
     assert_eq!(h.read_core(|c, _| c.current_epoch), 0, "nothing adopted");
 
-    h.0.core.lock().expect("core").masters.values_mut().for_each(|m| m.inst.flags |= flags::S_DOWN);
+    h.edit().masters.values_mut().for_each(|m| m.inst.flags |= flags::S_DOWN);
     let down = run(&h, "sentinel is-master-down-by-addr 127.0.0.1 6379 0 *");
     assert_eq!(resp3(&down), "*3\r\n:1\r\n$1\r\n*\r\n:0\r\n");
-    h.0.core.lock().expect("core").tilt = true;
+    h.edit().tilt = true;
     assert_eq!(resp2(&run(&h, "sentinel is-master-down-by-addr 127.0.0.1 6379 0 *")), no, "TILT says no");
 }
 
@@ -452,7 +528,7 @@ fn ckquorum_replies() {
          this master\r\n"
     );
     {
-        let mut c = h.0.core.lock().expect("core");
+        let mut c = h.edit();
         let id = c.master_id("mymaster").expect("exists");
         for i in 0..3 {
             c.create_sentinel(id, "127.0.0.1", 26380 + i, &format!("{:040}", i), NOW).expect("sentinel");
@@ -463,7 +539,7 @@ fn ckquorum_replies() {
         "+OK 4 usable Sentinels. Quorum and failover authorization can be reached\r\n"
     );
     {
-        let mut c = h.0.core.lock().expect("core");
+        let mut c = h.edit();
         let m = c.masters.values_mut().next().expect("m");
         m.quorum = 5;
         m.sentinels.values_mut().take(2).for_each(|s| s.flags |= flags::S_DOWN);
@@ -552,7 +628,7 @@ fn config_get_and_shape_errors() {
         resp2(&run(&h, "sentinel config set announce-port 70000")),
         "-ERR Invalid value '70000' to SENTINEL CONFIG SET 'announce-port'\r\n"
     );
-    let bad_utf8 = dispatch(
+    let bad_utf8 = dispatch_sync(
         &h,
         &[b"sentinel".to_vec(), b"config".to_vec(), b"set".to_vec(), b"announce-ip".to_vec(), vec![0xff]],
     );
@@ -569,7 +645,7 @@ fn pending_scripts_report_run_time_or_run_delay() {
     assert_eq!(resp2(&run(&h, "sentinel pending-scripts")), "*0\r\n");
     let now = h.now();
     {
-        let mut c = h.0.core.lock().expect("core");
+        let mut c = h.edit();
         c.scripts.jobs.push(ScriptJob {
             id: 1,
             path: "/n.sh".into(),
@@ -616,7 +692,7 @@ fn pending_scripts_report_run_time_or_run_delay() {
     assert!(info_section(&h).contains("sentinel_running_scripts:1\r\nsentinel_scripts_queue_length:2\r\n"));
 
     // A scheduled retry in the future shows the delay left.
-    h.0.core.lock().expect("core").scripts.jobs[1].start_time = h.now() + 1_000_000;
+    h.edit().scripts.jobs[1].start_time = h.now() + 1_000_000;
     let f = run(&h, "sentinel pending-scripts");
     let Frame::Array(jobs) = &f else { panic!("array") };
     let Some(Frame::Bulk(d)) = field(&jobs[1], "run-delay") else { panic!("bulk run-delay") };
@@ -633,7 +709,7 @@ fn info_cache_lists_named_masters_once_with_each_instance_age() {
     assert_eq!(resp3(&b_only), "*2\r\n$1\r\nb\r\n*1\r\n*2\r\n:0\r\n_\r\n");
     let now = h.now();
     {
-        let mut c = h.0.core.lock().expect("core");
+        let mut c = h.edit();
         let id = c.master_id("a").expect("a");
         c.create_replica(id, "127.0.0.1", 7000, NOW).expect("replica");
         let m = c.masters.get_mut(&id).expect("a");
@@ -656,18 +732,18 @@ fn info_cache_lists_named_masters_once_with_each_instance_age() {
 fn publish_accepts_only_the_hello_channel() {
     let h = handle(&[]);
     assert_eq!(
-        resp2(&publish(&h, b"foo", b"bar")),
+        resp2(&publish_sync(&h, b"foo", b"bar")),
         "-ERR Only HELLO messages are accepted by Sentinel instances.\r\n"
     );
-    assert_eq!(resp2(&publish(&h, b"__SENTINEL__:hello", b"x")), resp2(&publish(&h, b"foo", b"x")));
-    assert_eq!(resp2(&publish(&h, b"__sentinel__:hello", b"garbage")), ":1\r\n");
+    assert_eq!(resp2(&publish_sync(&h, b"__SENTINEL__:hello", b"x")), resp2(&publish_sync(&h, b"foo", b"x")));
+    assert_eq!(resp2(&publish_sync(&h, b"__sentinel__:hello", b"garbage")), ":1\r\n");
 }
 
 #[test]
 fn info_section_lines() {
     let h = handle(&[("a", 6379), ("b", 6380)]);
     {
-        let mut c = h.0.core.lock().expect("core");
+        let mut c = h.edit();
         let b = c.master_id("b").expect("b");
         c.create_sentinel(b, "127.0.0.1", 26380, PEER, NOW).expect("sentinel");
         c.create_replica(b, "127.0.0.1", 7000, NOW).expect("replica");
@@ -682,7 +758,7 @@ fn info_section_lines() {
          master1:name=b,status=sdown,address=127.0.0.1:6380,slaves=1,sentinels=2\r\n"
     );
     {
-        let mut c = h.0.core.lock().expect("core");
+        let mut c = h.edit();
         c.tilt = true;
         c.tilt_start_time = h.now() - 2500;
         c.masters.values_mut().for_each(|m| m.inst.flags |= flags::S_DOWN | flags::O_DOWN);
@@ -695,7 +771,7 @@ fn info_section_lines() {
 #[test]
 fn reset_counts_matches() {
     let h = handle(&[("alpha", 6379), ("beta", 6380)]);
-    h.0.core.lock().expect("core").masters.values_mut().for_each(|m| {
+    h.edit().masters.values_mut().for_each(|m| {
         m.inst.flags |= flags::S_DOWN;
         m.inst.role_reported = Role::Slave;
     });
@@ -741,7 +817,7 @@ fn errors_that_change_nothing() {
     for (line, expected) in cases {
         assert_eq!(resp2(&run(&h, line)), expected, "{}", line);
     }
-    let binary = dispatch(
+    let binary = dispatch_sync(
         &h,
         &[b"sentinel".to_vec(), b"set".to_vec(), b"mymaster".to_vec(), b"auth-pass".to_vec(), vec![0xff, 0]],
     );
@@ -755,11 +831,6 @@ fn errors_that_change_nothing() {
     assert_eq!((names, auth), (vec!["mymaster".to_string()], None));
 
     // A failover already running is refused before any replica is looked at.
-    h.0.core
-        .lock()
-        .expect("core")
-        .masters
-        .values_mut()
-        .for_each(|m| m.inst.flags |= flags::FAILOVER_IN_PROGRESS);
+    h.edit().masters.values_mut().for_each(|m| m.inst.flags |= flags::FAILOVER_IN_PROGRESS);
     assert_eq!(resp2(&run(&h, "sentinel failover mymaster")), "-INPROG Failover already in progress\r\n");
 }

@@ -1,0 +1,191 @@
+//! What the server and the daemon share (mini-redis's `Db` idea), below both: the clock, the
+//! read model, the way into the core task, the process facts and the shutdown signal.
+//!
+//! Nothing here locks the core: the core is owned by one task (`daemon::core_task`). Client
+//! commands that only read state read the **read model**, a snapshot of the core that the core
+//! task publishes after its batches ([`Handle::read_core`]); commands that change state (and
+//! peers' vote requests) travel to the core task as [`ClientCommand`]s and wait for their
+//! outcome ([`Handle::command`]), which the core task releases only once whatever the command
+//! persisted is on disk.
+
+pub mod fail_stop;
+pub mod logging;
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use arc_swap::ArcSwap;
+use tokio::sync::{mpsc, oneshot, watch};
+
+use crate::config::model::ServerConfig;
+use crate::core::input::{ClientCommand, CommandOutcome, Input, RequestId};
+use crate::core::{Millis, Sentinel};
+
+/// The handle's clock reading at the moment it is built; build the core with this `now`.
+/// Not 0, because 0 means "never" in the core's timestamps.
+pub const CLOCK_START: Millis = 1_000_000;
+
+/// How many inputs from clients, scripts and the resolver may wait for the core task. A
+/// sender waits when it is full (back-pressure), it never buffers without bound.
+pub const INPUT_QUEUE: usize = 1024;
+
+/// Static facts about this process, for INFO server.
+#[derive(Clone, Debug)]
+pub struct ProcessInfo {
+    /// The 40-hex run id of this process (INFO's run_id; distinct from the sentinel myid).
+    pub run_id: String,
+    pub executable: String,
+    pub config_file: PathBuf,
+    pub tcp_port: u16,
+}
+
+/// Whether what a command persisted reached the disk.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Durability {
+    /// The command persisted nothing of its own.
+    NotNeeded,
+    /// Its config rewrite is on disk.
+    Durable,
+    /// Its config rewrite failed (logged and counted): the client gets Redis's error, and a
+    /// vote is not announced.
+    WriteFailed,
+}
+
+/// A command's outcome, once it may be told.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CommandReply {
+    pub outcome: CommandOutcome,
+    pub durability: Durability,
+}
+
+/// A message for the core task.
+#[derive(Debug)]
+pub enum CoreMsg {
+    Input(Input),
+    /// A client command: its reply goes to `reply` (keyed in the core by `req`).
+    Command {
+        req: RequestId,
+        cmd: ClientCommand,
+        reply: oneshot::Sender<CommandReply>,
+    },
+}
+
+/// State shared by all tasks.
+pub struct Shared {
+    start: Instant,
+    read_model: ArcSwap<Sentinel>,
+    inputs: mpsc::Sender<CoreMsg>,
+    next_req: AtomicU64,
+    /// The generic settings as loaded; the rewrite writes them back.
+    pub server_config: Mutex<ServerConfig>,
+    pub process: ProcessInfo,
+    /// Set to true to ask the whole process to shut down (SHUTDOWN, SIGTERM).
+    pub shutdown: watch::Sender<bool>,
+    /// Config rewrites that failed (the metrics count them).
+    pub config_write_failures: AtomicU64,
+}
+
+/// Cheap to clone; every task holds one.
+#[derive(Clone)]
+pub struct Handle(pub Arc<Shared>);
+
+/// Why a command got no reply: the core task is gone (the process is shutting down).
+#[derive(Debug, thiserror::Error)]
+#[error("the sentinel is shutting down")]
+pub struct CoreGone;
+
+impl Handle {
+    /// Build the handle around the first read model (the core as loaded); the receiver is the
+    /// core task's input.
+    pub fn new(
+        core: &Sentinel,
+        server_config: ServerConfig,
+        process: ProcessInfo,
+    ) -> (Handle, mpsc::Receiver<CoreMsg>) {
+        let (shutdown, _) = watch::channel(false);
+        let (inputs, rx) = mpsc::channel(INPUT_QUEUE);
+        let h = Handle(Arc::new(Shared {
+            start: Instant::now(),
+            read_model: ArcSwap::from_pointee(core.clone()),
+            inputs,
+            next_req: AtomicU64::new(1),
+            server_config: Mutex::new(server_config),
+            process,
+            shutdown,
+            config_write_failures: AtomicU64::new(0),
+        }));
+        (h, rx)
+    }
+
+    /// Milliseconds on the process's monotonic clock.
+    pub fn now(&self) -> Millis {
+        CLOCK_START + self.0.start.elapsed().as_millis() as Millis
+    }
+
+    /// Answer from the read model: the core as of the end of the core task's latest batch.
+    /// Never waits for monitoring.
+    pub fn read_core<R>(&self, f: impl FnOnce(&Sentinel, Millis) -> R) -> R {
+        let snapshot = self.0.read_model.load();
+        f(&snapshot, self.now())
+    }
+
+    /// Publish a new read model (the core task does this after its batches).
+    pub fn publish_read_model(&self, core: Sentinel) {
+        self.0.read_model.store(Arc::new(core));
+    }
+
+    /// Run a client command in the core task and wait for its outcome, which arrives after
+    /// everything the core did before it and once what it persisted is durable.
+    pub async fn command(&self, cmd: ClientCommand) -> Result<CommandReply, CoreGone> {
+        let (reply, rx) = oneshot::channel();
+        let req = self.0.next_req.fetch_add(1, Ordering::Relaxed);
+        self.0.inputs.send(CoreMsg::Command { req, cmd, reply }).await.map_err(|_| CoreGone)?;
+        rx.await.map_err(|_| CoreGone)
+    }
+
+    /// Hand the core task an input (script and resolver results); waits while the queue is
+    /// full.
+    pub async fn input(&self, input: Input) {
+        let _ = self.0.inputs.send(CoreMsg::Input(input)).await;
+    }
+
+    /// A copy of the generic settings.
+    pub fn server_config(&self) -> ServerConfig {
+        self.0.server_config.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Ask the process to shut down (saves the config first, as Redis's sentinel does on
+    /// SIGTERM).
+    pub fn request_shutdown(&self) {
+        let _ = self.0.shutdown.send(true);
+    }
+}
+
+impl Handle {
+    /// The tokio instant of a core time (for `sleep_until(next_deadline)`).
+    pub fn instant_at(&self, at: Millis) -> tokio::time::Instant {
+        let offset = std::time::Duration::from_millis(at.saturating_sub(CLOCK_START));
+        tokio::time::Instant::from_std(self.0.start + offset)
+    }
+}
+
+/// A test hook: every lookup first waits this many milliseconds, to prove that a slow DNS
+/// server stalls nothing but the lookup itself.
+pub const TEST_DNS_DELAY_VAR: &str = "RSENTINEL_TEST_DNS_DELAY_MS";
+
+/// How long a DNS lookup may take before the name counts as unresolved for now.
+const RESOLVE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Resolve a hostname without blocking a runtime worker (tokio's resolver runs getaddrinfo on
+/// its blocking pool); IPv4 addresses are preferred, as a sentinel on an IPv4 network expects.
+pub async fn resolve(host: &str) -> Option<String> {
+    if let Some(ms) = std::env::var(TEST_DNS_DELAY_VAR).ok().and_then(|v| v.parse().ok()) {
+        tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+    }
+    let lookup = tokio::net::lookup_host((host, 0u16));
+    let addrs: Vec<std::net::SocketAddr> =
+        tokio::time::timeout(RESOLVE_TIMEOUT, lookup).await.ok()?.ok()?.collect();
+    addrs.iter().find(|a| a.is_ipv4()).or_else(|| addrs.first()).map(|a| a.ip().to_string())
+}
