@@ -134,3 +134,29 @@ fn json_log_lines_parse() {
     assert_eq!(monitor["message"], format!("+monitor master {name} 127.0.0.1 {} quorum 1", master.port()));
     assert!(events.iter().any(|e| e["event"] == "+set" && e["master"] == name.as_str()), "{events:?}");
 }
+
+/// The state file holds only Redis-syntax `sentinel` lines: redis-sentinel 7.0.15 (which has no
+/// state-config-file) starts from them alone and finds the same id, master, replicas and epoch.
+#[test]
+fn state_file_lines_load_in_redis_sentinel() {
+    let mut d = Deployment::builder()
+        .master_name(&unique_name("portable"))
+        .replicas(1)
+        .sentinels(1, Kind::Rsentinel)
+        .quorum(1)
+        .sentinel_options(state_options(false))
+        .start();
+    d.wait_for_discovery(DISCOVERY);
+    let name = d.name.clone();
+    let ours = &d.sentinels[0];
+    let reply = ours.client().cmd(&["SENTINEL", "SET", &name, "down-after-milliseconds", "4321"]);
+    assert_eq!(reply, Resp::Simple("OK".into()));
+    let state = ours.state_text();
+    assert!(state.contains(&format!("sentinel known-replica {name} ")), "{state}");
+    let redis = SentinelProc::start(Kind::Redis, &state);
+    assert_eq!(redis.myid(), ours.myid());
+    assert_eq!(redis.master_addr(&name), ours.master_addr(&name));
+    let master = redis.client().cmd(&["SENTINEL", "MASTER", &name]);
+    assert_eq!(master.field("down-after-milliseconds").as_deref(), Some("4321"), "{master}");
+    assert_eq!(master.field("num-slaves").as_deref(), Some("1"), "{master}");
+}
