@@ -196,25 +196,28 @@ pub fn event_parts<'a>(kind: &str, msg: &'a str) -> EventParts<'a> {
 /// line, and the event type and parts go along as fields for the JSON format.
 pub fn log_event(level: crate::core::Level, kind: &str, msg: &str) {
     use crate::core::Level as L;
-    let p = event_parts(kind, msg);
+    // Split the message only for events that are logged at the current level.
     macro_rules! emit {
         ($lvl:expr) => {
-            tracing::event!(
-                $lvl,
-                event = kind,
-                instance = p.instance,
-                name = p.name,
-                address = p.address.as_deref(),
-                master = p.master,
-                master_address = p.master_address.as_deref(),
-                old_address = p.old_address.as_deref(),
-                epoch = p.epoch,
-                leader = p.leader,
-                detail = p.detail.as_deref(),
-                "{} {}",
-                kind,
-                msg
-            )
+            if tracing::enabled!($lvl) {
+                let p = event_parts(kind, msg);
+                tracing::event!(
+                    $lvl,
+                    event = kind,
+                    instance = p.instance,
+                    name = p.name,
+                    address = p.address.as_deref(),
+                    master = p.master,
+                    master_address = p.master_address.as_deref(),
+                    old_address = p.old_address.as_deref(),
+                    epoch = p.epoch,
+                    leader = p.leader,
+                    detail = p.detail.as_deref(),
+                    "{} {}",
+                    kind,
+                    msg
+                )
+            }
         };
     }
     match level {
