@@ -1,7 +1,7 @@
 //! Process start-up and shutdown, in Redis Sentinel's order: load the config (fatal errors
 //! name file and line), insist on a writable config file (or state file), daemonize, log,
-//! chdir, write the pidfile, build the core (generating and persisting a myid on first start), then serve until
-//! SIGTERM/SIGINT/SHUTDOWN, saving the config on the way out.
+//! chdir, write the pidfile, build the core (generating and persisting a myid on first start),
+//! then serve until SIGTERM/SIGINT/SHUTDOWN, saving the config on the way out.
 
 use std::path::{Path, PathBuf};
 
