@@ -14,7 +14,8 @@
 #
 # Everything stays under $RSENTINEL_COMPOSE_CACHE (default /var/tmp/rsentinel-compose): the
 # dockerd's data root there keeps the built images (and their layers) from one run to the
-# next, so only what changed is rebuilt; delete the directory to start from scratch. On exit
+# next, so only what changed is rebuilt (images of earlier runs are pruned); delete the
+# directory to start from scratch. On exit
 # (also on failure or Ctrl-C) the containers, networks and volumes of the test project are
 # removed and the dockerd this script started is stopped.
 #
@@ -280,7 +281,12 @@ build_base_image
 build_image redis:7.0.15-bookworm docker/compose-test/redis.Dockerfile docker/compose-test
 build_image "$RUST_IMAGE" docker/compose-test/rust.Dockerfile docker/compose-test
 context=$(stage_context)
+# The build stage gets a tag of its own, so the prune below keeps it as the cache of the next run.
+build_image rsentinel-ci/build:local "$context/docker/Dockerfile" "$context" --build-arg "RUST_IMAGE=$RUST_IMAGE" \
+    --target build
 build_image rsentinel:local "$context/docker/Dockerfile" "$context" --build-arg "RUST_IMAGE=$RUST_IMAGE"
+# The images of earlier runs, untagged by these builds (the data root would grow every run).
+docker image prune -f >/dev/null
 
 implementations=()
 if [ -n "${RSENTINEL_COMPOSE:-}" ]; then
