@@ -113,6 +113,8 @@ cleanup() {
         docker network ls -q --filter "label=com.docker.compose.project=$PROJECT" | xargs -r docker network rm >/dev/null 2>&1
         stop_dockerd "$DOCKERD_PID"
         rm -f "$RUN_DIR/dockerd.pid"
+        # What dockerd leaves mounted under its exec root (its network namespace).
+        awk -v d="$RUN_DIR/exec/" 'index($2, d) == 1 { print $2 }' /proc/mounts | sort -r | xargs -r -n1 umount -l
     fi
     rm -rf "$CACHE/rootfs" "$CACHE/context"
     step "done (exit $rc)"
