@@ -233,6 +233,12 @@ answers_ping() {
     [ "$(cli "$1" PING)" = PONG ]
 }
 
+# state_monitors SERVICE "HOST PORT": the service's state file has the master at that address.
+state_monitors() {
+    "${COMPOSE[@]}" exec -T "$1" cat /data/sentinel-state.conf 2>/dev/null | tr -d '\r' \
+        | grep -qx "sentinel monitor mymaster $2 2"
+}
+
 run_deployment() {
     step "${COMPOSE[*]}: up"
     "${COMPOSE[@]}" up -d >/dev/null 2>&1 || { "${COMPOSE[@]}" up -d; die "compose up failed"; }
@@ -256,6 +262,7 @@ run_deployment() {
     new_master=$(master_of sentinel-1)
     step "new master: $new_master"
 
+    wait_until 30 "the new master in the state file of sentinel-2" state_monitors sentinel-2 "$new_master"
     step "SIGKILL and start of sentinel-2: its state must come from its state file"
     "${COMPOSE[@]}" kill sentinel-2 >/dev/null 2>&1
     "${COMPOSE[@]}" start sentinel-2 >/dev/null 2>&1
@@ -264,9 +271,7 @@ run_deployment() {
     after=$(master_of sentinel-2)
     [ "$after" = "$new_master" ] || die "restarted sentinel-2 reports '$after', not '$new_master'"
     [ "$(cli sentinel-2 SENTINEL myid)" = "$id_before" ] || die "sentinel-2 changed its myid across the restart"
-    "${COMPOSE[@]}" exec -T sentinel-2 cat /data/sentinel-state.conf | tr -d '\r' \
-        | grep -qx "sentinel monitor mymaster ${new_master% *} 6379 2" \
-        || die "the state file of sentinel-2 does not monitor $new_master"
+    state_monitors sentinel-2 "$new_master" || die "the state file of sentinel-2 no longer monitors $new_master"
     "${COMPOSE[@]}" exec -T sentinel-2 cat /etc/rsentinel/sentinel.conf | tr -d '\r' \
         | cmp -s - docker/sentinel-2.conf || die "the read-only config of sentinel-2 changed"
 
