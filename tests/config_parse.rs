@@ -159,6 +159,20 @@ fn keywords_are_case_insensitive_and_lenient_numbers_follow_libc() {
 }
 
 #[test]
+fn valkey_spellings_and_directives_are_accepted() {
+    // Valkey 8's name for master-reboot-down-after-period, with the same checks.
+    let s = ok("sentinel monitor m 127.0.0.1 6379 2\nsentinel PRIMARY-reboot-down-after-period m 1500\n");
+    assert_eq!(s.masters[0].master_reboot_down_after_period_ms, 1500);
+    let e = err("sentinel monitor m 127.0.0.1 6379 2\nsentinel primary-reboot-down-after-period m -1\n");
+    assert!(e.to_string().contains("negative time parameter."), "{e}");
+    // Directives only valkey-server 8.1 knows, and values only it accepts.
+    ok("enable-debug-assert yes\nio-threads 256\nrepl-diskless-load flush-before-load\nprimaryauth x\n\
+        log-format logfmt\ndual-channel-replication-enabled no\nunixsocketgroup nobody\n");
+    let e = err("enable-debug-assert maybe\n");
+    assert!(e.to_string().contains("argument must be 'yes' or 'no'"), "{e}");
+}
+
+#[test]
 fn ignored_and_empty_forms() {
     // The old 4-argument known-sentinel is ignored, even for an unknown master.
     let s = ok("sentinel monitor m 127.0.0.1 6379 1\nsentinel known-sentinel m 127.0.0.1 26379\n\
@@ -188,7 +202,7 @@ fn generic_directives_rsentinel_acts_on() {
     assert_eq!(srv.port, 26380);
     assert_eq!(srv.bind, words(&["127.0.0.1", "::1"]));
     assert_eq!(srv.bind_source_addr.as_deref(), Some("127.0.0.1"));
-    assert!(srv.protected_mode && srv.daemonize && srv.syslog_enabled && srv.tls_replication);
+    assert!(srv.protected_mode && srv.daemonize && srv.syslog_enabled && srv.tls.replication);
     assert_eq!(srv.requirepass.as_deref(), Some("p w"));
     assert_eq!(srv.users, vec![words(&["alice", "on", ">pw", "~*", "+@all"]), words(&["bob", "off"])]);
     assert_eq!(srv.pidfile.as_deref(), Some("/tmp/x.pid"));
@@ -205,7 +219,7 @@ fn generic_directives_rsentinel_acts_on() {
     assert_eq!(srv.unixsocket.as_deref(), Some("/tmp/s.sock"));
     assert_eq!(srv.unixsocketperm, 0o700);
     assert_eq!((srv.syslog_ident.as_str(), srv.syslog_facility.as_str()), ("sent", "local3"));
-    assert_eq!(srv.tls_port, 26390);
+    assert_eq!(srv.tls.port, 26390);
     // Sentinel defaults that differ from redis-server.
     let (srv, _) = parse("").unwrap();
     assert_eq!((srv.port, srv.protected_mode), (26379, false));
@@ -244,7 +258,7 @@ fn debian_redis_conf_directives_are_all_accepted() {
 fn other_redis_directives_are_accepted_and_ignored() {
     let text = "maxclients 1000\nhz 50\nsave \"\"\nsave 900 1 300 10\nappendonly yes\nmaxmemory 1gb\n\
                 client-output-buffer-limit pubsub 32mb 8mb 60\nlatency-tracking-info-percentiles 50 99 99.9\n\
-                tls-cert-file /x.crt\nreplicaof no one\nshutdown-on-sigterm now force\nlist-max-ziplist-entries 5\n\
+                tls-cluster yes\nreplicaof no one\nshutdown-on-sigterm now force\nlist-max-ziplist-entries 5\n\
                 lua-replicate-commands yes\nloadmodule /x.so a b\nmymodule.option 1\nwatchdog-period 0\n\
                 aclfile /etc/users.acl\ninclude-not-a-thing-but-a.dotted.name x\n";
     let (srv, _) = parse(text).unwrap_or_else(|e| panic!("{}", e));

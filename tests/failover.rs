@@ -1,7 +1,8 @@
 //! Failover with real processes (spec §5.2 observed sequences, §7, §8): a redis-server master,
 //! its replicas and three sentinels on 127.0.0.1; the master is killed (or a failover is
 //! requested) and the tests check who gets promoted, the leader's event sequence, the
-//! reconfiguration of every other server, scripts, and a client that keeps writing.
+//! reconfiguration of every other server, scripts, and a client that keeps writing. The kill
+//! scenario also runs with valkey-server 8.1.8 data nodes.
 //!
 //! Scenarios take the sentinel kind. They run against rsentinel by default (a failover costs
 //! several seconds); `RSENTINEL_TEST_KINDS=redis` runs them against redis-sentinel, which is how
@@ -23,7 +24,7 @@ use common::scenario::{
 };
 use common::{
     unique_name, wait_until, Client, Deployment, DeploymentBuilder, Kind, Message, RedisServer, Resp,
-    SentinelProc,
+    SentinelProc, ServerKind,
 };
 
 const DISCOVERY: Duration = Duration::from_secs(30);
@@ -48,28 +49,12 @@ fn failover_deployment(prefix: &str, kind: Kind, replicas: usize) -> DeploymentB
         .redis_args(&["--repl-diskless-sync-delay", "0"])
 }
 
-/// Wait until `server` replicates from `master_port` with its link up.
-fn wait_replicating_from(server: &RedisServer, master_port: u16, timeout: Duration, what: &str) {
-    wait_until_shows(timeout, what, || {
-        let seen = Client::try_connect(server.port())
-            .ok()
-            .and_then(|mut c| c.try_cmd(&["INFO", "replication"]).ok())
-            .and_then(|r| r.as_str())
-            .unwrap_or_default();
-        let field = |f: &str| common::info_field(&seen, f);
-        let ok = field("role").as_deref() == Some("slave")
-            && field("master_port") == Some(master_port.to_string())
-            && field("master_link_status").as_deref() == Some("up");
-        (ok, seen)
-    });
-}
-
 // ---------------------------------------------------------------------------------------------
 // 8. The master is killed: promotion, the leader's event sequence, the old master comes back
 //    as a replica
 
-fn master_killed(kind: Kind) {
-    let mut d = failover_deployment("kill", kind, 2).start();
+fn master_killed(kind: Kind, data: ServerKind) {
+    let mut d = failover_deployment("kill", kind, 2).data_nodes(data).start();
     d.wait_for_discovery(DISCOVERY);
     let ids: Vec<String> = d.sentinels.iter().map(SentinelProc::myid).collect();
     let mut subs = d.subscribe_all(&["*"]);
@@ -125,8 +110,7 @@ fn master_killed(kind: Kind) {
 
     let new_server = d.server(new).expect("new master");
     assert_eq!(new_server.role(), "master", "{kind}");
-    wait_replicating_from(
-        d.server(other).expect("other"),
+    d.server(other).expect("other").wait_replicating_from(
         new,
         FAILOVER,
         "the other replica follows the new master",
@@ -137,7 +121,7 @@ fn master_killed(kind: Kind) {
     wait_any_events(&mut subs, CONVERT, "+convert-to-slave of the old master", |_, events| {
         find_event(events, 0, "+convert-to-slave", &Payload::Is(replica_ref(old, &name, new)))
     });
-    wait_replicating_from(&d.master, new, CONVERT, "the old master replicates from the new one");
+    d.master.wait_replicating_from(new, CONVERT, "the old master replicates from the new one");
     for (i, s) in d.sentinels.iter().enumerate() {
         let what = format!("{kind} sentinel {i} lists the old master as a replica of the new one");
         wait_until(CONVERT, &what, || {
@@ -152,7 +136,14 @@ fn master_killed(kind: Kind) {
 
 #[test]
 fn killed_master_fails_over_with_the_full_event_sequence_and_returns_as_a_replica() {
-    run_for_kinds(&[Kind::Rsentinel], master_killed);
+    run_for_kinds(&[Kind::Rsentinel], |kind| master_killed(kind, ServerKind::Redis));
+}
+
+/// The same with valkey-server 8.1.8 as master and replicas: INFO parsing, discovery,
+/// promotion, reconfiguration and the demotion of the returning master work as with Redis.
+#[test]
+fn killed_valkey_master_fails_over_like_a_redis_one() {
+    run_for_kinds(&[Kind::Rsentinel], |kind| master_killed(kind, ServerKind::Valkey));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -311,9 +302,9 @@ fn requested_failover(kind: Kind) {
         format_events(subs[0].seen())
     );
     let other = d.replicas[0].port();
-    wait_replicating_from(d.server(other).expect("other"), new, FAILOVER, "the other replica follows");
+    d.server(other).expect("other").wait_replicating_from(new, FAILOVER, "the other replica follows");
     // The old master is alive and still says `role:master`: the sentinels demote it.
-    wait_replicating_from(&d.master, new, CONVERT, "the old master is converted to a replica");
+    d.master.wait_replicating_from(new, CONVERT, "the old master is converted to a replica");
 }
 
 #[test]
@@ -536,7 +527,7 @@ fn one_replica_at_a_time(kind: Kind) {
         d.replicas.iter().filter(|r| r.port() != new).map(|r| replica_ref(r.port(), &name, old)).collect();
     assert_eq!(sent, others, "{kind}: each other replica reconfigured once");
     for r in d.replicas.iter().filter(|r| r.port() != new) {
-        wait_replicating_from(r, new, FAILOVER, &format!("{kind}: replica :{} follows :{new}", r.port()));
+        r.wait_replicating_from(new, FAILOVER, &format!("{kind}: replica :{} follows :{new}", r.port()));
     }
 }
 

@@ -1,6 +1,6 @@
 //! Generic (non-`sentinel`) directives: the ones rsentinel acts on are stored in
-//! [`ServerConfig`]; every other directive redis-server 7.0 accepts is checked like Redis
-//! checks it (see `server_table.rs`) and ignored.
+//! [`ServerConfig`]; every other directive redis-server 7.0 or valkey-server 8.1 accepts is
+//! checked like they check it (see `server_table.rs`) and ignored.
 //!
 //! The checks are plain functions so the TOML loader runs the very same ones on its values.
 
@@ -8,13 +8,15 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use super::acl_syntax;
-use super::model::{RenameCommand, ServerConfig};
+use super::model::{RenameCommand, ServerConfig, TlsAuthClients, TlsConfig};
 use super::server_table::{self, check_enum, LOGLEVELS, SYSLOG_FACILITIES};
 use super::sys;
 
-/// `log-format` values: Valkey 8.1's directive (not in Redis 7.0), with rsentinel's `json`
-/// beside `legacy` (Redis's lines).
-pub const LOG_FORMATS: &[&str] = &["legacy", "json"];
+/// `log-format json`: rsentinel's own value of Valkey 8.1's `log-format` directive (Valkey has
+/// `legacy` and `logfmt`, which are checked like Valkey checks them; `logfmt` is accepted but
+/// logs Redis's lines).
+pub const LOG_FORMAT_JSON: &str = "json";
+const LOG_FORMATS: &[&str] = &["legacy", "logfmt", LOG_FORMAT_JSON];
 
 pub const BAD_DIRECTIVE: &str = "Bad directive or wrong number of arguments";
 
@@ -92,8 +94,12 @@ impl GenericState {
     pub fn apply(&mut self, args: &[String]) -> Result<Outcome, String> {
         let name = args[0].to_ascii_lowercase();
         let rest = &args[1..];
-        if let Some(kind) = server_table::lookup(&name) {
-            server_table::check(kind, rest)?;
+        if name == "log-format" && rest.len() == 1 && rest[0].eq_ignore_ascii_case(LOG_FORMAT_JSON) {
+            self.server.log_format = LOG_FORMAT_JSON.into();
+            return Ok(Outcome::Done);
+        }
+        if let Some(checked) = server_table::check_either(&name, rest) {
+            checked?;
             self.store(&name, rest)?;
             return Ok(Outcome::Done);
         }
@@ -114,11 +120,6 @@ impl GenericState {
                 self.server.users.push(rest.to_vec());
                 Ok(Outcome::Done)
             }
-            ("log-format", 1) => {
-                self.server.log_format = check_enum(&rest[0], LOG_FORMATS)?.to_string();
-                Ok(Outcome::Done)
-            }
-            ("log-format", _) => Err("wrong number of arguments".into()),
             // Modules cannot be loaded into rsentinel; the directive is accepted and ignored.
             ("loadmodule", n) if n >= 1 => Ok(Outcome::Done),
             // `sentinel` alone is the mode switch (`--sentinel` on the command line).
@@ -149,7 +150,6 @@ impl GenericState {
         let yes = || v.eq_ignore_ascii_case("yes");
         match name {
             "port" => s.port = v.parse().unwrap_or(0),
-            "tls-port" => s.tls_port = v.parse().unwrap_or(0),
             // `bind` with no address (or one empty one) makes Redis stop listening on TCP;
             // here it means the default addresses.
             "bind" => s.bind = rest.iter().filter(|a| !a.is_empty()).cloned().collect(),
@@ -160,13 +160,14 @@ impl GenericState {
             "pidfile" => s.pidfile = non_empty(&v),
             "logfile" => s.logfile = v,
             "loglevel" => s.loglevel = check_loglevel(&v)?,
+            "log-format" => s.log_format = v.to_ascii_lowercase(),
             "aclfile" => s.aclfile = non_empty(&v),
             "unixsocket" => s.unixsocket = non_empty(&v),
             "unixsocketperm" => s.unixsocketperm = server_table::parse_octal_perm(&v)?,
             "syslog-enabled" => s.syslog_enabled = yes(),
             "syslog-ident" => s.syslog_ident = v,
             "syslog-facility" => s.syslog_facility = check_enum(&v, SYSLOG_FACILITIES)?.to_string(),
-            "tls-replication" => s.tls_replication = yes(),
+            tls if tls.starts_with("tls-") => store_tls(&mut s.tls, tls, &v),
             // Accepted and ignored: rsentinel does not act on it.
             _ => {}
         }
@@ -199,6 +200,41 @@ impl GenericState {
             return Err(USERS_AND_ACLFILE.into());
         }
         Ok(())
+    }
+}
+
+/// Store a `tls-*` value (already checked against the table).
+fn store_tls(t: &mut TlsConfig, name: &str, v: &str) {
+    let yes = v.eq_ignore_ascii_case("yes");
+    let number = || v.parse().unwrap_or(0);
+    match name {
+        "tls-port" => t.port = number() as u16,
+        "tls-replication" => t.replication = yes,
+        "tls-cert-file" => t.cert_file = non_empty(v),
+        "tls-key-file" => t.key_file = non_empty(v),
+        "tls-key-file-pass" => t.key_file_pass = non_empty(v),
+        "tls-client-cert-file" => t.client_cert_file = non_empty(v),
+        "tls-client-key-file" => t.client_key_file = non_empty(v),
+        "tls-client-key-file-pass" => t.client_key_file_pass = non_empty(v),
+        "tls-ca-cert-file" => t.ca_cert_file = non_empty(v),
+        "tls-ca-cert-dir" => t.ca_cert_dir = non_empty(v),
+        "tls-auth-clients" => {
+            t.auth_clients = match v.to_ascii_lowercase().as_str() {
+                "no" => TlsAuthClients::No,
+                "optional" => TlsAuthClients::Optional,
+                _ => TlsAuthClients::Yes,
+            }
+        }
+        "tls-protocols" => t.protocols = non_empty(v),
+        "tls-ciphers" => t.ciphers = non_empty(v),
+        "tls-ciphersuites" => t.ciphersuites = non_empty(v),
+        "tls-prefer-server-ciphers" => t.prefer_server_ciphers = yes,
+        "tls-session-caching" => t.session_caching = yes,
+        "tls-session-cache-size" => t.session_cache_size = number(),
+        "tls-session-cache-timeout" => t.session_cache_timeout = number(),
+        "tls-dh-params-file" => t.dh_params_file = non_empty(v),
+        // tls-cluster: no cluster bus in a sentinel.
+        _ => {}
     }
 }
 
@@ -256,6 +292,10 @@ pub fn validate_server(server: &ServerConfig) -> Result<(), (&'static str, Strin
     }
     if server.aclfile.is_some() && !server.users.is_empty() {
         return Err(("aclfile", USERS_AND_ACLFILE.into()));
+    }
+    let int_max = i32::MAX as u32;
+    if server.tls.session_cache_size > int_max || server.tls.session_cache_timeout > int_max {
+        return Err(("tls", format!("session cache values must be between 0 and {} inclusive", int_max)));
     }
     Ok(())
 }

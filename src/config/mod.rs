@@ -25,10 +25,11 @@ mod sentinel_lines;
 mod server_table;
 #[cfg(test)]
 mod state_tests;
-mod sys;
+pub mod sys;
 mod toml_file;
 
 pub use error::{ConfigError, Origin, REDIS_VERSION};
+pub use generic::LOG_FORMAT_JSON;
 pub use model::{KnownReplica, KnownSentinel, MasterConfig, RenameCommand, SentinelConfig};
 pub use rewrite::{SIGNATURE as REWRITE_SIGNATURE, STATE_END, STATE_HEADER};
 

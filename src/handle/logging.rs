@@ -268,7 +268,7 @@ pub fn init(logfile: &str, level: &str, format: &str) -> std::io::Result<()> {
     };
     let registry = tracing_subscriber::registry().with(filter_layer);
     let pid = std::process::id();
-    let layer = if format.eq_ignore_ascii_case("json") {
+    let layer = if format == crate::config::LOG_FORMAT_JSON {
         tracing_subscriber::fmt::layer()
             .fmt_fields(JsonFields::new())
             .event_format(JsonFormat::new(pid))

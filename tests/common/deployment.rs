@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use super::client::{Client, Subscriber};
-use super::redis::RedisServer;
+use super::redis::{RedisServer, ServerKind};
 use super::resp::Resp;
 use super::sentinel::{Kind, SentinelOptions, SentinelProc};
 use super::{unique_name, wait_for, wait_until};
@@ -26,8 +26,10 @@ pub struct DeploymentBuilder {
     parallel_syncs: Option<u32>,
     extra_sentinel_config: String,
     redis_args: Vec<String>,
+    data_kind: ServerKind,
     sentinel_options: SentinelOptions,
     sentinel_debug: Vec<(String, String)>,
+    tls: bool,
 }
 
 impl Default for DeploymentBuilder {
@@ -42,8 +44,10 @@ impl Default for DeploymentBuilder {
             parallel_syncs: None,
             extra_sentinel_config: String::new(),
             redis_args: Vec::new(),
+            data_kind: ServerKind::Redis,
             sentinel_options: SentinelOptions::default(),
             sentinel_debug: Vec::new(),
+            tls: false,
         }
     }
 }
@@ -107,8 +111,23 @@ impl DeploymentBuilder {
         self
     }
 
+    /// The binary of the master and the replicas (default redis-server).
+    pub fn data_nodes(mut self, kind: ServerKind) -> Self {
+        self.data_kind = kind;
+        self
+    }
+
     pub fn sentinel_options(mut self, options: SentinelOptions) -> Self {
         self.sentinel_options = options;
+        self
+    }
+
+    /// TLS everywhere: every redis-server and sentinel listens on a TLS port only (`port 0`)
+    /// and every link (replication, sentinel links) uses TLS, with the shared test
+    /// certificates.
+    pub fn tls(mut self) -> Self {
+        self.tls = true;
+        self.sentinel_options.tls = true;
         self
     }
 
@@ -124,13 +143,13 @@ impl DeploymentBuilder {
     pub fn start(self) -> Deployment {
         let name = self.name.clone().unwrap_or_else(|| unique_name("m"));
         let redis_args: Vec<&str> = self.redis_args.iter().map(String::as_str).collect();
-        let master = RedisServer::start_with(&redis_args);
+        let master = RedisServer::start_opts(self.data_kind, &redis_args, self.tls);
         let master_port = master.port().to_string();
         let replicas: Vec<RedisServer> = (0..self.replicas)
             .map(|_| {
                 let mut args = vec!["--replicaof", "127.0.0.1", &master_port];
                 args.extend_from_slice(&redis_args);
-                RedisServer::start_with(&args)
+                RedisServer::start_opts(self.data_kind, &args, self.tls)
             })
             .collect();
         for r in &replicas {

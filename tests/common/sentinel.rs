@@ -10,7 +10,8 @@ use std::time::{Duration, Instant};
 use super::client::{Client, Subscriber};
 use super::process::{self, OwnedChild};
 use super::resp::Resp;
-use super::{free_port, tool_path};
+use super::tls_certs::{register_tls_port, TestCerts};
+use super::{free_port, tool_path, valkey_path};
 
 /// How long a sentinel may take to answer its first PING.
 const START_TIMEOUT: Duration = Duration::from_secs(20);
@@ -22,6 +23,9 @@ pub enum Kind {
     Redis,
     /// The `rsentinel` binary built by cargo for this test run.
     Rsentinel,
+    /// `valkey-sentinel` 8.1.8 (see [`valkey_path`]): the reference for Valkey's words and for
+    /// mixed groups with Valkey. Never part of [`Kind::ALL`]: tests name it.
+    Valkey,
 }
 
 impl Kind {
@@ -32,6 +36,7 @@ impl Kind {
         match self {
             Kind::Redis => tool_path("RSENTINEL_REDIS_SENTINEL", "redis-sentinel"),
             Kind::Rsentinel => PathBuf::from(env!("CARGO_BIN_EXE_rsentinel")),
+            Kind::Valkey => valkey_path("valkey-sentinel"),
         }
     }
 
@@ -39,10 +44,12 @@ impl Kind {
         match self {
             Kind::Redis => "redis-sentinel",
             Kind::Rsentinel => "rsentinel",
+            Kind::Valkey => "valkey-sentinel",
         }
     }
 
-    /// The kinds selected by `RSENTINEL_TEST_KINDS` (comma-separated `redis`, `rsentinel`);
+    /// The kinds selected by `RSENTINEL_TEST_KINDS` (comma-separated `redis`, `rsentinel`,
+    /// `valkey`);
     /// both when unset. Lets a developer run the differential tests against one side only.
     pub fn from_env() -> Vec<Kind> {
         match std::env::var("RSENTINEL_TEST_KINDS") {
@@ -51,6 +58,7 @@ impl Kind {
                 .map(|k| match k.trim() {
                     "redis" | "redis-sentinel" => Kind::Redis,
                     "rsentinel" => Kind::Rsentinel,
+                    "valkey" | "valkey-sentinel" => Kind::Valkey,
                     other => panic!("RSENTINEL_TEST_KINDS: unknown kind {other:?}"),
                 })
                 .collect(),
@@ -91,6 +99,9 @@ pub struct SentinelOptions {
     pub read_only_config: bool,
     /// Extra environment variables.
     pub env: Vec<(String, String)>,
+    /// TLS only: `port 0`, `tls-port <port>`, the shared test certificates and
+    /// `tls-replication yes` (links to masters, replicas and peers use TLS).
+    pub tls: bool,
 }
 
 /// How a process that was expected to exit ended.
@@ -150,6 +161,9 @@ impl SentinelProc {
         let fixed = s.options.port;
         for attempt in 0..5 {
             s.port = fixed.unwrap_or_else(free_port);
+            if s.options.tls {
+                register_tls_port(s.port);
+            }
             s.write_config();
             match s.spawn_and_wait() {
                 Ok(()) => return s,
@@ -164,9 +178,18 @@ impl SentinelProc {
 
     fn write_config(&mut self) {
         self.read_only = None;
-        let text = match self.options.port_via {
-            PortVia::ConfigFile => format!("port {}\nbind 127.0.0.1\n{}", self.port, self.config_body),
-            PortVia::CommandLine => self.config_body.clone(),
+        let tls = if self.options.tls { TestCerts::shared().config_lines(self.port) } else { String::new() };
+        let text = match (self.options.port_via, self.options.tls) {
+            (PortVia::ConfigFile, false) => {
+                format!("port {}\nbind 127.0.0.1\n{}", self.port, self.config_body)
+            }
+            (PortVia::ConfigFile, true) => format!("{tls}bind 127.0.0.1\n{}", self.config_body),
+            (PortVia::CommandLine, false) => self.config_body.clone(),
+            // The ports come from the command line.
+            (PortVia::CommandLine, true) => {
+                let certs: String = tls.lines().skip(2).map(|l| format!("{l}\n")).collect();
+                format!("{certs}{}", self.config_body)
+            }
         };
         std::fs::write(&self.config_path, text).expect("write sentinel.conf");
         if self.options.read_only_config {
@@ -180,7 +203,14 @@ impl SentinelProc {
     fn args(&self) -> Vec<String> {
         let mut args = vec![self.config_path.to_string_lossy().into_owned()];
         if self.options.port_via == PortVia::CommandLine {
-            args.extend(["--port".into(), self.port.to_string(), "--bind".into(), "127.0.0.1".into()]);
+            let (port, tls_port) = match self.options.tls {
+                true => ("0".to_string(), Some(self.port.to_string())),
+                false => (self.port.to_string(), None),
+            };
+            args.extend(["--port".into(), port, "--bind".into(), "127.0.0.1".into()]);
+            if let Some(p) = tls_port {
+                args.extend(["--tls-port".into(), p]);
+            }
         }
         if let Some(state) = &self.state_path {
             args.extend(["--state-file".into(), state.to_string_lossy().into_owned()]);
@@ -364,8 +394,13 @@ impl SentinelProc {
 
     /// SIGCONT after [`SentinelProc::stop`].
     pub fn cont(&mut self) {
+        self.signal(libc::SIGCONT);
+    }
+
+    /// Send `sig` (e.g. SIGHUP) if the process is running.
+    pub fn signal(&mut self, sig: libc::c_int) {
         if let Some(c) = self.child.as_mut() {
-            c.signal(libc::SIGCONT);
+            c.signal(sig);
         }
     }
 

@@ -453,7 +453,7 @@ fn lookup_acl_command(table: &CommandTable, name: &[u8]) -> Option<&'static Comm
             .find(|c| !c.name.contains('|') && c.name.as_bytes().eq_ignore_ascii_case(one)),
         [base, sub] => {
             let base = lookup_acl_command(table, base)?;
-            base.subcommand(sub)
+            base.subcommand(sub).or_else(|| table.alias(base, sub))
         }
         _ => None,
     }
@@ -564,5 +564,36 @@ mod tests {
         // AUTH and HELLO are never denied.
         assert_eq!(s.check(&t, auth, &argv(&["auth", "a", "b"])), Ok(()));
         assert_eq!(s.describe_commands(&t), "-@all +ping|x +psubscribe +subscribe");
+    }
+
+    #[test]
+    fn valkey_names_share_their_redis_twins_permission() {
+        let t = table();
+        let argv = |v: &[&str]| v.iter().map(|s| s.as_bytes().to_vec()).collect::<Vec<_>>();
+        let lookup = |args: &[&str]| match t.lookup(&argv(args)) {
+            crate::server::cmd::spec::Lookup::Found(c) => c,
+            other => panic!("{args:?}: {other:?}"),
+        };
+        let primary = lookup(&["sentinel", "PRIMARY", "m"]);
+        assert_eq!(primary.name, "sentinel|primary");
+        // Allowed through the Redis name: the Valkey name runs too, and the other way round.
+        let s = selector(&t, "-@all +sentinel|master");
+        assert_eq!(s.check(&t, primary, &argv(&["sentinel", "primary", "m"])), Ok(()));
+        let s = selector(&t, "-@all +sentinel|primary");
+        assert_eq!(
+            s.check(&t, lookup(&["sentinel", "master", "m"]), &argv(&["sentinel", "master", "m"])),
+            Ok(())
+        );
+        assert_eq!(s.describe_commands(&t), "-@all +sentinel|master");
+        assert_eq!(
+            s.check(&t, lookup(&["sentinel", "primaries"]), &argv(&["sentinel", "primaries"])),
+            Err((Denial::Command, 0))
+        );
+        // Categories cover them through their twins.
+        let s = selector(&t, "-@all +@admin");
+        assert_eq!(
+            s.check(&t, lookup(&["sentinel", "primaries"]), &argv(&["sentinel", "primaries"])),
+            Ok(())
+        );
     }
 }

@@ -56,7 +56,13 @@ pub fn run(ctx: &mut Ctx) {
             } else {
                 ctx.argv[2..].iter().filter_map(|n| lookup_by_full_name(table, n)).collect()
             };
-            let docs = cmds.into_iter().map(|c| (Frame::bulk(c.name), c.docs_frame())).collect();
+            let docs = cmds
+                .into_iter()
+                .map(|c| {
+                    let doc = if table.is_alias(c) { c.valkey_docs_frame() } else { c.docs_frame() };
+                    (Frame::bulk(c.name), doc)
+                })
+                .collect();
             ctx.reply(Frame::Map(docs));
         }
         "command|list" => list(ctx),
@@ -73,7 +79,10 @@ fn lookup_by_full_name(table: &CommandTable, name: &[u8]) -> Option<&'static Com
     let parts: Vec<&[u8]> = name.split(|&b| b == b'|').collect();
     match parts.as_slice() {
         [one] => table.get(one),
-        [base, sub] => table.get(base)?.subcommand(sub),
+        [base, sub] => {
+            let base = table.get(base)?;
+            base.subcommand(sub).or_else(|| table.alias(base, sub))
+        }
         _ => None,
     }
 }

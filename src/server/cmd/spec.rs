@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use super::table::{SENTINEL_VALKEY_SUBCOMMANDS, VALKEY_ALIAS_OF};
 use crate::server::Frame;
 
 /// One argument of a command, as `COMMAND DOCS` reports it.
@@ -105,6 +106,16 @@ impl CommandSpec {
 
     /// The `COMMAND DOCS` map of this command (`addReplyCommandDocs`), fields in Redis's order.
     pub fn docs_frame(&self) -> Frame {
+        self.docs_frame_in(false)
+    }
+
+    /// The `COMMAND DOCS` map as Valkey 8 writes it: the same fields, and every argument also
+    /// carries its `display_text` (its name, for the entries we have).
+    pub fn valkey_docs_frame(&self) -> Frame {
+        self.docs_frame_in(true)
+    }
+
+    fn docs_frame_in(&self, display_text: bool) -> Frame {
         let d = &self.doc;
         let mut m = vec![
             ("summary", Frame::bulk(d.summary)),
@@ -131,22 +142,25 @@ impl CommandSpec {
             m.push(("history", Frame::Set(h.collect())));
         }
         if !d.args.is_empty() {
-            m.push(("arguments", args_frame(d.args)));
+            m.push(("arguments", args_frame(d.args, display_text)));
         }
         if !self.subcommands.is_empty() {
-            let subs = self.subcommands.iter().map(|s| (Frame::bulk(s.name), s.docs_frame()));
+            let subs = self.subcommands.iter().map(|s| (Frame::bulk(s.name), s.docs_frame_in(display_text)));
             m.push(("subcommands", Frame::Map(subs.collect())));
         }
         Frame::map(m)
     }
 }
 
-/// `addReplyCommandArgList`.
-fn args_frame(args: &[Arg]) -> Frame {
+/// `addReplyCommandArgList`; with `display_text`, Valkey's (and Redis 7.2's) extra field.
+fn args_frame(args: &[Arg], display_text: bool) -> Frame {
     Frame::Array(
         args.iter()
             .map(|a| {
                 let mut m = vec![("name", Frame::bulk(a.name)), ("type", Frame::bulk(a.kind))];
+                if display_text && a.kind != "oneof" && a.kind != "block" {
+                    m.push(("display_text", Frame::bulk(a.name)));
+                }
                 if let Some(t) = a.token {
                     m.push(("token", Frame::bulk(t)));
                 }
@@ -163,7 +177,7 @@ fn args_frame(args: &[Arg]) -> Frame {
                     ));
                 }
                 if a.kind == "oneof" || a.kind == "block" {
-                    m.push(("arguments", args_frame(a.args)));
+                    m.push(("arguments", args_frame(a.args, display_text)));
                 }
                 Frame::map(m)
             })
@@ -186,6 +200,9 @@ pub struct CommandTable {
     by_name: HashMap<Vec<u8>, &'static CommandSpec>,
     /// Every command and subcommand, top-level first then subcommands, for ACL bitmaps.
     all: Vec<&'static CommandSpec>,
+    /// Valkey's names for some subcommands, each with the subcommand it runs as (its twin):
+    /// found by name, never listed, sharing the twin's ACL bit.
+    aliases: Vec<(&'static CommandSpec, &'static CommandSpec)>,
 }
 
 impl CommandTable {
@@ -212,7 +229,28 @@ impl CommandTable {
         for c in specs {
             all.extend(c.subcommands.iter());
         }
-        Ok(CommandTable { by_name, all })
+        let aliases = SENTINEL_VALKEY_SUBCOMMANDS
+            .iter()
+            .filter_map(|alias| {
+                let twin = VALKEY_ALIAS_OF.iter().find(|(a, _)| *a == alias.name)?.1;
+                Some((alias, all.iter().copied().find(|c| c.name == twin)?))
+            })
+            .collect();
+        Ok(CommandTable { by_name, all, aliases })
+    }
+
+    /// The Valkey-named subcommand `sub` of `base` (by original name), if there is one.
+    pub fn alias(&self, base: &CommandSpec, sub: &[u8]) -> Option<&'static CommandSpec> {
+        self.aliases.iter().map(|(alias, _)| *alias).find(|a| {
+            a.name
+                .split_once('|')
+                .is_some_and(|(b, s)| b == base.name && s.as_bytes().eq_ignore_ascii_case(sub))
+        })
+    }
+
+    /// Whether `cmd` is one of the Valkey names (its docs are in Valkey's format).
+    pub fn is_alias(&self, cmd: &CommandSpec) -> bool {
+        self.aliases.iter().any(|(a, _)| std::ptr::eq(*a, cmd))
     }
 
     /// The command registered under `name` (case-insensitive).
@@ -247,8 +285,10 @@ impl CommandTable {
         self.all.iter().copied().find(|c| c.name.as_bytes().eq_ignore_ascii_case(name))
     }
 
-    /// Position of a command in [`CommandTable::all`]: its ACL bit.
+    /// Position of a command in [`CommandTable::all`]: its ACL bit. A Valkey name has its
+    /// twin's bit.
     pub fn id_of(&self, cmd: &CommandSpec) -> usize {
+        let cmd = self.aliases.iter().find(|(a, _)| std::ptr::eq(*a, cmd)).map_or(cmd, |(_, twin)| *twin);
         self.all.iter().position(|c| std::ptr::eq(*c, cmd)).unwrap_or(usize::MAX)
     }
 
@@ -264,7 +304,7 @@ impl CommandTable {
         if argv.len() == 1 || base.subcommands.is_empty() {
             return Lookup::Found(base);
         }
-        match base.subcommand(&argv[1]) {
+        match base.subcommand(&argv[1]).or_else(|| self.alias(base, &argv[1])) {
             Some(sub) => Lookup::Found(sub),
             None => Lookup::UnknownSubcommand,
         }

@@ -2567,3 +2567,149 @@ pub static COMMANDS: &[CommandSpec] = &[
         subcommands: &[],
     },
 ];
+
+/// Valkey 8.0's names for four SENTINEL subcommands, as valkey-sentinel 8.1.8's `COMMAND INFO`
+/// and `COMMAND DOCS` report them. Each runs the Redis 7.0 subcommand [`VALKEY_ALIAS_OF`] pairs
+/// it with. They are found by name (dispatch, ACL rules, `COMMAND INFO|DOCS sentinel|primary`)
+/// but are not listed by `COMMAND`, `COMMAND LIST`, `COMMAND DOCS sentinel` or `ACL CAT`, so those
+/// stay byte-identical to Redis 7.0.15's (see the README's Valkey section).
+pub static SENTINEL_VALKEY_SUBCOMMANDS: &[CommandSpec] = &[
+    CommandSpec {
+        name: "sentinel|get-primary-addr-by-name",
+        arity: 3,
+        flags: &["admin"],
+        acl_categories: &["admin", "slow", "dangerous"],
+        tips: &[],
+        doc: CommandDoc {
+            summary: "Returns the port and address of a primary instance.",
+            since: "8.0.0",
+            group: "sentinel",
+            complexity: Some("O(1)"),
+            doc_flags: &[],
+            deprecated_since: None,
+            replaced_by: None,
+            history: &[],
+            args: &[Arg {
+                name: "primary-name",
+                kind: "string",
+                token: None,
+                since: None,
+                deprecated_since: None,
+                flags: &[],
+                args: &[],
+            }],
+        },
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "sentinel|is-primary-down-by-addr",
+        arity: 6,
+        flags: &["admin"],
+        acl_categories: &["admin", "slow", "dangerous"],
+        tips: &[],
+        doc: CommandDoc {
+            summary: "Determines whether a primary instance is down.",
+            since: "8.0.0",
+            group: "sentinel",
+            complexity: Some("O(1)"),
+            doc_flags: &[],
+            deprecated_since: None,
+            replaced_by: None,
+            history: &[],
+            args: &[
+                Arg {
+                    name: "ip",
+                    kind: "string",
+                    token: None,
+                    since: None,
+                    deprecated_since: None,
+                    flags: &[],
+                    args: &[],
+                },
+                Arg {
+                    name: "port",
+                    kind: "integer",
+                    token: None,
+                    since: None,
+                    deprecated_since: None,
+                    flags: &[],
+                    args: &[],
+                },
+                Arg {
+                    name: "current-epoch",
+                    kind: "integer",
+                    token: None,
+                    since: None,
+                    deprecated_since: None,
+                    flags: &[],
+                    args: &[],
+                },
+                Arg {
+                    name: "runid",
+                    kind: "string",
+                    token: None,
+                    since: None,
+                    deprecated_since: None,
+                    flags: &[],
+                    args: &[],
+                },
+            ],
+        },
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "sentinel|primaries",
+        arity: 2,
+        flags: &["admin"],
+        acl_categories: &["admin", "slow", "dangerous"],
+        tips: &[],
+        doc: CommandDoc {
+            summary: "Returns a list of monitored primaries.",
+            since: "8.0.0",
+            group: "sentinel",
+            complexity: Some("O(N) where N is the number of primaries"),
+            doc_flags: &[],
+            deprecated_since: None,
+            replaced_by: None,
+            history: &[],
+            args: &[],
+        },
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "sentinel|primary",
+        arity: 3,
+        flags: &["admin"],
+        acl_categories: &["admin", "slow", "dangerous"],
+        tips: &[],
+        doc: CommandDoc {
+            summary: "Returns the state of a primary instance.",
+            since: "8.0.0",
+            group: "sentinel",
+            complexity: Some("O(1)"),
+            doc_flags: &[],
+            deprecated_since: None,
+            replaced_by: None,
+            history: &[],
+            args: &[Arg {
+                name: "primary-name",
+                kind: "string",
+                token: None,
+                since: None,
+                deprecated_since: None,
+                flags: &[],
+                args: &[],
+            }],
+        },
+        subcommands: &[],
+    },
+];
+
+/// Each Valkey subcommand of [`SENTINEL_VALKEY_SUBCOMMANDS`] and the Redis 7.0 subcommand it is
+/// another name for (same reply, same ACL permission).
+pub static VALKEY_ALIAS_OF: &[(&str, &str)] = &[
+    ("sentinel|get-primary-addr-by-name", "sentinel|get-master-addr-by-name"),
+    ("sentinel|is-primary-down-by-addr", "sentinel|is-master-down-by-addr"),
+    ("sentinel|primaries", "sentinel|masters"),
+    ("sentinel|primary", "sentinel|master"),
+];

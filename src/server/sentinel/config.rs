@@ -1,12 +1,18 @@
-//! SENTINEL CONFIG SET `<param> <value>` / CONFIG GET `<pattern>` (Redis 7.0 shapes only).
+//! SENTINEL CONFIG SET `<param> <value> [<param> <value> ...]` / CONFIG GET
+//! `<pattern> [<pattern> ...]`.
 //!
-//! The parameters are Redis 7.0's six, plus `loglevel` (newer Redis's addition, which the
-//! daemon owns rather than the core). To keep `CONFIG GET *` byte-identical to 7.0's, `loglevel`
-//! is only reported when asked for by its exact name.
+//! The parameters are Redis 7.0's six plus `loglevel` (Redis 7.2's addition, which the handle's
+//! logging owns rather than the core). The one-pair and one-pattern forms are Redis 7.0.15's,
+//! byte for byte: so that `CONFIG GET *` stays 7.0's, `loglevel` is only reported by a single
+//! pattern when asked for by its exact name. The forms with several pairs or patterns are Redis
+//! 7.2's (and Valkey 8's): every pair is checked before any is applied, and several patterns
+//! list each matching parameter once, `loglevel` included, in the fixed order.
 
 use super::{err, lossy, ok_if_saved, run_in_core};
 use crate::core::commands::ConfigSetError;
 use crate::core::input::{ClientCommand, CommandOutcome};
+use crate::core::wire::glob::glob_match;
+use crate::core::Sentinel;
 use crate::handle::Handle;
 use crate::server::Frame;
 
@@ -14,36 +20,63 @@ const SHAPE: &str = "ERR Only SENTINEL CONFIG GET <option> / SET <option> <value
 
 pub(super) async fn run(h: &Handle, args: &[Vec<u8>]) -> Frame {
     let sub = lossy(&args[2]);
-    if sub.eq_ignore_ascii_case("set") && args.len() == 5 {
-        set(h, &lossy(&args[3]), &args[4]).await
-    } else if sub.eq_ignore_ascii_case("get") && args.len() == 4 {
-        get(h, &lossy(&args[3]))
+    if sub.eq_ignore_ascii_case("set") && args.len() >= 5 {
+        set(h, &args[3..]).await
+    } else if sub.eq_ignore_ascii_case("get") && args.len() >= 4 {
+        get(h, &args[3..])
     } else {
         Frame::error(SHAPE)
     }
 }
 
-/// Set, flush, reply; then, for sentinel-user / sentinel-pass, close the connections to peer
-/// sentinels so they reconnect with the new credentials (after the reply, as Redis does).
-async fn set(h: &Handle, param: &str, value: &[u8]) -> Frame {
-    let Ok(value) = std::str::from_utf8(value) else {
-        return err(ConfigSetError::InvalidValue { param: param.to_string(), value: lossy(value) });
-    };
-    if param.eq_ignore_ascii_case("loglevel") {
-        if crate::handle::logging::level_filter(value).is_none() {
-            return err(ConfigSetError::InvalidValue { param: param.to_string(), value: value.to_string() });
+/// Check every `<param> <value>` pair in Redis 7.2's order (known name, not given twice, has a
+/// value, valid value); the first problem is the reply and nothing is applied.
+fn check_pairs(words: &[Vec<u8>]) -> Result<Vec<(String, String)>, ConfigSetError> {
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    for (i, word) in words.iter().enumerate().step_by(2) {
+        let param = lossy(word);
+        let is_loglevel = param.eq_ignore_ascii_case("loglevel");
+        if !is_loglevel && !Sentinel::is_config_param(&param) {
+            return Err(ConfigSetError::InvalidArgument(param));
         }
-        crate::handle::logging::set_level(value);
-        h.0.server_config.lock().unwrap_or_else(|e| e.into_inner()).loglevel = value.to_ascii_lowercase();
-        return match run_in_core(h, ClientCommand::FlushConfig).await {
-            Ok(r) => ok_if_saved(&r),
-            Err(frame) => frame,
+        if pairs.iter().any(|(p, _)| p.eq_ignore_ascii_case(&param)) {
+            return Err(ConfigSetError::Duplicate(param));
+        }
+        let Some(raw) = words.get(i + 1) else {
+            return Err(ConfigSetError::Missing(param));
         };
+        let Ok(value) = std::str::from_utf8(raw) else {
+            return Err(ConfigSetError::InvalidValue { param, value: lossy(raw) });
+        };
+        if is_loglevel {
+            if crate::handle::logging::level_filter(value).is_none() {
+                return Err(ConfigSetError::InvalidValue { param, value: value.to_string() });
+            }
+        } else {
+            Sentinel::check_config_value(&param, value)?;
+        }
+        pairs.push((param, value.to_string()));
     }
-    let cmd = ClientCommand::ConfigSet { param: param.to_string(), value: value.to_string() };
+    Ok(pairs)
+}
+
+/// Check all, apply all, flush, reply. The core applies its parameters in one command (and,
+/// if sentinel-user / sentinel-pass changed, closes the peer links after the reply, as Redis
+/// does); `loglevel` is applied here.
+async fn set(h: &Handle, words: &[Vec<u8>]) -> Frame {
+    let mut pairs = match check_pairs(words) {
+        Ok(p) => p,
+        Err(e) => return err(e),
+    };
+    if let Some(i) = pairs.iter().position(|(p, _)| p.eq_ignore_ascii_case("loglevel")) {
+        let (_, level) = pairs.remove(i);
+        crate::handle::logging::set_level(&level);
+        h.0.server_config.lock().unwrap_or_else(|e| e.into_inner()).loglevel = level.to_ascii_lowercase();
+    }
+    let cmd = if pairs.is_empty() { ClientCommand::FlushConfig } else { ClientCommand::ConfigSet { pairs } };
     match run_in_core(h, cmd).await {
         Ok(r) => match &r.outcome {
-            CommandOutcome::ConfigSet(Ok(())) => ok_if_saved(&r),
+            CommandOutcome::ConfigSet(Ok(())) | CommandOutcome::Flushed => ok_if_saved(&r),
             CommandOutcome::ConfigSet(Err(e)) => err(e),
             _ => super::unexpected(r.outcome),
         },
@@ -52,11 +85,28 @@ async fn set(h: &Handle, param: &str, value: &[u8]) -> Frame {
 }
 
 /// A map of the matching parameters, values as bulk strings (announce-port too).
-fn get(h: &Handle, pattern: &str) -> Frame {
-    let mut pairs: Vec<(&str, String)> = h.read_core(|c, _| c.config_get(pattern));
-    if pattern.eq_ignore_ascii_case("loglevel") {
-        let level = h.0.server_config.lock().unwrap_or_else(|e| e.into_inner()).loglevel.clone();
-        pairs.push(("loglevel", level));
-    }
+fn get(h: &Handle, patterns: &[Vec<u8>]) -> Frame {
+    let loglevel =
+        || ("loglevel", h.0.server_config.lock().unwrap_or_else(|e| e.into_inner()).loglevel.clone());
+    let pairs: Vec<(&str, String)> = if let [pattern] = patterns {
+        let pattern = lossy(pattern);
+        let mut pairs = h.read_core(|c, _| c.config_get(&pattern));
+        if pattern.eq_ignore_ascii_case("loglevel") {
+            pairs.push(loglevel());
+        }
+        pairs
+    } else {
+        let mut all = h.read_core(|c, _| c.config_get("*"));
+        all.push(loglevel());
+        let mut listed: Vec<(&str, String)> = Vec::new();
+        for p in patterns {
+            for (name, value) in &all {
+                if glob_match(p, name.as_bytes(), true) && !listed.iter().any(|(n, _)| n == name) {
+                    listed.push((name, value.clone()));
+                }
+            }
+        }
+        listed
+    };
     Frame::map(pairs.into_iter().map(|(k, v)| (k, Frame::bulk(v))))
 }

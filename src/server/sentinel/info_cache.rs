@@ -12,8 +12,8 @@ use crate::server::Frame;
 /// Deviation (§12): Redis computes a replica's age as `master.info_refresh ? now -
 /// replica.info_refresh : 0`; rsentinel guards with the replica's own refresh time, so a
 /// replica never heard from shows 0 rather than "now".
-pub(super) fn run(h: &Handle, args: &[Vec<u8>]) -> Frame {
-    h.read_core(|c, now| {
+pub(super) async fn run(h: &Handle, args: &[Vec<u8>]) -> Frame {
+    h.read_fresh(|c, now| {
         let mut ids: Vec<MasterId> = Vec::new();
         for id in args[2..].iter().filter_map(|n| lookup(c, n)) {
             if !ids.contains(&id) {
@@ -29,10 +29,11 @@ pub(super) fn run(h: &Handle, args: &[Vec<u8>]) -> Frame {
         }
         Frame::Array(out)
     })
+    .await
 }
 
 fn entry(inst: &Instance, now: Millis) -> Frame {
     let age = if inst.info_refresh != 0 { now as i64 - inst.info_refresh as i64 } else { 0 };
-    let info = inst.info.as_ref().map_or(Frame::NullBulk, Frame::bulk);
+    let info = inst.info.as_ref().map_or(Frame::NullBulk, |t| Frame::bulk(t.as_bytes()));
     Frame::Array(vec![Frame::Integer(age), info])
 }

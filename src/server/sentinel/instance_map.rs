@@ -66,7 +66,7 @@ pub(super) fn instance_map(core: &Sentinel, master: &Master, inst: &Instance, no
     f.push(("ip", Frame::bulk(core.announce_host(&inst.addr))));
     f.push(("port", num(inst.addr.port)));
     f.push(("runid", Frame::bulk(inst.runid.as_deref().unwrap_or(""))));
-    f.push(("flags", Frame::bulk(flags_string(inst, link.disconnected))));
+    f.push(("flags", Frame::bulk(flags_string(inst, link.shown_disconnected()))));
     f.push(("link-pending-commands", num(link.pending_commands)));
     f.push(("link-refcount", num(link.refcount)));
     if inst.has(flags::FAILOVER_IN_PROGRESS) {

@@ -6,16 +6,20 @@ use crate::handle::Handle;
 use crate::server::Frame;
 
 /// SENTINEL MASTERS: one instance map per master, never filtered; `*0` with none.
-pub(super) fn masters(h: &Handle) -> Frame {
-    h.read_core(|c, now| Frame::Array(c.masters.values().map(|m| instance_map(c, m, &m.inst, now)).collect()))
+pub(super) async fn masters(h: &Handle) -> Frame {
+    h.read_fresh(|c, now| {
+        Frame::Array(c.masters.values().map(|m| instance_map(c, m, &m.inst, now)).collect())
+    })
+    .await
 }
 
 /// SENTINEL MASTER `<name>`.
-pub(super) fn master(h: &Handle, args: &[Vec<u8>]) -> Frame {
-    h.read_core(|c, now| match lookup(c, &args[2]).and_then(|id| c.masters.get(&id)) {
+pub(super) async fn master(h: &Handle, args: &[Vec<u8>]) -> Frame {
+    h.read_fresh(|c, now| match lookup(c, &args[2]).and_then(|id| c.masters.get(&id)) {
         Some(m) => instance_map(c, m, &m.inst, now),
         None => no_such_master(),
     })
+    .await
 }
 
 /// SENTINEL GET-MASTER-ADDR-BY-NAME `<name>`: `[ip, port]` of the *current* master, which is

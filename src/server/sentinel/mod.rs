@@ -39,24 +39,28 @@ use crate::server::Frame;
 /// The hello channel: the only one PUBLISH accepts in sentinel mode.
 pub const HELLO_CHANNEL: &[u8] = b"__sentinel__:hello";
 
-/// SENTINEL subcommands and their arities, as Redis 7.0's command table declares them: a
-/// positive arity is the exact argument count (including `SENTINEL` and the subcommand), a
-/// negative one the minimum.
-const SUBCOMMANDS: [(&str, i32); 21] = [
+/// SENTINEL subcommands and their arities, as Redis 7.0's command table declares them (plus
+/// Valkey 8's four `*primary*` names, with their Redis twins' arities): a positive arity is the
+/// exact argument count (including `SENTINEL` and the subcommand), a negative one the minimum.
+const SUBCOMMANDS: [(&str, i32); 25] = [
     ("ckquorum", 3),
     ("config", -3),
     ("debug", -2),
     ("failover", 3),
     ("flushconfig", 2),
     ("get-master-addr-by-name", 3),
+    ("get-primary-addr-by-name", 3),
     ("help", 2),
     ("info-cache", -3),
     ("is-master-down-by-addr", 6),
+    ("is-primary-down-by-addr", 6),
     ("master", 3),
     ("masters", 2),
     ("monitor", 6),
     ("myid", 2),
     ("pending-scripts", 2),
+    ("primaries", 2),
+    ("primary", 3),
     ("remove", 3),
     ("replicas", 3),
     ("reset", 3),
@@ -91,19 +95,20 @@ pub async fn dispatch(h: &Handle, args: &[Vec<u8>]) -> Frame {
         "debug" => debug::run(h, args).await,
         "failover" => failover::run(h, args).await,
         "flushconfig" => flushconfig::run(h).await,
-        "get-master-addr-by-name" => masters::get_master_addr_by_name(h, args),
+        // Valkey 8's names answer exactly as the Redis ones (valkey-sentinel does the same).
+        "get-master-addr-by-name" | "get-primary-addr-by-name" => masters::get_master_addr_by_name(h, args),
         "help" => help::run(args),
-        "info-cache" => info_cache::run(h, args),
-        "is-master-down-by-addr" => is_master_down::run(h, args).await,
-        "master" => masters::master(h, args),
-        "masters" => masters::masters(h),
+        "info-cache" => info_cache::run(h, args).await,
+        "is-master-down-by-addr" | "is-primary-down-by-addr" => is_master_down::run(h, args).await,
+        "master" | "primary" => masters::master(h, args).await,
+        "masters" | "primaries" => masters::masters(h).await,
         "monitor" => monitor::run(h, args).await,
         "myid" => h.read_core(|c, _| Frame::bulk(&c.myid)),
-        "pending-scripts" => pending_scripts::run(h),
+        "pending-scripts" => pending_scripts::run(h).await,
         "remove" => remove::run(h, args).await,
-        "replicas" | "slaves" => replicas::replicas(h, args),
+        "replicas" | "slaves" => replicas::replicas(h, args).await,
         "reset" => reset::run(h, args).await,
-        "sentinels" => replicas::sentinels(h, args),
+        "sentinels" => replicas::sentinels(h, args).await,
         "set" => set::run(h, args).await,
         "simulate-failure" => simulate_failure::run(h, args).await,
         _ => unreachable!("every entry of SUBCOMMANDS is dispatched"),
@@ -134,14 +139,16 @@ pub async fn publish(h: &Handle, channel: &[u8], msg: &[u8]) -> Frame {
 /// The body of INFO's `# Sentinel` section (without the header line), lines ending in CRLF.
 pub fn info_section(h: &Handle) -> String {
     h.read_core(|c, now| {
-        let tilt_since = if c.tilt { (now.saturating_sub(c.tilt_start_time) / 1000) as i64 } else { -1 };
+        let tilt_since = c.tilt_since_seconds(now);
+        // `sentinel_total_tilt` is Redis 8's (and Valkey 9's) addition, in their place.
         let mut s = format!(
             "sentinel_masters:{}\r\nsentinel_tilt:{}\r\nsentinel_tilt_since_seconds:{}\r\n\
-             sentinel_running_scripts:{}\r\nsentinel_scripts_queue_length:{}\r\n\
+             sentinel_total_tilt:{}\r\nsentinel_running_scripts:{}\r\nsentinel_scripts_queue_length:{}\r\n\
              sentinel_simulate_failure_flags:{}\r\n",
             c.masters.len(),
             c.tilt as u8,
             tilt_since,
+            c.total_tilt,
             c.scripts.running(),
             c.scripts.jobs.len(),
             c.simulate_failure_flags,

@@ -8,8 +8,8 @@ use crate::server::Frame;
 /// `pid` (0 when not running or not started yet), then `run-time` (ms since a
 /// running job started) or `run-delay` (ms until a scheduled job may run, never negative), and
 /// `retry-num`.
-pub(super) fn run(h: &Handle) -> Frame {
-    h.read_core(|c, now| {
+pub(super) async fn run(h: &Handle) -> Frame {
+    h.read_fresh(|c, now| {
         let jobs = c.scripts.jobs.iter().map(|j| {
             let argv = std::iter::once(&j.path).chain(j.args.iter()).map(Frame::bulk).collect::<Vec<_>>();
             let (state, timing) = if j.is_running() {
@@ -27,4 +27,5 @@ pub(super) fn run(h: &Handle) -> Frame {
         });
         Frame::Array(jobs.collect())
     })
+    .await
 }
