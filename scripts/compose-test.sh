@@ -36,6 +36,7 @@ export DOCKER_HOST=unix://$RUN_DIR/docker.sock
 export DOCKER_BUILDKIT=0 COMPOSE_DOCKER_CLI_BUILD=0
 DOCKERD_PID=
 COMPOSE=()
+PASSED=0
 STARTED=$SECONDS
 
 step() {
@@ -118,6 +119,12 @@ cleanup() {
     fi
     rm -rf "$CACHE/rootfs" "$CACHE/context"
     step "done (exit $rc)"
+    # The closing count, one deployment run per compose implementation.
+    if [ "$rc" -eq 0 ]; then
+        echo "compose-test: $PASSED passed, 0 failed"
+    else
+        echo "compose-test: $PASSED passed, 1 failed"
+    fi
     exit "$rc"
 }
 
@@ -282,6 +289,11 @@ run_deployment() {
 # --- main ------------------------------------------------------------------------------------
 
 ensure_packages docker.io docker-compose debootstrap
+mkdir -p "$CACHE"
+# One run at a time per cache directory (a second one would share the dockerd's data root and
+# remove the first one's build context).
+exec 9>"$CACHE/lock"
+flock -n 9 || die "another compose-test.sh is using $CACHE"
 trap cleanup EXIT INT TERM
 start_dockerd
 build_base_image
@@ -307,5 +319,6 @@ for impl in "${implementations[@]}"; do
     read -ra COMPOSE <<<"$impl"
     COMPOSE+=(-p "$PROJECT" -f docker-compose.yml)
     run_deployment
+    PASSED=$((PASSED + 1))
 done
 step "compose test passed (${implementations[*]})"
