@@ -39,6 +39,7 @@ pub mod redis;
 pub mod resp;
 pub mod scenario;
 pub mod sentinel;
+pub mod tls_certs;
 
 pub use client::{info_field, Client, Message, Subscriber};
 pub use deployment::{Deployment, DeploymentBuilder};
@@ -47,6 +48,7 @@ pub use fake_redis::FakeRedis;
 pub use redis::{RedisServer, ServerKind};
 pub use resp::{encode_command, parse, Resp};
 pub use sentinel::{Kind, PortVia, SentinelOptions, SentinelProc};
+pub use tls_certs::TestCerts;
 
 use std::collections::HashSet;
 use std::net::TcpListener;

@@ -1,22 +1,25 @@
 //! The task behind one connection (command or pub/sub) of one link.
 //!
-//! It connects with a deadline, pipelines the init commands, then writes queued commands and
-//! reads replies until the connection fails. Replies are matched to tags in FIFO order, as
+//! It connects with a deadline (TCP, then the TLS handshake with `tls-replication yes`),
+//! pipelines the init commands, then writes queued commands and reads replies until the
+//! connection fails. Replies are matched to tags in FIFO order, as
 //! hiredis matches them to callbacks. The task never reconnects: it reports `Closed` once and
 //! ends, and the core decides when to connect again (Sentinel retries at most once per second).
 
 use std::collections::VecDeque;
 use std::io;
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::{Buf, BytesMut};
-use tokio::io::Interest;
+use tokio::io::{AsyncReadExt, Interest};
 use tokio::net::TcpStream;
 use tokio::sync::mpsc::{Sender, UnboundedReceiver};
 
 use super::decode::{encode_command, DecodeError, ReplyDecoder};
 use super::{Envelope, LinkEvent};
 use crate::core::{Command, Conn, LinkId, Reply, ReplyTag};
+use crate::tls::{ReadHalf, Stream, Tls};
 
 /// Bytes read from the socket per `read` call. The buffer lives on the thread's stack, so an
 /// idle connection holds no read buffer at all.
@@ -39,6 +42,8 @@ pub(super) struct ConnTask {
     pub port: u16,
     pub init: Vec<(Command, ReplyTag)>,
     pub connect_timeout: Duration,
+    /// Set with `tls-replication yes`.
+    pub tls: Option<Arc<Tls>>,
     pub events: Sender<Envelope>,
     pub commands: UnboundedReceiver<(Command, ReplyTag)>,
     /// Our sentinel id, to drop our own hellos here (see `LinkRegistry::own_id`).
@@ -82,15 +87,23 @@ impl ConnTask {
         self.events.send(envelope).await.is_ok()
     }
 
+    /// TCP connect, then the TLS handshake when links use TLS.
+    async fn open(&self) -> io::Result<Stream> {
+        let tcp = TcpStream::connect((self.ip.as_str(), self.port)).await?;
+        // Replies are small and latency matters (PING times feed SDOWN); hiredis does the same.
+        tcp.set_nodelay(true)?;
+        match &self.tls {
+            None => Ok(Stream::Plain(tcp)),
+            Some(tls) => tls.connect(&self.ip, self.port, tcp).await,
+        }
+    }
+
     async fn serve(&mut self) -> Result<(), Failure> {
-        let connecting = TcpStream::connect((self.ip.as_str(), self.port));
-        let Ok(stream) = tokio::time::timeout(self.connect_timeout, connecting).await else {
+        let Ok(stream) = tokio::time::timeout(self.connect_timeout, self.open()).await else {
             let ms = self.connect_timeout.as_millis();
             return Err(Failure(format!("Connection timed out after {} ms", ms)));
         };
         let stream = stream?;
-        // Replies are small and latency matters (PING times feed SDOWN); hiredis does the same.
-        stream.set_nodelay(true)?;
         let local_ip = stream.local_addr()?.ip().to_string();
         if !self.emit(LinkEvent::Connected { link: self.link, conn: self.conn, local_ip }).await {
             return Ok(());
@@ -116,20 +129,20 @@ impl ConnTask {
     /// Move bytes both ways until the connection fails or the registry lets go of it.
     async fn pump(
         &mut self,
-        stream: TcpStream,
+        stream: Stream,
         mut out: BytesMut,
         mut tags: VecDeque<ReplyTag>,
     ) -> Result<(), Failure> {
         let mut input = BytesMut::new();
         let mut decoder = ReplyDecoder::new();
+        let (mut reader, mut writer) = stream.split();
         loop {
+            let want_write = !out.is_empty() || writer.needs_flush();
             tokio::select! {
-                ready = stream.readable() => {
-                    ready?;
-                    let n = match read_available(&stream, &mut input) {
+                read = read_some(&mut reader, &mut input) => {
+                    let n = match read {
                         Ok(0) => return Err(Failure("Server closed the connection".to_string())),
                         Ok(n) => n,
-                        Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
                         Err(e) => return Err(e.into()),
                     };
                     while let Some(reply) = decoder.decode(&mut input)? {
@@ -145,13 +158,8 @@ impl ConnTask {
                         tokio::time::sleep(PUBSUB_READ_PAUSE).await;
                     }
                 }
-                ready = stream.writable(), if !out.is_empty() => {
-                    ready?;
-                    match stream.try_write(&out) {
-                        Ok(n) => out.advance(n),
-                        Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
-                        Err(e) => return Err(e.into()),
-                    }
+                written = writer.write_some(&out), if want_write => {
+                    out.advance(written?);
                     if out.is_empty() {
                         out = BytesMut::new();
                     }
@@ -203,6 +211,22 @@ impl ConnTask {
                 }
                 None => self.emit(LinkEvent::PubSubActivity { link: self.link }).await,
             },
+        }
+    }
+}
+
+/// Wait for input and append it to `input`; 0 means the peer closed. Cancel-safe.
+async fn read_some(reader: &mut ReadHalf, input: &mut BytesMut) -> io::Result<usize> {
+    let Some(tcp) = reader.plain_tcp() else {
+        // TLS: rustls decrypts into the buffer, one record (at most 16 KiB) at a time.
+        input.reserve(READ_CHUNK);
+        return reader.read_buf(input).await;
+    };
+    loop {
+        tcp.readable().await?;
+        match read_available(tcp, input) {
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
+            other => return other,
         }
     }
 }
