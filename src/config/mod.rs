@@ -89,19 +89,7 @@ pub fn load(path: &Path, overrides: &[String]) -> Result<LoadedConfig, ConfigErr
     let bytes = std::fs::read(path)
         .map_err(|e| ConfigError::Open { path: shown.clone(), reason: sys::io_strerror(&e) })?;
     let text = String::from_utf8_lossy(&bytes);
-    let options = loader::options_text(overrides);
-    let mut loader = if toml_file::is_toml(&shown) {
-        let (server, builder) = toml_file::parse(&text, &shown)?;
-        let mut l = Loader::seeded(server, builder);
-        // Options are numbered as if they followed a one-line file.
-        l.read_text(&format!("\n{}", options), &shown, 1)?;
-        l
-    } else {
-        let mut l = Loader::new();
-        let file_lines = text.split('\n').count();
-        l.read_text(&format!("{}\n{}", text, options), &shown, file_lines)?;
-        l
-    };
+    let mut loader = read_text_and_overrides(&text, &shown, overrides)?;
     loader.check_generic(&shown, true)?;
     if let Some(state) = loader.resolve_state_file(&abs, &shown)? {
         loader.read_state_file(&state)?;
@@ -136,21 +124,27 @@ fn load_text(
     overrides: &[String],
     open_logfile: bool,
 ) -> Result<(ServerConfig, SentinelConfig), ConfigError> {
+    let loader = read_text_and_overrides(text, file_name, overrides)?;
+    loader.check_generic(file_name, open_logfile)?;
+    loader.finish().map(|(server, sentinel, _)| (server, sentinel))
+}
+
+/// The file's text (sentinel.conf or TOML by `file_name`), then the override lines after it,
+/// numbered as if they followed the file.
+fn read_text_and_overrides(text: &str, file_name: &str, overrides: &[String]) -> Result<Loader, ConfigError> {
     let options = loader::options_text(overrides);
-    let loader = if toml_file::is_toml(file_name) {
+    if toml_file::is_toml(file_name) {
         let (server, builder) = toml_file::parse(text, file_name)?;
         let mut l = Loader::seeded(server, builder);
         // Options are numbered as if they followed a one-line file.
         l.read_text(&format!("\n{}", options), file_name, 1)?;
-        l
+        Ok(l)
     } else {
         let mut l = Loader::new();
         let file_lines = text.split('\n').count();
         l.read_text(&format!("{}\n{}", text, options), file_name, file_lines)?;
-        l
-    };
-    loader.check_generic(file_name, open_logfile)?;
-    loader.finish().map(|(server, sentinel, _)| (server, sentinel))
+        Ok(l)
+    }
 }
 
 /// Redis refuses to start when the config file is not writable (`sentinelCheckConfigFile`):
