@@ -418,7 +418,10 @@ mod tests {
         let running = start_with(&disk);
         let reply = running.h.command(vote(3)).await.unwrap();
         assert_eq!(reply.durability, Durability::WriteFailed);
-        assert_eq!(running.h.0.config_write_failures.load(Ordering::Relaxed), 1);
+        // The vote queues two rewrites (the new epoch, then the vote); the writer may take them
+        // together or one by one, so one or two failures are counted.
+        let failures = running.h.0.config_write_failures.load(Ordering::Relaxed);
+        assert!((1..=2).contains(&failures), "{failures} failed writes counted");
         // The disk heals: the next decision is saved and announced.
         *disk.fail.lock().unwrap() = false;
         let reply = running.h.command(vote(4)).await.unwrap();
