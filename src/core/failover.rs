@@ -7,9 +7,9 @@
 //! detected through INFO, which calls `on_promotion_confirmed`.
 //!
 //! Differences from Redis 7.0.15, on purpose (§12):
-//! - Every vote, ours included, is counted in one epoch, the current one, and a failover won
-//!   in a later epoch than it started in takes that epoch as its own (see
-//!   [`Sentinel::get_leader`]).
+//! - Votes are counted one epoch at a time (the failover epoch, then the current one), ours
+//!   included, and a failover won in a later epoch than it started in takes that epoch as its
+//!   own (see [`Sentinel::get_leader`]).
 //! - The 10 s per-replica `-slave-reconf-sent-timeout` is checked for every replica before the
 //!   parallel-syncs pacing loop, so a stuck replica frees its slot even when the loop is full.
 //! - `failover_start_time == 0` means "never started" (as after a reset), whatever the
@@ -122,61 +122,68 @@ impl Sentinel {
         }
     }
 
-    /// `sentinelGetLeader` for a failover started in `epoch`: count the votes cast in the
-    /// current epoch and return the leader, if one has a majority of all sentinels ever seen
-    /// (`voters/2 + 1`, us included) and at least `quorum` votes. Our own vote is cast as
-    /// Redis casts it, in `epoch`, for the candidate most voted by the peers or for ourselves.
+    /// `sentinelGetLeader` for a failover started in `epoch`: return the leader and the epoch
+    /// it won in, if someone has, within one epoch, a majority of all sentinels ever seen
+    /// (`voters/2 + 1`, us included) and at least `quorum` votes. The failover epoch is
+    /// counted first, then the current epoch. Our own vote is cast as Redis casts it, in
+    /// `epoch`, for the candidate most voted by the peers there, or for ourselves.
     ///
-    /// Redis counts the peers' votes cast in the current epoch but its own vote only if cast
-    /// in the failover epoch (§12). Once the current epoch has moved past the failover epoch
-    /// (another master's failover, a peer's newer attempt), that mixes two elections, so two
-    /// sentinels could each act as leader with the same config epoch. Here every vote, ours
-    /// included, counts only if cast in the current epoch, so at most one sentinel wins a
-    /// given epoch; the caller makes that epoch the failover's, and so its config epoch. The
-    /// vote requests carry the current epoch (as in Redis), so a candidate whose failover
-    /// epoch went stale, as happens when many master names fail over at once, can still be
-    /// elected by the votes its later requests collect. The wire protocol is unchanged, and
-    /// while the two epochs are equal, which is the usual case, the result is Redis's.
-    pub fn get_leader(&mut self, id: MasterId, epoch: u64, now: Millis) -> Option<String> {
-        let tally_epoch = self.current_epoch;
+    /// Redis counts the peers' votes cast in the current epoch together with its own vote
+    /// cast in the failover epoch (§12). Once the current epoch has moved past the failover
+    /// epoch (another master's failover, a peer's newer attempt), that mixes two elections,
+    /// so two sentinels could each act as leader with the same config epoch. Here each tally
+    /// counts the votes of one epoch only, ours included, so at most one sentinel wins a given
+    /// epoch, and the caller makes the epoch won in the failover's (and so its config epoch).
+    /// Counting the current epoch as well keeps what Redis's rule is good for: our vote
+    /// requests carry the current epoch, so a candidate whose failover epoch went stale, as
+    /// happens when many master names fail over at once, is still elected by the votes its
+    /// later requests collect. The wire protocol is unchanged, and while the two epochs are
+    /// equal, which is the usual case, the result is Redis's.
+    pub fn get_leader(&mut self, id: MasterId, epoch: u64, now: Millis) -> Option<(String, u64)> {
+        let (candidate, _) = self.tally_votes(id, epoch, None)?;
+        let candidate = candidate.unwrap_or_else(|| self.myid.clone());
+        let my_vote = self.vote_leader(id, epoch, &candidate, now);
         let m = self.masters.get(&id)?;
         let voters = m.sentinels.len() as u64 + 1;
-        let quorum = m.quorum as u64;
-        // Tally in sentinel order; a Vec keeps "first seen wins ties" deterministic.
-        let mut counters: Vec<(String, u64)> = Vec::new();
-        for peer in m.sentinels.values() {
-            if let Some(leader) = peer.leader.as_ref().filter(|_| peer.leader_epoch == tally_epoch) {
-                match counters.iter_mut().find(|(r, _)| r == leader) {
-                    Some((_, n)) => *n += 1,
-                    None => counters.push((leader.clone(), 1)),
-                }
+        let needed = (voters / 2 + 1).max(m.quorum as u64);
+        let mut epochs = vec![epoch];
+        if self.current_epoch != epoch {
+            epochs.push(self.current_epoch);
+        }
+        epochs.into_iter().find_map(|e| match self.tally_votes(id, e, Some(&my_vote)) {
+            Some((Some(winner), votes)) if votes >= needed => Some((winner, e)),
+            _ => None,
+        })
+    }
+
+    /// The most voted candidate among the votes cast in `epoch` for master `id` (the peers'
+    /// as they reported them, plus `ours` when cast in `epoch`) and its vote count; ties go to
+    /// the first seen, in sentinel order. `None` for an unknown master.
+    fn tally_votes(
+        &self,
+        id: MasterId,
+        epoch: u64,
+        ours: Option<&(Option<String>, u64)>,
+    ) -> Option<(Option<String>, u64)> {
+        let m = self.masters.get(&id)?;
+        let peers =
+            m.sentinels.values().filter(|p| p.leader_epoch == epoch).filter_map(|p| p.leader.as_ref());
+        let mine = ours.filter(|(_, e)| *e == epoch).and_then(|(leader, _)| leader.as_ref());
+        // A Vec keeps "first seen wins ties" deterministic.
+        let mut counters: Vec<(&String, u64)> = Vec::new();
+        for leader in peers.chain(mine) {
+            match counters.iter_mut().find(|(r, _)| *r == leader) {
+                Some((_, n)) => *n += 1,
+                None => counters.push((leader, 1)),
             }
         }
-        let mut winner: Option<String> = None;
-        let mut max_votes = 0;
-        for (runid, n) in &counters {
-            if *n > max_votes {
-                max_votes = *n;
-                winner = Some(runid.clone());
+        let mut best: Option<(&String, u64)> = None;
+        for (runid, n) in counters {
+            if best.is_none_or(|(_, max)| n > max) {
+                best = Some((runid, n));
             }
         }
-        let candidate = winner.clone().unwrap_or_else(|| self.myid.clone());
-        let (my_vote, my_vote_epoch) = self.vote_leader(id, epoch, &candidate, now);
-        if let Some(vote) = my_vote.filter(|_| my_vote_epoch == tally_epoch) {
-            let n = match counters.iter_mut().find(|(r, _)| *r == vote) {
-                Some((_, n)) => {
-                    *n += 1;
-                    *n
-                }
-                None => 1,
-            };
-            if n > max_votes {
-                max_votes = n;
-                winner = Some(vote);
-            }
-        }
-        let majority = voters / 2 + 1;
-        winner.filter(|_| max_votes >= majority && max_votes >= quorum)
+        Some(best.map_or((None, 0), |(r, n)| (Some(r.clone()), n)))
     }
 
     /// WAIT_START (`sentinelFailoverWaitStart`): go on once elected (or when forced by
@@ -184,11 +191,10 @@ impl Sentinel {
     /// the election was won in becomes the failover epoch (see [`Sentinel::get_leader`]).
     fn failover_wait_start(&mut self, id: MasterId, now: Millis) {
         let epoch = self.masters[&id].failover_epoch;
-        let tally_epoch = self.current_epoch;
-        let leader = self.get_leader(id, epoch, now);
-        let is_leader = leader.is_some_and(|l| l.eq_ignore_ascii_case(&self.myid));
-        if is_leader {
-            self.masters.get_mut(&id).expect("checked").failover_epoch = tally_epoch;
+        let won = self.get_leader(id, epoch, now).filter(|(l, _)| l.eq_ignore_ascii_case(&self.myid));
+        let is_leader = won.is_some();
+        if let Some((_, won_epoch)) = won {
+            self.masters.get_mut(&id).expect("checked").failover_epoch = won_epoch;
         }
         let m = &self.masters[&id];
         if !is_leader && !m.inst.has(flags::FORCE_FAILOVER) {

@@ -5,9 +5,11 @@
 //! `handle_event` / `poll_timeout` shape). The daemon and the simulator feed the core the same
 //! way.
 //!
-//! Each master is a unit of its own: it has its own tick deadline (a random 10–19 Hz, as
-//! Sentinel's timer), kept in one ordered schedule, so a timeout only touches the masters that
-//! are due and no tick walks every master.
+//! Each master has its own tick deadline, kept in one ordered schedule, so a timeout only
+//! touches the masters that are due. The deadlines share one phase, as Sentinel's single timer
+//! (a random 10–19 Hz) handles every master in one pass: the masters ticked together are
+//! rescheduled together, at the global timer's next deadline (see
+//! [`Sentinel::handle_timeout`]).
 
 use std::collections::BTreeSet;
 
@@ -171,15 +173,24 @@ impl Sentinel {
     }
 
     /// Run every timer that is due at `now`: the TILT check, the ticks of the masters that are
-    /// due (each rescheduled at a random 10–19 Hz), and the global timer.
+    /// due, and the global timer. Everything ticked here is rescheduled at one deadline, the
+    /// global timer's next one (a random 10–19 Hz step when the global timer runs now), so
+    /// every master ends up ticking in the same pass, as in Sentinel's `sentinelTimer`.
+    ///
+    /// That matters when several master names fail over together: every name a sentinel leads
+    /// then takes each failover step in the same pass, and the commands of one pass leave
+    /// together, before any reply or connection drop of theirs comes back. Each promotion
+    /// transaction ends with `CLIENT KILL TYPE normal`/`pubsub`, cutting every link to the
+    /// promoted server; with a phase of their own per master, one name's promotion cut the
+    /// links of the names whose selection or promotion came a few milliseconds later.
     pub fn handle_timeout(&mut self, now: Millis) {
         self.check_tilt(now);
+        let at = if self.schedule.global > now { self.schedule.global } else { self.next_tick_time(now) };
         for id in self.schedule.take_due(now) {
             if let Some(m) = self.masters.get_mut(&id) {
                 m.next_tick = 0;
             }
             if self.tick_master(id, now) {
-                let at = self.next_tick_time(now);
                 if let Some(m) = self.masters.get_mut(&id) {
                     m.next_tick = at;
                     self.schedule.insert(at, id);
@@ -188,7 +199,7 @@ impl Sentinel {
         }
         if self.schedule.global <= now {
             self.tick_global(now);
-            self.schedule.global = self.next_tick_time(now);
+            self.schedule.global = at;
         }
     }
 
@@ -200,7 +211,7 @@ impl Sentinel {
         at.div_ceil(TICK_GRID) * TICK_GRID
     }
 
-    /// Put a new master on the schedule: it ticks right away.
+    /// Put a new master on the schedule: it ticks right away, then with the others.
     pub(crate) fn schedule_master(&mut self, id: MasterId, now: Millis) {
         if let Some(m) = self.masters.get_mut(&id) {
             m.next_tick = now;

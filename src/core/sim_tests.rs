@@ -252,12 +252,11 @@ fn run_schedule(seed: u64) {
 /// Issue 13: sixteen master names point at one server (through 16 addresses) that has one
 /// replica. When the server dies, every name fails over to that replica. The promotion
 /// transaction of each name ends with `CLIENT KILL TYPE normal` / `pubsub`, which cuts every
-/// sentinel link to the replica, the links of the names whose failover is a step behind
-/// included. The simulator carries out each master's commands right after that master's tick
-/// (as the daemon does, one task per master), so those cuts land between the steps of the
-/// other names. Every name must still switch within the first attempt (failover-timeout is
-/// 10 s here: a retry would come 20 s after the first try), and none may give up at replica
-/// selection.
+/// sentinel link to the replica, the links of the names whose failover is a step behind (on
+/// this sentinel or another) included. Every name must switch within the first attempt
+/// (failover-timeout is 10 s here: a retry would come 20 s after the first try), none may give
+/// up at replica selection, and no name's fresh link to its new master may stay cut long
+/// enough to see it SDOWN.
 #[test]
 fn names_sharing_a_server_all_fail_over_to_its_replica() {
     let names: Vec<String> = (1..=16).map(|n| format!("m{n}")).collect();

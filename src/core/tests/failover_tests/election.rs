@@ -82,7 +82,7 @@ fn leader_needs_majority_of_all_known_sentinels() {
     w.peer_votes(0, &myid(), 1);
     assert_eq!(w.s.get_leader(id, 1, now), None, "2 of 5 votes");
     w.peer_votes(1, &myid(), 1);
-    assert_eq!(w.s.get_leader(id, 1, now), Some(myid()), "3 of 5 votes");
+    assert_eq!(w.s.get_leader(id, 1, now), Some((myid(), 1)), "3 of 5 votes");
 }
 
 #[test]
@@ -93,7 +93,7 @@ fn leader_needs_quorum_votes_even_with_a_majority() {
     w.peer_votes(0, &myid(), 1);
     assert_eq!(w.s.get_leader(id, 1, now), None);
     w.peer_votes(1, &myid(), 1);
-    assert_eq!(w.s.get_leader(id, 1, now), Some(myid()));
+    assert_eq!(w.s.get_leader(id, 1, now), Some((myid(), 1)));
 }
 
 #[test]
@@ -103,7 +103,7 @@ fn we_vote_for_the_candidate_most_voted_by_peers() {
     w.peer_votes(0, &peer_id(2), 1);
     w.peer_votes(1, &peer_id(2), 1);
     w.peer_votes(2, &peer_id(2), 1);
-    assert_eq!(w.s.get_leader(id, 1, now), Some(peer_id(2)));
+    assert_eq!(w.s.get_leader(id, 1, now), Some((peer_id(2), 1)));
     let a = w.s.drain_actions();
     assert_eq!(events(&a), [("+vote-for-leader".to_string(), format!("{} 1", peer_id(2)))]);
     assert_eq!(w.master().leader, Some(peer_id(2)));
@@ -123,11 +123,11 @@ fn peer_votes_from_another_epoch_do_not_count() {
     w.peer_votes(0, &myid(), 0);
     assert_eq!(w.s.get_leader(id, 1, now), None);
     w.peer_votes(0, &myid(), 1);
-    assert_eq!(w.s.get_leader(id, 1, now), Some(myid()));
+    assert_eq!(w.s.get_leader(id, 1, now), Some((myid(), 1)));
 }
 
 #[test]
-fn our_old_vote_does_not_add_to_peer_votes_of_a_later_epoch() {
+fn votes_of_two_epochs_are_never_added_together() {
     // §12: Redis counts the peers' votes cast in the current epoch together with its own vote
     // cast in the failover epoch. Three sentinels (majority 2); our failover and our vote are
     // in epoch 1, then a hello moves our current epoch to 2.
@@ -140,33 +140,31 @@ fn our_old_vote_does_not_add_to_peer_votes_of_a_later_epoch() {
     // peer may have given its epoch-2 vote to someone else, who could then win epoch 2 too.
     w.peer_votes(0, &myid(), 2);
     assert_eq!(w.s.get_leader(id, 1, now), None);
-    // Votes for us from epoch 1 do not count either: epoch 1 is over.
+    // The other peer's vote for us in epoch 1: a majority of epoch 1 (with ours).
     w.peer_votes(1, &myid(), 1);
-    assert_eq!(w.s.get_leader(id, 1, now), None);
-    // Both peers in epoch 2: a majority within one epoch.
+    assert_eq!(w.s.get_leader(id, 1, now), Some((myid(), 1)));
+    // Or in epoch 2: a majority of epoch 2 (without ours, which is in epoch 1).
     w.peer_votes(1, &myid(), 2);
-    assert_eq!(w.s.get_leader(id, 1, now), Some(myid()));
+    assert_eq!(w.s.get_leader(id, 1, now), Some((myid(), 2)));
 }
 
 #[test]
 fn a_failover_elected_in_a_later_epoch_takes_that_epoch() {
     // Five sentinels (majority 3). Our failover runs in epoch 1; peer 1 then starts its own
-    // attempt in epoch 2 and we vote for it, which moves us to epoch 2. Our next requests
-    // carry epoch 2, and three peers vote for us there.
+    // attempt in epoch 2 and we vote for it, which moves us to epoch 2. The peers had not
+    // voted for us in epoch 1; our next requests carry epoch 2, and three peers vote for us
+    // there.
     let mut w = waiting(&[6380], 4, 2);
     let (id, now) = (w.id, w.now);
     w.s.vote_leader(id, 1, &myid(), now);
     w.s.vote_leader(id, 2, &peer_id(1), now);
     assert_eq!(w.s.current_epoch, 2);
-    for i in [0, 2, 3] {
-        w.peer_votes(i, &myid(), 1);
-    }
-    assert_eq!(w.s.get_leader(id, 1, now), None, "votes of epoch 1 no longer count");
+    assert_eq!(w.s.get_leader(id, 1, now), None);
     for i in [0, 2, 3] {
         w.peer_votes(i, &myid(), 2);
     }
-    // Three votes for us in epoch 2; our own went to peer 1 (which has 2 at most).
-    assert_eq!(w.s.get_leader(id, 1, now), Some(myid()));
+    // Three votes for us in epoch 2; our own went to peer 1 there.
+    assert_eq!(w.s.get_leader(id, 1, now), Some((myid(), 2)));
     w.s.drain_actions();
     w.advance(100);
     assert_eq!(kinds(&w.tick())[0], "+elected-leader");
@@ -182,6 +180,22 @@ fn a_failover_elected_in_a_later_epoch_takes_that_epoch() {
 }
 
 #[test]
+fn a_failover_elected_in_its_own_epoch_keeps_it_after_the_epoch_moved() {
+    // Many names failing over at once: we started this one in epoch 1 and the next ones in
+    // epochs 2 and 3 within the same pass; the peers voted for us when asked, in epoch 1.
+    let mut w = waiting(&[6380], 2, 2);
+    let (id, now) = (w.id, w.now);
+    w.s.current_epoch = 3;
+    w.peer_votes(0, &myid(), 1);
+    w.peer_votes(1, &myid(), 1);
+    assert_eq!(w.s.get_leader(id, 1, now), Some((myid(), 1)));
+    w.s.drain_actions();
+    w.advance(100);
+    assert_eq!(kinds(&w.tick())[0], "+elected-leader");
+    assert_eq!(w.master().failover_epoch, 1);
+}
+
+#[test]
 fn our_vote_counts_for_whoever_got_it_in_the_current_epoch() {
     let mut w = waiting(&[6380], 2, 2);
     let (id, now) = (w.id, w.now);
@@ -189,7 +203,7 @@ fn our_vote_counts_for_whoever_got_it_in_the_current_epoch() {
     // although our failover started in epoch 1.
     w.s.vote_leader(id, 2, &peer_id(0), now);
     w.peer_votes(1, &peer_id(0), 2);
-    assert_eq!(w.s.get_leader(id, 1, now), Some(peer_id(0)));
+    assert_eq!(w.s.get_leader(id, 1, now), Some((peer_id(0), 2)));
     w.s.drain_actions();
     w.advance(100);
     assert!(kinds(&w.tick()).is_empty(), "not elected: wait");
@@ -202,6 +216,6 @@ fn tie_goes_to_the_first_candidate_seen() {
     let (id, now) = (w.id, w.now);
     w.peer_votes(0, &peer_id(0), 1);
     w.peer_votes(1, &peer_id(1), 1);
-    assert_eq!(w.s.get_leader(id, 1, now), Some(peer_id(0)));
+    assert_eq!(w.s.get_leader(id, 1, now), Some((peer_id(0), 1)));
     assert_eq!(w.master().leader, Some(peer_id(0)));
 }
