@@ -131,6 +131,12 @@ impl Handle {
         f(&snapshot, self.now())
     }
 
+    /// The read model itself, for a reply that reads it while writing (see
+    /// [`Handle::read_core`]); take the clock with [`Handle::now`] after loading it.
+    pub fn read_model(&self) -> arc_swap::Guard<Arc<Sentinel>> {
+        self.0.read_model.load()
+    }
+
     /// Publish a new read model (the core task does this after its batches).
     pub fn publish_read_model(&self, core: Sentinel) {
         self.0.read_model.store(Arc::new(core));

@@ -1,66 +1,530 @@
-//! Command descriptions (Redis's `struct redisCommand` minus the function pointer) and the
+//! Command descriptions (Redis's `struct redisCommand`, with its function pointer) and the
 //! command lookup with server-level `rename-command` applied.
+//!
+//! A [`Spec`] is written once in [`super::table`] with typed flags, ACL categories and docs,
+//! and the handler that runs it; everything a command does not set has a default (no flags, no
+//! docs beyond its summary, no subcommands). Dispatch is one table walk: [`CommandTable::lookup`]
+//! resolves the command or subcommand, and the connection runs its [`Run`] handler.
 
-use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
 
+use super::Ctx;
+use crate::server::argv::Argv;
 use crate::server::Frame;
+
+/// A command flag shown by `COMMAND INFO`, in Redis's order (`addReplyCommandFlags`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flag {
+    Write,
+    Readonly,
+    Denyoom,
+    Module,
+    Admin,
+    Pubsub,
+    Noscript,
+    Blocking,
+    Loading,
+    Stale,
+    SkipMonitor,
+    SkipSlowlog,
+    Asking,
+    Fast,
+    NoAuth,
+    MayReplicate,
+    NoMandatoryKeys,
+    NoAsyncLoading,
+    NoMulti,
+    MovableKeys,
+    AllowBusy,
+}
+
+impl Flag {
+    const ALL: [Flag; 21] = [
+        Flag::Write,
+        Flag::Readonly,
+        Flag::Denyoom,
+        Flag::Module,
+        Flag::Admin,
+        Flag::Pubsub,
+        Flag::Noscript,
+        Flag::Blocking,
+        Flag::Loading,
+        Flag::Stale,
+        Flag::SkipMonitor,
+        Flag::SkipSlowlog,
+        Flag::Asking,
+        Flag::Fast,
+        Flag::NoAuth,
+        Flag::MayReplicate,
+        Flag::NoMandatoryKeys,
+        Flag::NoAsyncLoading,
+        Flag::NoMulti,
+        Flag::MovableKeys,
+        Flag::AllowBusy,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Flag::Write => "write",
+            Flag::Readonly => "readonly",
+            Flag::Denyoom => "denyoom",
+            Flag::Module => "module",
+            Flag::Admin => "admin",
+            Flag::Pubsub => "pubsub",
+            Flag::Noscript => "noscript",
+            Flag::Blocking => "blocking",
+            Flag::Loading => "loading",
+            Flag::Stale => "stale",
+            Flag::SkipMonitor => "skip_monitor",
+            Flag::SkipSlowlog => "skip_slowlog",
+            Flag::Asking => "asking",
+            Flag::Fast => "fast",
+            Flag::NoAuth => "no_auth",
+            Flag::MayReplicate => "may_replicate",
+            Flag::NoMandatoryKeys => "no_mandatory_keys",
+            Flag::NoAsyncLoading => "no_async_loading",
+            Flag::NoMulti => "no_multi",
+            Flag::MovableKeys => "movablekeys",
+            Flag::AllowBusy => "allow_busy",
+        }
+    }
+}
+
+/// A set of [`Flag`]s.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Flags(u32);
+
+impl Flags {
+    pub const NONE: Flags = Flags(0);
+
+    pub const fn of(list: &[Flag]) -> Flags {
+        let mut bits = 0;
+        let mut i = 0;
+        while i < list.len() {
+            bits |= 1 << list[i] as u32;
+            i += 1;
+        }
+        Flags(bits)
+    }
+
+    pub const fn has(self, f: Flag) -> bool {
+        self.0 & (1 << f as u32) != 0
+    }
+
+    /// The flag names, in `COMMAND INFO`'s order.
+    pub fn names(self) -> impl Iterator<Item = &'static str> {
+        Flag::ALL.into_iter().filter(move |f| self.has(*f)).map(Flag::name)
+    }
+}
+
+/// An ACL category, in Redis's order (`ACLCommandCategories`): ACL CAT lists them in this order
+/// and the rule description tries them in this order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cat {
+    Keyspace,
+    Read,
+    Write,
+    Set,
+    Sortedset,
+    List,
+    Hash,
+    String,
+    Bitmap,
+    Hyperloglog,
+    Geo,
+    Stream,
+    Pubsub,
+    Admin,
+    Fast,
+    Slow,
+    Blocking,
+    Dangerous,
+    Connection,
+    Transaction,
+    Scripting,
+}
+
+impl Cat {
+    pub const ALL: [Cat; 21] = [
+        Cat::Keyspace,
+        Cat::Read,
+        Cat::Write,
+        Cat::Set,
+        Cat::Sortedset,
+        Cat::List,
+        Cat::Hash,
+        Cat::String,
+        Cat::Bitmap,
+        Cat::Hyperloglog,
+        Cat::Geo,
+        Cat::Stream,
+        Cat::Pubsub,
+        Cat::Admin,
+        Cat::Fast,
+        Cat::Slow,
+        Cat::Blocking,
+        Cat::Dangerous,
+        Cat::Connection,
+        Cat::Transaction,
+        Cat::Scripting,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Cat::Keyspace => "keyspace",
+            Cat::Read => "read",
+            Cat::Write => "write",
+            Cat::Set => "set",
+            Cat::Sortedset => "sortedset",
+            Cat::List => "list",
+            Cat::Hash => "hash",
+            Cat::String => "string",
+            Cat::Bitmap => "bitmap",
+            Cat::Hyperloglog => "hyperloglog",
+            Cat::Geo => "geo",
+            Cat::Stream => "stream",
+            Cat::Pubsub => "pubsub",
+            Cat::Admin => "admin",
+            Cat::Fast => "fast",
+            Cat::Slow => "slow",
+            Cat::Blocking => "blocking",
+            Cat::Dangerous => "dangerous",
+            Cat::Connection => "connection",
+            Cat::Transaction => "transaction",
+            Cat::Scripting => "scripting",
+        }
+    }
+
+    /// The category named `name` (case-insensitive).
+    pub fn from_name(name: &[u8]) -> Option<Cat> {
+        Cat::ALL.into_iter().find(|c| name.eq_ignore_ascii_case(c.name().as_bytes()))
+    }
+}
+
+/// A set of [`Cat`]s.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cats(u32);
+
+impl Cats {
+    pub const NONE: Cats = Cats(0);
+
+    pub const fn of(list: &[Cat]) -> Cats {
+        let mut bits = 0;
+        let mut i = 0;
+        while i < list.len() {
+            bits |= 1 << list[i] as u32;
+            i += 1;
+        }
+        Cats(bits)
+    }
+
+    pub const fn has(self, c: Cat) -> bool {
+        self.0 & (1 << c as u32) != 0
+    }
+
+    pub fn iter(self) -> impl Iterator<Item = Cat> {
+        Cat::ALL.into_iter().filter(move |c| self.has(*c))
+    }
+}
+
+/// The type of a documented argument.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ArgKind {
+    String,
+    Integer,
+    Double,
+    Key,
+    Pattern,
+    UnixTime,
+    PureToken,
+    Oneof,
+    Block,
+}
+
+impl ArgKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            ArgKind::String => "string",
+            ArgKind::Integer => "integer",
+            ArgKind::Double => "double",
+            ArgKind::Key => "key",
+            ArgKind::Pattern => "pattern",
+            ArgKind::UnixTime => "unix-time",
+            ArgKind::PureToken => "pure-token",
+            ArgKind::Oneof => "oneof",
+            ArgKind::Block => "block",
+        }
+    }
+}
 
 /// One argument of a command, as `COMMAND DOCS` reports it.
 #[derive(Debug)]
 pub struct Arg {
     pub name: &'static str,
-    /// string, integer, double, key, pattern, unix-time, pure-token, oneof, block.
-    pub kind: &'static str,
+    pub kind: ArgKind,
     pub token: Option<&'static str>,
     pub since: Option<&'static str>,
     pub deprecated_since: Option<&'static str>,
-    /// optional, multiple, multiple_token.
-    pub flags: &'static [&'static str],
+    pub optional: bool,
+    pub multiple: bool,
+    pub multiple_token: bool,
     /// Sub-arguments of a `oneof` or `block`.
     pub args: &'static [Arg],
 }
 
+/// A plain argument.
+pub const fn arg(name: &'static str, kind: ArgKind) -> Arg {
+    Arg {
+        name,
+        kind,
+        token: None,
+        since: None,
+        deprecated_since: None,
+        optional: false,
+        multiple: false,
+        multiple_token: false,
+        args: &[],
+    }
+}
+
+/// A `pure-token` argument: the word `token` itself.
+pub const fn token(name: &'static str, token: &'static str) -> Arg {
+    arg(name, ArgKind::PureToken).token(token)
+}
+
+/// One of `args`.
+pub const fn oneof(name: &'static str, args: &'static [Arg]) -> Arg {
+    Arg { args, ..arg(name, ArgKind::Oneof) }
+}
+
+/// `args` in sequence.
+pub const fn block(name: &'static str, args: &'static [Arg]) -> Arg {
+    Arg { args, ..arg(name, ArgKind::Block) }
+}
+
+impl Arg {
+    pub const fn optional(self) -> Arg {
+        Arg { optional: true, ..self }
+    }
+
+    pub const fn multiple(self) -> Arg {
+        Arg { multiple: true, ..self }
+    }
+
+    pub const fn multiple_token(self) -> Arg {
+        Arg { multiple_token: true, ..self }
+    }
+
+    pub const fn token(self, token: &'static str) -> Arg {
+        Arg { token: Some(token), ..self }
+    }
+
+    pub const fn since(self, version: &'static str) -> Arg {
+        Arg { since: Some(version), ..self }
+    }
+
+    pub const fn deprecated_since(self, version: &'static str) -> Arg {
+        Arg { deprecated_since: Some(version), ..self }
+    }
+
+    /// The argument flags, in `addReplyFlagsForArg`'s order.
+    fn flag_names(&self) -> impl Iterator<Item = &'static str> {
+        [(self.optional, "optional"), (self.multiple, "multiple"), (self.multiple_token, "multiple_token")]
+            .into_iter()
+            .filter(|(on, _)| *on)
+            .map(|(_, n)| n)
+    }
+}
+
+/// The documentation group of a command.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Group {
+    Connection,
+    Pubsub,
+    Sentinel,
+    Server,
+}
+
+impl Group {
+    fn name(self) -> &'static str {
+        match self {
+            Group::Connection => "connection",
+            Group::Pubsub => "pubsub",
+            Group::Sentinel => "sentinel",
+            Group::Server => "server",
+        }
+    }
+}
+
 /// The documentation half of a command.
 #[derive(Debug)]
-pub struct CommandDoc {
+pub struct Doc {
     pub summary: &'static str,
     pub since: &'static str,
-    pub group: &'static str,
+    pub group: Group,
     pub complexity: Option<&'static str>,
-    pub doc_flags: &'static [&'static str],
+    /// The `deprecated` doc flag.
+    pub deprecated: bool,
     pub deprecated_since: Option<&'static str>,
     pub replaced_by: Option<&'static str>,
     pub history: &'static [(&'static str, &'static str)],
     pub args: &'static [Arg],
 }
 
+impl Doc {
+    /// A summary, the version that introduced the command and its group; the rest defaults to
+    /// none.
+    pub const fn new(summary: &'static str, since: &'static str, group: Group) -> Doc {
+        Doc {
+            summary,
+            since,
+            group,
+            complexity: None,
+            deprecated: false,
+            deprecated_since: None,
+            replaced_by: None,
+            history: &[],
+            args: &[],
+        }
+    }
+
+    pub const fn complexity(self, c: &'static str) -> Doc {
+        Doc { complexity: Some(c), ..self }
+    }
+
+    pub const fn args(self, args: &'static [Arg]) -> Doc {
+        Doc { args, ..self }
+    }
+
+    pub const fn history(self, history: &'static [(&'static str, &'static str)]) -> Doc {
+        Doc { history, ..self }
+    }
+
+    /// Deprecated since `version`, replaced by `replaced_by`.
+    pub const fn deprecated(self, version: &'static str, replaced_by: &'static str) -> Doc {
+        Doc { deprecated: true, deprecated_since: Some(version), replaced_by: Some(replaced_by), ..self }
+    }
+}
+
+/// The future of a handler that waits (for the core task, for DNS).
+pub type Waiting<'c> = Pin<Box<dyn Future<Output = ()> + Send + 'c>>;
+
+/// How a command runs.
+#[derive(Clone, Copy)]
+pub enum Run {
+    /// To completion on the connection's task, from the client's state, the server's and the
+    /// read model; the reply is written straight into the output buffer.
+    Now(fn(&mut Ctx)),
+    /// Waits for something (the core task, a DNS lookup) before replying.
+    Wait(for<'c, 'a> fn(&'c mut Ctx<'a>) -> Waiting<'c>),
+}
+
+impl std::fmt::Debug for Run {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Run::Now(_) => "Run::Now",
+            Run::Wait(_) => "Run::Wait",
+        })
+    }
+}
+
+/// Which arguments are pub/sub channels, for ACL channel rules (`getChannelsFromCommand`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Channels {
+    None,
+    /// The first argument is a channel (PUBLISH).
+    First,
+    /// Every argument is a channel (SUBSCRIBE).
+    All,
+    /// Every argument is a pattern (PSUBSCRIBE).
+    AllPatterns,
+}
+
 /// A command or subcommand.
 #[derive(Debug)]
-pub struct CommandSpec {
+pub struct Spec {
     /// Full name: `ping`, `client|setname`.
     pub name: &'static str,
     /// Positive: exact argument count (name included); negative: at least that many.
     pub arity: i32,
-    pub flags: &'static [&'static str],
-    /// ACL categories, without the `@`.
-    pub acl_categories: &'static [&'static str],
+    pub flags: Flags,
+    pub acl: Cats,
     pub tips: &'static [&'static str],
-    pub doc: CommandDoc,
-    pub subcommands: &'static [CommandSpec],
+    pub doc: Doc,
+    pub subcommands: &'static [Spec],
+    pub channels: Channels,
+    pub run: Run,
 }
 
-impl CommandSpec {
-    pub fn has_flag(&self, flag: &str) -> bool {
-        self.flags.contains(&flag)
+impl Spec {
+    /// A command's name, arity and handler; the rest defaults to none (no flags, no
+    /// categories, no tips, no docs, no subcommands, no channel arguments).
+    pub const fn new(name: &'static str, arity: i32, run: Run) -> Spec {
+        Spec {
+            name,
+            arity,
+            flags: Flags::NONE,
+            acl: Cats::NONE,
+            tips: &[],
+            doc: Doc::new("", "", Group::Server),
+            subcommands: &[],
+            channels: Channels::None,
+            run,
+        }
     }
 
-    pub fn in_category(&self, cat: &str) -> bool {
-        self.acl_categories.contains(&cat)
+    pub const fn doc(self, doc: Doc) -> Spec {
+        Spec { doc, ..self }
+    }
+
+    pub const fn flags(self, flags: &[Flag]) -> Spec {
+        Spec { flags: Flags::of(flags), ..self }
+    }
+
+    pub const fn acl(self, cats: &[Cat]) -> Spec {
+        Spec { acl: Cats::of(cats), ..self }
+    }
+
+    pub const fn tips(self, tips: &'static [&'static str]) -> Spec {
+        Spec { tips, ..self }
+    }
+
+    pub const fn subcommands(self, subcommands: &'static [Spec]) -> Spec {
+        Spec { subcommands, ..self }
+    }
+
+    pub const fn channels(self, channels: Channels) -> Spec {
+        Spec { channels, ..self }
+    }
+
+    pub fn has_flag(&self, flag: Flag) -> bool {
+        self.flags.has(flag)
+    }
+
+    pub fn in_category(&self, cat: Cat) -> bool {
+        self.acl.has(cat)
+    }
+
+    pub fn is_subcommand(&self) -> bool {
+        self.name.contains('|')
+    }
+
+    /// The index of the first argument after the command (and subcommand) name.
+    pub fn first_arg(&self) -> usize {
+        if self.is_subcommand() {
+            2
+        } else {
+            1
+        }
     }
 
     /// The subcommand named `sub` (case-insensitive), if this is a container command.
-    pub fn subcommand(&self, sub: &[u8]) -> Option<&'static CommandSpec> {
-        self.subcommands.iter().find(|s| s.sub_name().as_bytes().eq_ignore_ascii_case(sub))
+    pub fn subcommand(&self, sub: &[u8]) -> Option<&'static Spec> {
+        let prefix = self.name.len() + 1;
+        self.subcommands.iter().find(|s| {
+            s.name.len() == prefix + sub.len() && s.name.as_bytes()[prefix..].eq_ignore_ascii_case(sub)
+        })
     }
 
     /// The part after `|` for a subcommand; the name itself for a top-level command.
@@ -79,20 +543,28 @@ impl CommandSpec {
         }
     }
 
+    /// The channel arguments of a request: `(argument index, is a pattern)`.
+    pub fn channel_args(&self, argv: &Argv) -> impl Iterator<Item = (usize, bool)> {
+        let (range, pattern) = match self.channels {
+            Channels::None => (0..0, false),
+            Channels::First => (1..argv.len().min(2), false),
+            Channels::All => (1..argv.len(), false),
+            Channels::AllPatterns => (1..argv.len(), true),
+        };
+        range.map(move |i| (i, pattern))
+    }
+
     /// The `COMMAND INFO` entry (`addReplyCommandInfo`): name, arity, flags, first key, last
     /// key, step, ACL categories, tips, key specs, subcommands.
     pub fn info_frame(&self) -> Frame {
-        let status = |v: &[&str], prefix: &str| {
-            Frame::Set(v.iter().map(|s| Frame::Simple(format!("{}{}", prefix, s))).collect())
-        };
         Frame::Array(vec![
             Frame::bulk(self.name),
             Frame::Integer(i64::from(self.arity)),
-            status(self.flags, ""),
+            Frame::Set(self.flags.names().map(|f| Frame::Simple(f.into())).collect()),
             Frame::Integer(0),
             Frame::Integer(0),
             Frame::Integer(0),
-            status(self.acl_categories, "@"),
+            Frame::Set(self.acl.iter().map(|c| Frame::Simple(format!("@{}", c.name()))).collect()),
             Frame::Set(self.tips.iter().map(Frame::bulk).collect()),
             Frame::Set(Vec::new()),
             if self.subcommands.is_empty() {
@@ -109,16 +581,13 @@ impl CommandSpec {
         let mut m = vec![
             ("summary", Frame::bulk(d.summary)),
             ("since", Frame::bulk(d.since)),
-            ("group", Frame::bulk(d.group)),
+            ("group", Frame::bulk(d.group.name())),
         ];
         if let Some(c) = d.complexity {
             m.push(("complexity", Frame::bulk(c)));
         }
-        if !d.doc_flags.is_empty() {
-            m.push((
-                "doc_flags",
-                Frame::Set(d.doc_flags.iter().map(|f| Frame::Simple(f.to_string())).collect()),
-            ));
+        if d.deprecated {
+            m.push(("doc_flags", Frame::Set(vec![Frame::Simple("deprecated".into())])));
         }
         if let Some(v) = d.deprecated_since {
             m.push(("deprecated_since", Frame::bulk(v)));
@@ -146,7 +615,7 @@ fn args_frame(args: &[Arg]) -> Frame {
     Frame::Array(
         args.iter()
             .map(|a| {
-                let mut m = vec![("name", Frame::bulk(a.name)), ("type", Frame::bulk(a.kind))];
+                let mut m = vec![("name", Frame::bulk(a.name)), ("type", Frame::bulk(a.kind.name()))];
                 if let Some(t) = a.token {
                     m.push(("token", Frame::bulk(t)));
                 }
@@ -156,13 +625,11 @@ fn args_frame(args: &[Arg]) -> Frame {
                 if let Some(s) = a.deprecated_since {
                     m.push(("deprecated_since", Frame::bulk(s)));
                 }
-                if !a.flags.is_empty() {
-                    m.push((
-                        "flags",
-                        Frame::Set(a.flags.iter().map(|f| Frame::Simple(f.to_string())).collect()),
-                    ));
+                let flags: Vec<Frame> = a.flag_names().map(|f| Frame::Simple(f.into())).collect();
+                if !flags.is_empty() {
+                    m.push(("flags", Frame::Set(flags)));
                 }
-                if a.kind == "oneof" || a.kind == "block" {
+                if matches!(a.kind, ArgKind::Oneof | ArgKind::Block) {
                     m.push(("arguments", args_frame(a.args)));
                 }
                 Frame::map(m)
@@ -180,44 +647,52 @@ pub enum RenameError {
     TargetExists,
 }
 
-/// The table of commands this server answers, by (possibly renamed) lower-case name.
+/// The table of commands this server answers, by (possibly renamed) name.
 #[derive(Debug)]
 pub struct CommandTable {
-    by_name: HashMap<Vec<u8>, &'static CommandSpec>,
+    /// Lower-case names and their commands. A handful of entries: a scan comparing lengths
+    /// first is faster than hashing the name.
+    by_name: Vec<(Box<[u8]>, &'static Spec)>,
     /// Every command and subcommand, top-level first then subcommands, for ACL bitmaps.
-    all: Vec<&'static CommandSpec>,
+    all: Vec<&'static Spec>,
+    /// The address of each spec in `all` with its position there, sorted by address.
+    ids: Vec<(usize, usize)>,
 }
 
 impl CommandTable {
     /// Build the table from `specs`, applying server-level `rename-command` pairs in order (an
     /// empty target removes the command), as `config.c` does.
-    pub fn new(
-        specs: &'static [CommandSpec],
-        renames: &[(String, String)],
-    ) -> Result<CommandTable, RenameError> {
-        let mut by_name: HashMap<Vec<u8>, &'static CommandSpec> =
-            specs.iter().map(|c| (c.name.as_bytes().to_vec(), c)).collect();
+    pub fn new(specs: &'static [Spec], renames: &[(String, String)]) -> Result<CommandTable, RenameError> {
+        let mut by_name: Vec<(Box<[u8]>, &'static Spec)> =
+            specs.iter().map(|c| (c.name.as_bytes().into(), c)).collect();
         for (from, to) in renames {
-            let cmd =
-                by_name.remove(&from.to_ascii_lowercase().into_bytes()).ok_or(RenameError::NoSuchCommand)?;
+            let from = from.to_ascii_lowercase().into_bytes();
+            let pos = by_name.iter().position(|(n, _)| **n == *from).ok_or(RenameError::NoSuchCommand)?;
+            let (_, cmd) = by_name.remove(pos);
             if !to.is_empty() {
                 let key = to.to_ascii_lowercase().into_bytes();
-                if by_name.contains_key(&key) {
+                if by_name.iter().any(|(n, _)| **n == *key) {
                     return Err(RenameError::TargetExists);
                 }
-                by_name.insert(key, cmd);
+                by_name.push((key.into(), cmd));
             }
         }
-        let mut all: Vec<&'static CommandSpec> = specs.iter().collect();
+        let mut all: Vec<&'static Spec> = specs.iter().collect();
         for c in specs {
             all.extend(c.subcommands.iter());
         }
-        Ok(CommandTable { by_name, all })
+        let mut ids: Vec<(usize, usize)> =
+            all.iter().enumerate().map(|(i, c)| (*c as *const Spec as usize, i)).collect();
+        ids.sort_unstable();
+        Ok(CommandTable { by_name, all, ids })
     }
 
     /// The command registered under `name` (case-insensitive).
-    pub fn get(&self, name: &[u8]) -> Option<&'static CommandSpec> {
-        self.by_name.get(&name.to_ascii_lowercase()).copied()
+    pub fn get(&self, name: &[u8]) -> Option<&'static Spec> {
+        self.by_name
+            .iter()
+            .find(|(n, _)| n.len() == name.len() && n.eq_ignore_ascii_case(name))
+            .map(|(_, c)| *c)
     }
 
     /// Number of names the server answers (`COMMAND COUNT`).
@@ -230,43 +705,51 @@ impl CommandTable {
     }
 
     /// Registered commands in a stable order (by original name).
-    pub fn registered(&self) -> Vec<&'static CommandSpec> {
-        let mut v: Vec<_> = self.by_name.values().copied().collect();
+    pub fn registered(&self) -> Vec<&'static Spec> {
+        let mut v: Vec<_> = self.by_name.iter().map(|(_, c)| *c).collect();
         v.sort_by_key(|c| c.name);
         v
     }
 
     /// Every command and subcommand, whether or not renamed away (ACL rules refer to the
     /// original names, like Redis's `orig_commands`).
-    pub fn all(&self) -> &[&'static CommandSpec] {
+    pub fn all(&self) -> &[&'static Spec] {
         &self.all
     }
 
     /// Find a command or subcommand by its original full name (`client|id`), case-insensitive.
-    pub fn by_full_name(&self, name: &[u8]) -> Option<&'static CommandSpec> {
+    pub fn by_full_name(&self, name: &[u8]) -> Option<&'static Spec> {
         self.all.iter().copied().find(|c| c.name.as_bytes().eq_ignore_ascii_case(name))
     }
 
     /// Position of a command in [`CommandTable::all`]: its ACL bit.
-    pub fn id_of(&self, cmd: &CommandSpec) -> usize {
-        self.all.iter().position(|c| std::ptr::eq(*c, cmd)).unwrap_or(usize::MAX)
+    pub fn id_of(&self, cmd: &Spec) -> usize {
+        self.position(cmd as *const Spec as usize).unwrap_or(usize::MAX)
+    }
+
+    fn position(&self, addr: usize) -> Option<usize> {
+        let i = self.ids.binary_search_by_key(&addr, |(a, _)| *a).ok()?;
+        Some(self.ids[i].1)
+    }
+
+    /// The command whose spec lives at `addr` (a client's last command, kept as an address so
+    /// it can be published without a lock).
+    pub fn by_address(&self, addr: usize) -> Option<&'static Spec> {
+        self.position(addr).map(|i| self.all[i])
     }
 
     /// Resolve a request the way `lookupCommand` does: a container command with an argument
     /// resolves to its subcommand (None if unknown); otherwise to the command itself.
-    pub fn lookup(&self, argv: &[Vec<u8>]) -> Lookup {
-        let Some(first) = argv.first() else {
+    pub fn lookup(&self, argv: &Argv) -> Lookup {
+        let Some(base) = argv.get(0).and_then(|n| self.get(n)) else {
             return Lookup::Unknown;
         };
-        let Some(base) = self.get(first) else {
-            return Lookup::Unknown;
-        };
-        if argv.len() == 1 || base.subcommands.is_empty() {
-            return Lookup::Found(base);
-        }
-        match base.subcommand(&argv[1]) {
-            Some(sub) => Lookup::Found(sub),
-            None => Lookup::UnknownSubcommand,
+        match argv.get(1) {
+            Some(sub) if !base.subcommands.is_empty() => match base.subcommand(sub) {
+                Some(sub) => Lookup::Found(sub),
+                None => Lookup::UnknownSubcommand,
+            },
+            _ => Lookup::Found(base),
         }
     }
 }
@@ -274,7 +757,7 @@ impl CommandTable {
 /// The result of [`CommandTable::lookup`].
 #[derive(Debug, Clone, Copy)]
 pub enum Lookup {
-    Found(&'static CommandSpec),
+    Found(&'static Spec),
     Unknown,
     UnknownSubcommand,
 }
@@ -284,8 +767,8 @@ mod tests {
     use super::super::table::COMMANDS;
     use super::*;
 
-    fn argv(v: &[&str]) -> Vec<Vec<u8>> {
-        v.iter().map(|s| s.as_bytes().to_vec()).collect()
+    fn argv(v: &[&str]) -> Argv {
+        Argv::from_args(v)
     }
 
     #[test]
@@ -298,6 +781,9 @@ mod tests {
         assert_eq!(arity("client|kill"), -3);
         assert_eq!(arity("sentinel|simulate-failure"), -3);
         assert_eq!(arity("command|getkeys"), -4);
+        for (i, c) in t.all().iter().enumerate() {
+            assert_eq!(t.id_of(c), i, "{}", c.name);
+        }
     }
 
     #[test]
@@ -308,8 +794,11 @@ mod tests {
         );
         assert!(matches!(t.lookup(&argv(&["client"])), Lookup::Found(c) if c.name == "client"));
         assert!(matches!(t.lookup(&argv(&["client", "nope"])), Lookup::UnknownSubcommand));
+        assert!(matches!(t.lookup(&argv(&["client", "setnam"])), Lookup::UnknownSubcommand));
+        assert!(matches!(t.lookup(&argv(&["client", "setnamex"])), Lookup::UnknownSubcommand));
         assert!(matches!(t.lookup(&argv(&["get", "x"])), Lookup::Unknown));
         assert!(matches!(t.lookup(&argv(&["ping", "x"])), Lookup::Found(c) if c.name == "ping"));
+        assert!(matches!(t.lookup(&argv(&[])), Lookup::Unknown));
     }
 
     #[test]
@@ -339,5 +828,24 @@ mod tests {
             b"*10\r\n$4\r\nping\r\n:-1\r\n*1\r\n+fast\r\n:0\r\n:0\r\n:0\r\n*2\r\n+@fast\r\n+@connection\r\n\
 *2\r\n$25\r\nrequest_policy:all_shards\r\n$29\r\nresponse_policy:all_succeeded\r\n*0\r\n*0\r\n"
         );
+    }
+
+    #[test]
+    fn flag_sets_print_in_redis_order() {
+        let f = Flags::of(&[
+            Flag::AllowBusy,
+            Flag::NoAuth,
+            Flag::Fast,
+            Flag::Stale,
+            Flag::Loading,
+            Flag::Noscript,
+        ]);
+        assert_eq!(
+            f.names().collect::<Vec<_>>(),
+            ["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"]
+        );
+        let c = Cats::of(&[Cat::Dangerous, Cat::Slow, Cat::Admin]);
+        assert_eq!(c.iter().map(Cat::name).collect::<Vec<_>>(), ["admin", "slow", "dangerous"]);
+        assert_eq!(Cat::from_name(b"PubSub"), Some(Cat::Pubsub));
     }
 }
