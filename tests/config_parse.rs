@@ -159,6 +159,20 @@ fn keywords_are_case_insensitive_and_lenient_numbers_follow_libc() {
 }
 
 #[test]
+fn valkey_spellings_and_directives_are_accepted() {
+    // Valkey 8's name for master-reboot-down-after-period, with the same checks.
+    let s = ok("sentinel monitor m 127.0.0.1 6379 2\nsentinel PRIMARY-reboot-down-after-period m 1500\n");
+    assert_eq!(s.masters[0].master_reboot_down_after_period_ms, 1500);
+    let e = err("sentinel monitor m 127.0.0.1 6379 2\nsentinel primary-reboot-down-after-period m -1\n");
+    assert!(e.to_string().contains("negative time parameter."), "{e}");
+    // Directives only valkey-server 8.1 knows, and values only it accepts.
+    ok("enable-debug-assert yes\nio-threads 256\nrepl-diskless-load flush-before-load\nprimaryauth x\n\
+        log-format logfmt\ndual-channel-replication-enabled no\nunixsocketgroup nobody\n");
+    let e = err("enable-debug-assert maybe\n");
+    assert!(e.to_string().contains("argument must be 'yes' or 'no'"), "{e}");
+}
+
+#[test]
 fn ignored_and_empty_forms() {
     // The old 4-argument known-sentinel is ignored, even for an unknown master.
     let s = ok("sentinel monitor m 127.0.0.1 6379 1\nsentinel known-sentinel m 127.0.0.1 26379\n\

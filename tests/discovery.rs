@@ -278,6 +278,12 @@ fn tilt_after_a_stop(kind: Kind, stall: Stall) {
         .and_then(|v| v.parse().ok())
         .unwrap_or(-1);
     assert!(since >= 0, "{kind}: sentinel_tilt_since_seconds in TILT: {since}");
+    // Redis 8's count of TILT entries (7.0.15 has no such field): one per `+tilt`.
+    let total = |s: &SentinelProc| s.client().info_field("sentinel", "sentinel_total_tilt");
+    let entered = sub.seen().iter().filter(|m| m.channel == "+tilt").count().to_string();
+    if kind == Kind::Rsentinel {
+        assert_eq!(total(&s), Some(entered.clone()), "{kind}: sentinel_total_tilt");
+    }
     if stall == Stall::RightAfterStart {
         return;
     }
@@ -294,6 +300,9 @@ fn tilt_after_a_stop(kind: Kind, stall: Stall) {
     );
     let channels: Vec<&str> = sub.seen().iter().map(|m| m.channel.as_str()).collect();
     assert_eq!(channels, ["+tilt", "-tilt"], "{kind}: one TILT period");
+    if kind == Kind::Rsentinel {
+        assert_eq!(total(&s).as_deref(), Some("1"), "{kind}: sentinel_total_tilt stays after -tilt");
+    }
 }
 
 #[test]

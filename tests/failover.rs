@@ -1,7 +1,8 @@
 //! Failover with real processes (spec §5.2 observed sequences, §7, §8): a redis-server master,
 //! its replicas and three sentinels on 127.0.0.1; the master is killed (or a failover is
 //! requested) and the tests check who gets promoted, the leader's event sequence, the
-//! reconfiguration of every other server, scripts, and a client that keeps writing.
+//! reconfiguration of every other server, scripts, and a client that keeps writing. The kill
+//! scenario also runs with valkey-server 8.1.8 data nodes.
 //!
 //! Scenarios take the sentinel kind. They run against rsentinel by default (a failover costs
 //! several seconds); `RSENTINEL_TEST_KINDS=redis` runs them against redis-sentinel, which is how
@@ -23,7 +24,7 @@ use common::scenario::{
 };
 use common::{
     unique_name, wait_until, Client, Deployment, DeploymentBuilder, Kind, Message, RedisServer, Resp,
-    SentinelProc,
+    SentinelProc, ServerKind,
 };
 
 const DISCOVERY: Duration = Duration::from_secs(30);
@@ -68,8 +69,8 @@ fn wait_replicating_from(server: &RedisServer, master_port: u16, timeout: Durati
 // 8. The master is killed: promotion, the leader's event sequence, the old master comes back
 //    as a replica
 
-fn master_killed(kind: Kind) {
-    let mut d = failover_deployment("kill", kind, 2).start();
+fn master_killed(kind: Kind, data: ServerKind) {
+    let mut d = failover_deployment("kill", kind, 2).data_nodes(data).start();
     d.wait_for_discovery(DISCOVERY);
     let ids: Vec<String> = d.sentinels.iter().map(SentinelProc::myid).collect();
     let mut subs = d.subscribe_all(&["*"]);
@@ -152,7 +153,14 @@ fn master_killed(kind: Kind) {
 
 #[test]
 fn killed_master_fails_over_with_the_full_event_sequence_and_returns_as_a_replica() {
-    run_for_kinds(&[Kind::Rsentinel], master_killed);
+    run_for_kinds(&[Kind::Rsentinel], |kind| master_killed(kind, ServerKind::Redis));
+}
+
+/// The same with valkey-server 8.1.8 as master and replicas: INFO parsing, discovery,
+/// promotion, reconfiguration and the demotion of the returning master work as with Redis.
+#[test]
+fn killed_valkey_master_fails_over_like_a_redis_one() {
+    run_for_kinds(&[Kind::Rsentinel], |kind| master_killed(kind, ServerKind::Valkey));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 //! Generic (non-`sentinel`) directives: the ones rsentinel acts on are stored in
-//! [`ServerConfig`]; every other directive redis-server 7.0 accepts is checked like Redis
-//! checks it (see `server_table.rs`) and ignored.
+//! [`ServerConfig`]; every other directive redis-server 7.0 or valkey-server 8.1 accepts is
+//! checked like they check it (see `server_table.rs`) and ignored.
 //!
 //! The checks are plain functions so the TOML loader runs the very same ones on its values.
 
@@ -88,8 +88,8 @@ impl GenericState {
     pub fn apply(&mut self, args: &[String]) -> Result<Outcome, String> {
         let name = args[0].to_ascii_lowercase();
         let rest = &args[1..];
-        if let Some(kind) = server_table::lookup(&name) {
-            server_table::check(kind, rest)?;
+        if let Some(checked) = server_table::check_either(&name, rest) {
+            checked?;
             self.store(&name, rest)?;
             return Ok(Outcome::Done);
         }

@@ -13,7 +13,9 @@
 //!
 //! Unlike Redis 7.0, `sentinel known-slave` lines are the same option as
 //! `sentinel known-replica` (as in later Redis versions): R7 never blanks them, so a replica
-//! that is gone stays in the file forever.
+//! that is gone stays in the file forever. Valkey 8's `sentinel primary-reboot-down-after-period`
+//! is the same option as `master-reboot-down-after-period` and is rewritten in Redis's spelling
+//! (Valkey's own rewrite does the opposite, which Redis cannot read back).
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
@@ -158,7 +160,12 @@ fn option_key(args: &[String]) -> String {
     }
     if name == "sentinel" && args.len() > 1 {
         let kw = args[1].to_ascii_lowercase();
-        let kw = if kw == "known-slave" { "known-replica".to_string() } else { kw };
+        let kw = match kw.as_str() {
+            "known-slave" => "known-replica".to_string(),
+            // Valkey 8's spelling: rewritten in place with Redis's, which both can read.
+            "primary-reboot-down-after-period" => "master-reboot-down-after-period".to_string(),
+            _ => kw,
+        };
         return format!("sentinel {}", kw);
     }
     name
@@ -383,6 +390,38 @@ mod tests {
         let out = rewrite(old, &server(), &state(vec![m]), "/d");
         assert!(out.contains("\nsentinel known-replica m 127.0.0.1 9\n"), "{}", out);
         assert!(!out.contains("known-slave"), "{}", out);
+    }
+
+    #[test]
+    fn valkey_primary_reboot_lines_are_rewritten_in_redis_spelling_in_place() {
+        let mut m = master("m", 1);
+        m.master_reboot_down_after_period_ms = 700;
+        let old = "sentinel monitor m 127.0.0.1 1 2\nsentinel primary-reboot-down-after-period m 5\n# end\n";
+        let out = rewrite(old, &server(), &state(vec![m]), "/d");
+        assert!(
+            out.starts_with(
+                "sentinel monitor m 127.0.0.1 1 2\nsentinel master-reboot-down-after-period m 700\n# end\n"
+            ),
+            "{}",
+            out
+        );
+        assert!(!out.contains("primary-reboot"), "{}", out);
+        // Back to 0: the option is not written and the old line goes.
+        let out = rewrite(old, &server(), &state(vec![master("m", 1)]), "/d");
+        assert!(!out.contains("reboot"), "{}", out);
+    }
+
+    #[test]
+    fn control_characters_in_passwords_cannot_inject_lines() {
+        let mut m = master("m", 1);
+        m.auth_pass = Some("x\nsentinel notification-script m /evil.sh".into());
+        let out = rewrite("", &server(), &state(vec![m]), "/d");
+        assert!(
+            out.contains("sentinel auth-pass m \"x\\nsentinel notification-script m /evil.sh\"\n"),
+            "{}",
+            out
+        );
+        assert!(out.lines().all(|l| !l.starts_with("sentinel notification-script")), "{}", out);
     }
 
     #[test]

@@ -142,7 +142,10 @@ impl SentinelBuilder {
                 self.cfg.announce_hostnames = yes_no(a[1], "announce-hostnames option")?;
                 Ok(())
             }
-            ("master-reboot-down-after-period", 3) => self.reboot_down_after(a[1], atoi(a[2])),
+            // `primary-…` is Valkey 8's spelling; the rewrite writes Redis's, which both read.
+            ("master-reboot-down-after-period" | "primary-reboot-down-after-period", 3) => {
+                self.reboot_down_after(a[1], atoi(a[2]))
+            }
             _ => Err(UNRECOGNIZED.into()),
         }
     }

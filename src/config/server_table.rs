@@ -1,11 +1,12 @@
-//! Every generic (non-`sentinel`) directive redis-server 7.0.15 accepts in a config file, with
-//! the validation Redis applies to its argument.
+//! Every generic (non-`sentinel`) directive redis-server 7.0.15 or valkey-server 8.1.8 accepts in
+//! a config file, with the validation each applies to its argument.
 //!
 //! rsentinel acts on a few of these (see `generic.rs`); all the others are accepted and
-//! ignored, but only if Redis would accept the value too, so a file that the real sentinel
-//! refuses is refused here with the same message. The table was produced by probing
+//! ignored, but only if Redis or Valkey would accept the value too, so a file that both real
+//! sentinels refuse is refused here with the same message. [`TABLE`] was produced by probing
 //! `redis-sentinel` 7.0.15 (names from `CONFIG GET *` plus the hidden and deprecated ones, ranges
-//! from the "argument must be between" errors).
+//! from the "argument must be between" errors); [`VALKEY_TABLE`] the same way from
+//! `valkey-sentinel` 8.1.8, keeping only what differs from Redis 7.0.15.
 
 use super::cnum::{memtoull, string2ll, strtol_radix};
 
@@ -46,6 +47,10 @@ pub enum Check {
     DbFilename,
     Hostname,
     ProcTitleTemplate,
+    /// Valkey's `cluster-announce-client-ipv4`: empty, or an IPv4 address (`inet_pton`).
+    Ipv4,
+    /// Valkey's `cluster-announce-client-ipv6`: empty, or an IPv6 address (`inet_pton`).
+    Ipv6,
 }
 
 impl Check {
@@ -291,13 +296,91 @@ pub static TABLE: &[(&str, Kind)] = &[
     ("zset-max-ziplist-value", Mem(0, LL_MAX)),
 ];
 
+/// What valkey-server 8.1.8 accepts beyond [`TABLE`]: its new directives, and the ones whose
+/// check is more lenient than Redis 7.0.15's (a value is accepted if either check passes; the
+/// error shown is Redis's then). Sorted, lower case.
+pub static VALKEY_TABLE: &[(&str, Kind)] = &[
+    ("active-defrag-cycle-us", Int(0, 100000)),
+    ("aof-rewrite-cpulist", Str),
+    ("availability-zone", Str),
+    ("bgsave-cpulist", Str),
+    ("bio-cpulist", Str),
+    ("cluster-announce-client-ipv4", Special(S::Ipv4)),
+    ("cluster-announce-client-ipv6", Special(S::Ipv6)),
+    ("cluster-announce-human-nodename", Str),
+    ("cluster-blacklist-ttl", Int(i64::MIN, LL_MAX)),
+    ("cluster-manual-failover-timeout", Int(1, INT_MAX)),
+    ("cluster-ping-interval", Int(0, LL_MAX)),
+    ("cluster-slot-stats-enabled", Bool),
+    ("commandlog-execution-slower-than", Int(-1, LL_MAX)),
+    ("commandlog-large-reply-max-len", Int(0, LL_MAX)),
+    ("commandlog-large-request-max-len", Int(0, LL_MAX)),
+    ("commandlog-reply-larger-than", Int(-1, LL_MAX)),
+    ("commandlog-request-larger-than", Int(-1, LL_MAX)),
+    ("commandlog-slow-execution-max-len", Int(0, LL_MAX)),
+    ("debug-context", Str),
+    ("dual-channel-replication-enabled", Bool),
+    // Deprecated in Valkey: any single value is swallowed.
+    ("dynamic-hz", Str),
+    ("enable-debug-assert", Bool),
+    ("events-per-io-thread", Int(0, INT_MAX)),
+    ("extended-redis-compatibility", Bool),
+    ("hide-user-data-from-log", Bool),
+    ("import-mode", Bool),
+    ("io-threads", Int(1, 256)),
+    // Deprecated in Valkey: any single value is swallowed.
+    ("io-threads-do-reads", Str),
+    ("locale-collate", Str),
+    ("log-format", Enum(&["legacy", "logfmt"])),
+    ("log-timestamp-format", Enum(&["legacy", "iso8601", "milliseconds"])),
+    ("max-new-connections-per-cycle", Int(1, 1000)),
+    ("max-new-tls-connections-per-cycle", Int(1, 1000)),
+    ("prefetch-batch-max-size", Int(0, 128)),
+    ("primaryauth", Str),
+    ("primaryuser", Str),
+    ("rdb-version-check", Enum(&["strict", "relaxed"])),
+    ("rdma-bind", Special(S::Bind)),
+    ("rdma-completion-vector", Int(-1, 1024)),
+    ("rdma-port", Int(0, 65535)),
+    ("rdma-rx-size", Int(65536, 16777216)),
+    ("repl-diskless-load", Enum(&["disabled", "on-empty-db", "swapdb", "flush-before-load"])),
+    ("server-cpulist", Str),
+    ("set-max-listpack-entries", Int(0, LL_MAX)),
+    ("set-max-listpack-value", Int(0, LL_MAX)),
+    ("unixsocketgroup", Str),
+];
+
 /// Deprecated names Redis 7.0 still swallows silently, but only with exactly one argument.
 pub const DEPRECATED: &[&str] =
     &["list-max-ziplist-entries", "list-max-ziplist-value", "lua-replicate-commands"];
 
-/// Look a directive up (`name` must already be lower case).
+/// Look a directive up in [`TABLE`] (`name` must already be lower case).
 pub fn lookup(name: &str) -> Option<Kind> {
-    TABLE.binary_search_by(|(n, _)| (*n).cmp(name)).ok().map(|i| TABLE[i].1)
+    lookup_in(TABLE, name)
+}
+
+/// Look a directive up in [`VALKEY_TABLE`] (`name` must already be lower case).
+pub fn lookup_valkey(name: &str) -> Option<Kind> {
+    lookup_in(VALKEY_TABLE, name)
+}
+
+fn lookup_in(table: &[(&str, Kind)], name: &str) -> Option<Kind> {
+    table.binary_search_by(|(n, _)| (*n).cmp(name)).ok().map(|i| table[i].1)
+}
+
+/// Check a generic directive the way redis-server 7.0.15 or valkey-server 8.1.8 would: accepted
+/// if either accepts it; refused with Redis's message when Redis knows the directive, else with
+/// Valkey's. `None` when neither knows it.
+pub fn check_either(name: &str, args: &[String]) -> Option<Result<(), String>> {
+    let valkey = || lookup_valkey(name).map(|k| check(k, args));
+    match lookup(name).map(|k| check(k, args)) {
+        Some(Err(redis_error)) => Some(match valkey() {
+            Some(Ok(())) => Ok(()),
+            _ => Err(redis_error),
+        }),
+        Some(Ok(())) => Some(Ok(())),
+        None => valkey(),
+    }
 }
 
 /// Check the arguments (the words after the directive name) the way Redis's config loader
@@ -507,6 +590,20 @@ fn check_special(s: Check, args: &[String]) -> Result<(), String> {
             }
         }
         S::ProcTitleTemplate => check_proc_title(&args[0]),
+        S::Ipv4 => {
+            if args[0].is_empty() || args[0].parse::<std::net::Ipv4Addr>().is_ok() {
+                Ok(())
+            } else {
+                Err("Invalid IPv4 address".into())
+            }
+        }
+        S::Ipv6 => {
+            if args[0].is_empty() || args[0].parse::<std::net::Ipv6Addr>().is_ok() {
+                Ok(())
+            } else {
+                Err("Invalid IPv6 address".into())
+            }
+        }
     }
 }
 
@@ -575,10 +672,44 @@ mod tests {
 
     #[test]
     fn table_is_sorted_and_unique() {
-        for w in TABLE.windows(2) {
-            assert!(w[0].0 < w[1].0, "{} !< {}", w[0].0, w[1].0);
+        for table in [TABLE, VALKEY_TABLE] {
+            for w in table.windows(2) {
+                assert!(w[0].0 < w[1].0, "{} !< {}", w[0].0, w[1].0);
+            }
         }
         assert_eq!(TABLE.len(), 198);
+        assert_eq!(VALKEY_TABLE.len(), 46);
+    }
+
+    #[test]
+    fn valkey_directives_are_checked_like_valkey() {
+        let cases: &[(&str, &[&str], Option<&str>)] = &[
+            ("enable-debug-assert", &["yes"], None),
+            ("enable-debug-assert", &["maybe"], Some("argument must be 'yes' or 'no'")),
+            ("enable-debug-assert", &[], Some("wrong number of arguments")),
+            // Valkey allows more io threads than Redis; past Valkey's bound, Redis's error.
+            ("io-threads", &["200"], None),
+            ("io-threads", &["300"], Some("argument must be between 1 and 128 inclusive")),
+            ("repl-diskless-load", &["flush-before-load"], None),
+            ("dynamic-hz", &["whatever"], None),
+            ("dynamic-hz", &["a", "b"], Some("wrong number of arguments")),
+            ("cluster-announce-client-ipv4", &["1.2.3.4"], None),
+            ("cluster-announce-client-ipv4", &[""], None),
+            ("cluster-announce-client-ipv4", &["01.2.3.4"], Some("Invalid IPv4 address")),
+            ("cluster-announce-client-ipv6", &["::ffff:1.2.3.4"], None),
+            ("cluster-announce-client-ipv6", &["1.2.3.4"], Some("Invalid IPv6 address")),
+            ("log-format", &["LOGFMT"], None),
+            ("log-format", &["json"], Some("argument(s) must be one of the following: legacy, logfmt")),
+            ("rdma-bind", &["a", "b"], None),
+            ("max-new-connections-per-cycle", &["0"], Some("argument must be between 1 and 1000 inclusive")),
+            ("primaryauth", &["secret"], None),
+            ("port", &["70000"], Some("argument must be between 0 and 65535 inclusive")),
+        ];
+        for (name, a, want) in cases {
+            let got = check_either(name, &args(a)).unwrap_or_else(|| panic!("{} unknown", name)).err();
+            assert_eq!(got.as_deref(), *want, "{} {:?}", name, a);
+        }
+        assert!(check_either("primaryof", &args(&["a", "1"])).is_none());
     }
 
     #[test]

@@ -27,6 +27,12 @@ fn parse_yes_no(s: &str) -> Option<bool> {
     }
 }
 
+/// Whether `s` holds an ASCII control character (0x00-0x1F or 0x7F), which Redis 8 refuses in
+/// master names, script paths, renamed command names and announce-ip (config injection).
+pub fn has_control_chars(s: &str) -> bool {
+    s.bytes().any(|b| b < 0x20 || b == 0x7f)
+}
+
 /// Whether `name` can be used as a master name. Redis accepts anything (§12), but a comma
 /// breaks the 8-field hello message, a space or a control character breaks the config file,
 /// and an empty name cannot be written back at all, so rsentinel refuses them.
@@ -44,6 +50,9 @@ pub enum MonitorError {
     QuorumTooSmall,
     #[error("Invalid IP address or hostname specified")]
     InvalidAddress,
+    /// Redis 8's refusal (see [`has_control_chars`]).
+    #[error("Master name must not contain control characters")]
+    ControlCharacters,
     /// Not in Redis (§12): see [`valid_master_name`].
     #[error(
         "Invalid master name: it must be non-empty and must not contain spaces, commas or control characters"
@@ -80,6 +89,10 @@ pub enum SetError {
     NotificationScriptNotExecutable,
     #[error("Client reconfiguration script seems non existing or non executable")]
     ClientReconfigScriptNotExecutable,
+    /// Redis 8's refusal of a script path or command name with a control character (see
+    /// [`has_control_chars`]); the argument is what was refused ("Script path", ...).
+    #[error("{0} must not contain control characters")]
+    ControlCharacters(&'static str),
 }
 
 /// What SENTINEL SET did: how many options were applied, and the error that stopped it, if
@@ -97,6 +110,15 @@ pub enum ConfigSetError {
     InvalidArgument(String),
     #[error("Invalid value '{value}' to SENTINEL CONFIG SET '{param}'")]
     InvalidValue { param: String, value: String },
+    /// Redis 7.2+: a parameter given twice in one call (names compare case-insensitively).
+    #[error("Duplicate argument '{0}' to SENTINEL CONFIG SET")]
+    Duplicate(String),
+    /// Redis 7.2+: the last parameter has no value.
+    #[error("Missing argument '{0}' value")]
+    Missing(String),
+    /// Redis 8: announce-ip with a control character (see [`has_control_chars`]).
+    #[error("announce-ip must not contain control characters")]
+    ControlCharacters,
 }
 
 /// What the caller must do after a successful CONFIG SET (besides flushing and replying).
@@ -163,6 +185,9 @@ impl Sentinel {
         let resolvable = is_ip_literal(host) || (self.settings.resolve_hostnames && host_resolves);
         if !resolvable {
             return Err(MonitorError::InvalidAddress);
+        }
+        if has_control_chars(name) {
+            return Err(MonitorError::ControlCharacters);
         }
         if !valid_master_name(name) {
             return Err(MonitorError::InvalidName);
@@ -311,6 +336,9 @@ impl Sentinel {
             // rsentinel refuses them instead.
             "quorum" => m.quorum = u32::try_from(number(false)?).map_err(|_| invalid(value))?,
             "notification-script" | "client-reconfig-script" => {
+                if has_control_chars(value) {
+                    return Err(SetError::ControlCharacters("Script path"));
+                }
                 if deny_scripts {
                     return Err(SetError::ScriptsReconfigDenied);
                 }
@@ -341,6 +369,9 @@ impl Sentinel {
             }
             "rename-command" => {
                 let new = rest[1].as_str();
+                if has_control_chars(value) || has_control_chars(new) {
+                    return Err(SetError::ControlCharacters("Command name"));
+                }
                 if value.is_empty() || new.is_empty() {
                     return Err(invalid(if new.is_empty() { new } else { value }));
                 }
@@ -351,7 +382,10 @@ impl Sentinel {
                 }
                 shown = format!("{} {}", value, new);
             }
-            "master-reboot-down-after-period" => m.reboot_down_after_period = number(true)? as Millis,
+            // Valkey 8 also accepts the option under its own name.
+            "master-reboot-down-after-period" | "primary-reboot-down-after-period" => {
+                m.reboot_down_after_period = number(true)? as Millis
+            }
             _ => return Err(unknown()),
         }
         let extra = format!("{} {}", option, shown);
@@ -359,34 +393,73 @@ impl Sentinel {
         Ok(needed)
     }
 
-    /// SENTINEL CONFIG SET `<param> <value>` (R7: one pair). The caller flushes, replies, and
-    /// then drops the peer connections if told to.
+    /// Whether `name` (any case) is one of the CONFIG GET / SET parameters the core owns.
+    pub fn is_config_param(name: &str) -> bool {
+        CONFIG_PARAMS.iter().any(|p| p.eq_ignore_ascii_case(name))
+    }
+
+    /// Check one SENTINEL CONFIG SET parameter and its value without applying it (Redis 7.2
+    /// validates every pair before applying any). `loglevel` is the daemon's and is not known
+    /// here.
+    pub fn check_config_value(param: &str, value: &str) -> Result<(), ConfigSetError> {
+        let bad_value =
+            || ConfigSetError::InvalidValue { param: param.to_string(), value: value.to_string() };
+        match param.to_ascii_lowercase().as_str() {
+            "resolve-hostnames" | "announce-hostnames" => {
+                parse_yes_no(value).map(|_| ()).ok_or_else(bad_value)
+            }
+            "announce-port" => {
+                parse_i64(value).and_then(|p| u16::try_from(p).ok()).map(|_| ()).ok_or_else(bad_value)
+            }
+            "announce-ip" if has_control_chars(value) => Err(ConfigSetError::ControlCharacters),
+            "announce-ip" | "sentinel-user" | "sentinel-pass" => Ok(()),
+            _ => Err(ConfigSetError::InvalidArgument(param.to_string())),
+        }
+    }
+
+    /// SENTINEL CONFIG SET with several pairs (Redis 7.2): every pair is checked before any is
+    /// applied, so an error changes nothing. The caller has already refused unknown names,
+    /// duplicates and a missing value, in Redis's order.
+    pub fn config_set_all(&mut self, pairs: &[(String, String)]) -> Result<ConfigSetEffect, ConfigSetError> {
+        for (param, value) in pairs {
+            Sentinel::check_config_value(param, value)?;
+        }
+        let mut effect = ConfigSetEffect { drop_sentinel_connections: false };
+        for (param, value) in pairs {
+            effect.drop_sentinel_connections |= self.config_set(param, value)?.drop_sentinel_connections;
+        }
+        Ok(effect)
+    }
+
+    /// SENTINEL CONFIG SET `<param> <value>`: check, then apply. The caller flushes, replies,
+    /// and then drops the peer connections if told to.
     ///
     /// Unlike Redis, an empty announce-ip means "unset" (§12): Redis stores "" and then
     /// announces an empty address in its hellos, which makes peers drop it.
     pub fn config_set(&mut self, param: &str, value: &str) -> Result<ConfigSetEffect, ConfigSetError> {
-        let bad_value =
-            || ConfigSetError::InvalidValue { param: param.to_string(), value: value.to_string() };
+        Sentinel::check_config_value(param, value)?;
         let non_empty = || (!value.is_empty()).then(|| value.to_string());
         let s = &mut self.settings;
         let mut drop_sentinel_connections = false;
         match param.to_ascii_lowercase().as_str() {
-            "resolve-hostnames" => s.resolve_hostnames = parse_yes_no(value).ok_or_else(bad_value)?,
-            "announce-hostnames" => s.announce_hostnames = parse_yes_no(value).ok_or_else(bad_value)?,
+            "resolve-hostnames" => s.resolve_hostnames = parse_yes_no(value).unwrap_or(s.resolve_hostnames),
+            "announce-hostnames" => {
+                s.announce_hostnames = parse_yes_no(value).unwrap_or(s.announce_hostnames)
+            }
             "announce-ip" => s.announce_ip = non_empty(),
             "announce-port" => {
                 s.announce_port =
-                    parse_i64(value).and_then(|p| u16::try_from(p).ok()).ok_or_else(bad_value)?
+                    parse_i64(value).and_then(|p| u16::try_from(p).ok()).unwrap_or(s.announce_port)
             }
             "sentinel-user" => {
                 s.sentinel_user = non_empty();
                 drop_sentinel_connections = true;
             }
-            "sentinel-pass" => {
+            // sentinel-pass: the only name the check lets through besides the ones above.
+            _ => {
                 s.sentinel_pass = non_empty();
                 drop_sentinel_connections = true;
             }
-            _ => return Err(ConfigSetError::InvalidArgument(param.to_string())),
         }
         Ok(ConfigSetEffect { drop_sentinel_connections })
     }

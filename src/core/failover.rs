@@ -204,7 +204,7 @@ impl Sentinel {
     }
 
     fn link_disconnected(&self, who: &InstanceRef) -> bool {
-        self.instance(who).and_then(|i| self.links.get(&i.link)).is_none_or(|l| l.disconnected)
+        self.instance(who).and_then(|i| self.links.get(&i.link)).is_none_or(|l| l.disconnected())
     }
 
     /// Abort with `-failover-abort-slave-timeout` once failover-timeout has passed in the state.

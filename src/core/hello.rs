@@ -30,7 +30,7 @@ impl Sentinel {
     pub(crate) fn send_hello(&mut self, r: &InstanceRef) -> bool {
         let Some(inst) = self.instance(r) else { return false };
         let Some(link) = self.links.get(&inst.link) else { return false };
-        if link.disconnected {
+        if link.disconnected() {
             return false;
         }
         let ip = match self.settings.announce_ip.clone().or_else(|| link.local_ip.clone()) {

@@ -31,7 +31,7 @@ impl Sentinel {
         let id = r.master();
         let Some(inst) = self.instance_mut(r) else { return };
         let kind = inst.kind;
-        inst.info = Some(text);
+        inst.info = Some(text.into());
         inst.master_link_down_time = 0;
 
         // Run id: a change means the instance restarted.

@@ -55,10 +55,11 @@ pub struct Link {
     /// Whether the connections exist (set when the core asks to connect, cleared when one drops).
     pub cc: bool,
     pub pc: bool,
+    /// Whether the shell reported the connections established (`Input::LinkUp`).
+    pub cc_up: bool,
+    pub pc_up: bool,
     /// Peer sentinels have no pub/sub connection.
     pub needs_pc: bool,
-    /// True while a needed connection is missing.
-    pub disconnected: bool,
     pub pending_commands: u32,
     pub cc_conn_time: Millis,
     pub pc_conn_time: Millis,
@@ -77,6 +78,19 @@ pub struct Link {
 }
 
 impl Link {
+    /// `link->disconnected`: a needed connection is missing (one being opened counts as
+    /// present, as in Redis, whose connects are asynchronous too).
+    pub fn disconnected(&self) -> bool {
+        !(self.cc && (self.pc || !self.needs_pc))
+    }
+
+    /// The `disconnected` flag replies show: also while a connection is still being opened.
+    /// Redis's window between asking for a connection and learning it was refused is a single
+    /// event-loop turn; rsentinel's is a few milliseconds, so replies say what is established.
+    pub fn shown_disconnected(&self) -> bool {
+        self.disconnected() || !self.cc_up || (self.needs_pc && !self.pc_up)
+    }
+
     /// Mirrors `createInstanceLink`: the timers start at `now`, so an instance that never
     /// accepts a connection still goes SDOWN after down-after.
     pub fn new(id: LinkId, needs_pc: bool, now: Millis) -> Link {
@@ -85,8 +99,9 @@ impl Link {
             refcount: 1,
             cc: false,
             pc: false,
+            cc_up: false,
+            pc_up: false,
             needs_pc,
-            disconnected: true,
             pending_commands: 0,
             cc_conn_time: 0,
             pc_conn_time: 0,
@@ -123,7 +138,8 @@ pub struct Instance {
     /// a silent peer on every tick, §12; we re-ask once per ask period).
     pub last_master_down_ask_time: Millis,
     /// The last INFO text (for SENTINEL INFO-CACHE) and when it arrived (0 = never).
-    pub info: Option<String>,
+    /// Shared, so that publishing the read model does not copy every INFO text.
+    pub info: Option<std::sync::Arc<str>>,
     pub info_refresh: Millis,
     pub role_reported: Role,
     pub role_reported_time: Millis,

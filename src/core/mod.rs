@@ -96,6 +96,8 @@ pub struct Sentinel {
     addr_index: HashMap<(String, u16), Vec<MasterId>>,
     pub tilt: bool,
     pub tilt_start_time: Millis,
+    /// How many times TILT was entered since start (INFO's `sentinel_total_tilt`, Redis 8).
+    pub total_tilt: u64,
     /// The time of the previous TILT check (starts at creation, as Redis sets it in
     /// `initSentinel`, so a stall before the first tick is caught too).
     pub previous_time: Millis,
@@ -159,6 +161,7 @@ impl Sentinel {
             addr_index: HashMap::new(),
             tilt: false,
             tilt_start_time: 0,
+            total_tilt: 0,
             previous_time: now,
             simulate_failure_flags: 0,
             scripts: scripts::ScriptQueue::default(),

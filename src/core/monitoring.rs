@@ -172,7 +172,7 @@ impl Sentinel {
             inst.addr.ip.clone()
         };
         let Some(link) = self.links.get(&link_id) else { return };
-        if !link.disconnected || port == 0 {
+        if !link.disconnected() || port == 0 {
             return;
         }
         if now.saturating_sub(link.last_reconn_time) < self.timings.ping_period {
@@ -235,9 +235,6 @@ impl Sentinel {
             link.pc_conn_time = now;
             link.pc_last_activity = now;
         }
-        if link.cc && (link.pc || !link.needs_pc) {
-            link.disconnected = false;
-        }
         self.out.extend(actions);
     }
 
@@ -245,7 +242,7 @@ impl Sentinel {
     fn send_periodic_commands(&mut self, r: &InstanceRef, now: Millis) {
         let Some(inst) = self.instance(r) else { return };
         let Some(link) = self.links.get(&inst.link) else { return };
-        if link.disconnected || link.pending_commands >= 100 * link.refcount.max(1) {
+        if link.disconnected() || link.pending_commands >= 100 * link.refcount.max(1) {
             return;
         }
         let m = &self.masters[&r.master()];
@@ -349,9 +346,13 @@ impl Sentinel {
 
     /// The shell's connection is up; `local_ip` is our side of the command connection.
     pub fn on_link_up(&mut self, link: LinkId, conn: Conn, local_ip: String) {
-        if conn == Conn::Command {
-            if let Some(l) = self.links.get_mut(&link) {
-                l.local_ip = Some(local_ip);
+        if let Some(l) = self.links.get_mut(&link) {
+            match conn {
+                Conn::Command => {
+                    l.cc_up = true;
+                    l.local_ip = Some(local_ip);
+                }
+                Conn::PubSub => l.pc_up = true,
             }
         }
     }
@@ -363,12 +364,15 @@ impl Sentinel {
         match conn {
             Conn::Command => {
                 l.cc = false;
+                l.cc_up = false;
                 l.pending_commands = 0;
                 l.local_ip = None;
             }
-            Conn::PubSub => l.pc = false,
+            Conn::PubSub => {
+                l.pc = false;
+                l.pc_up = false;
+            }
         }
-        l.disconnected = true;
     }
 
     /// Anything that arrived on a pub/sub connection.
@@ -407,7 +411,7 @@ impl Sentinel {
         let link_id = l.id;
         let elapsed = if l.act_ping_time != 0 {
             now.saturating_sub(l.act_ping_time)
-        } else if l.disconnected {
+        } else if l.disconnected() {
             now.saturating_sub(l.last_avail_time)
         } else {
             0

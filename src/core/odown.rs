@@ -64,7 +64,7 @@ impl Sentinel {
         let epoch = self.current_epoch.to_string();
         let runid = if m.failover_state > FailoverState::None { self.myid.clone() } else { "*".to_string() };
         for (name, link) in to_ask {
-            if self.links.get(&link).is_none_or(|l| l.disconnected) {
+            if self.links.get(&link).is_none_or(|l| l.disconnected()) {
                 continue;
             }
             let mut c = cmd([self.map_command(id, "SENTINEL")]);

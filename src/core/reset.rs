@@ -17,7 +17,8 @@ impl Sentinel {
                 l.pc = false;
                 self.out.push(Action::Close { link, conn: Conn::PubSub });
             }
-            l.disconnected = true;
+            l.cc_up = false;
+            l.pc_up = false;
             l.local_ip = None;
         }
     }

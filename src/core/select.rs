@@ -40,7 +40,7 @@ impl Sentinel {
             return Err(Ineligible::Down);
         }
         let Some(link) = self.links.get(&replica.link) else { return Err(Ineligible::Disconnected) };
-        if link.disconnected {
+        if link.disconnected() {
             return Err(Ineligible::Disconnected);
         }
         // Redis uses the global ping period here, not min(down_after, ping period).

@@ -1,7 +1,20 @@
 //! A deterministic simulation of a Sentinel deployment: several sentinel cores, modelled
-//! redis-servers, and a network that can drop connections and partition nodes. Everything runs
-//! on a virtual clock, so a whole failover (or thousands of randomised fault schedules) runs in
-//! milliseconds and reproduces exactly from its seed.
+//! redis-servers, and a network that can drop connections, partition nodes, and delay and
+//! reorder messages. Everything runs on a virtual clock as a discrete-event simulation (the next
+//! thing to happen is a message delivery, a core's own deadline, or the 100 ms replication
+//! step), so a whole failover (or thousands of randomised fault schedules) runs in milliseconds
+//! and reproduces exactly from its seed.
+//!
+//! The cores are driven exactly as the daemon drives them: through `Sentinel::handle` with
+//! [`Input`]s (peer commands included, as `Input::Command`), `handle_timeout` at
+//! `next_deadline`, and their actions carried out in order. A crashed sentinel restarts from
+//! the last snapshot it *flushed* (a `FlushConfig` action), not from its memory, and the
+//! invariants are checked as events happen: at most one leader and one promotion per epoch, and
+//! no sentinel voting twice in an epoch, across restarts.
+//!
+//! Messages: a command is executed by its target when it is sent; its reply, pub/sub messages
+//! and connection set-ups arrive after a random delay (`max_delay`), in order on each
+//! connection (TCP) but in any order across connections.
 //!
 //! The model of redis-server covers what Sentinel relies on: PING, INFO (role, replicas,
 //! offsets, link status, run id), the SLAVEOF transaction, PUBLISH/SUBSCRIBE of hellos. Peer
@@ -12,8 +25,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-use super::input::Input;
-use super::types::{Action, Conn, LinkId, Millis, Reply, Role};
+use super::input::{ClientCommand, CommandOutcome, Input};
+use super::types::{Action, Conn, LinkId, Millis, Reply, ReplyTag, Role};
 use super::{Sentinel, Settings};
 use crate::config::{MasterConfig, SentinelConfig};
 
@@ -44,6 +57,26 @@ pub struct SimSentinel {
     conns: HashMap<(LinkId, Conn), Node>,
     pub events: Vec<(Millis, String, String)>,
     pub flushes: usize,
+    /// What is on this sentinel's disk: the state as of its last `FlushConfig`.
+    pub flushed: SentinelConfig,
+}
+
+/// Something on its way to a sentinel.
+#[derive(Clone, Debug)]
+enum Delivery {
+    LinkUp,
+    Reply { tag: ReplyTag, reply: Reply },
+    Message { payload: Vec<u8> },
+}
+
+/// A delivery and where it goes: sentinel `to`, on its connection `(link, conn)` to `from`.
+#[derive(Clone, Debug)]
+struct InFlight {
+    to: usize,
+    link: LinkId,
+    conn: Conn,
+    from: Node,
+    what: Delivery,
 }
 
 pub struct Sim {
@@ -59,6 +92,26 @@ pub struct Sim {
     pub drop_rate: f64,
     /// Every `+elected-leader` / `+promoted-slave`: (event, failover epoch, sentinel, message).
     pub leaders: Vec<(String, u64, usize, String)>,
+    /// The largest delay of a delivery (ms); 0 delivers at once.
+    pub max_delay: Millis,
+    in_flight: BTreeMap<(Millis, u64), InFlight>,
+    next_seq: u64,
+    /// When the last delivery on each connection is due (deliveries on one connection keep
+    /// their order).
+    conn_due: HashMap<(usize, LinkId, Conn), Millis>,
+    next_replication: Millis,
+    next_req: u64,
+    outcomes: HashMap<u64, CommandOutcome>,
+    /// Every vote seen: (sentinel, epoch) -> the run id it voted for.
+    votes: HashMap<(usize, u64), String>,
+    /// Invariants broken so far (checked as events happen).
+    pub violations: Vec<String>,
+    /// Probability that a sentinel crashes right after it votes (its reply already sent), to
+    /// restart from what it flushed 0.5 to 3 s later: the moment a vote that was announced
+    /// but not saved would be lost.
+    pub crash_after_vote: f64,
+    crash_soon: Vec<usize>,
+    restarts: Vec<(Millis, usize)>,
 }
 
 fn runid(n: u64) -> String {
@@ -124,6 +177,7 @@ impl Sim {
                 conns: HashMap::new(),
                 events: Vec::new(),
                 flushes: 0,
+                flushed: cfg,
             });
         }
         Sim {
@@ -135,6 +189,18 @@ impl Sim {
             rng: StdRng::seed_from_u64(seed),
             drop_rate: 0.0,
             leaders: Vec::new(),
+            max_delay: 20,
+            in_flight: BTreeMap::new(),
+            next_seq: 0,
+            conn_due: HashMap::new(),
+            next_replication: 1100,
+            next_req: 1,
+            outcomes: HashMap::new(),
+            votes: HashMap::new(),
+            violations: Vec::new(),
+            crash_after_vote: 0.0,
+            crash_soon: Vec::new(),
+            restarts: Vec::new(),
         }
     }
 
@@ -174,9 +240,13 @@ impl Sim {
         self.drop_connections_to(Node::Redis(port));
     }
 
-    /// Restart a dead sentinel from its persisted config (what its config file would hold).
+    /// Restart a dead sentinel from its persisted config: what it had flushed to its config
+    /// file, nothing it only held in memory.
     pub fn restart_sentinel(&mut self, i: usize) {
-        let cfg = self.sentinels[i].core.to_config();
+        if self.sentinels[i].alive {
+            return;
+        }
+        let cfg = self.sentinels[i].flushed.clone();
         let settings = self.sentinels[i].core.settings.clone();
         let seed = self.rng.gen();
         let mut core = Sentinel::new(&cfg, settings, self.now, seed).expect("persisted config loads");
@@ -247,28 +317,123 @@ impl Sim {
         }
     }
 
-    /// Run for `ms` of virtual time, every sentinel ticking every 100 ms (with a little jitter).
+    /// Run for `ms` of virtual time: deliveries, timers and replication steps in time order.
     pub fn run(&mut self, ms: Millis) {
         let end = self.now + ms;
-        while self.now < end {
-            self.now += 100;
-            self.replicate();
-            self.enforce_partitions();
-            let mut order: Vec<usize> = (0..self.sentinels.len()).collect();
-            // Shuffle the tick order so no sentinel is always first.
-            for k in (1..order.len()).rev() {
-                let j = self.rng.gen_range(0..=k);
-                order.swap(k, j);
+        loop {
+            self.crash_voters();
+            let deliver = self.in_flight.keys().next().map(|k| k.0);
+            let timers = self.sentinels.iter().filter(|s| s.alive).map(|s| s.core.next_deadline()).min();
+            let restart = self.restarts.iter().map(|r| r.0).min();
+            let t = [deliver, timers, restart, Some(self.next_replication)]
+                .into_iter()
+                .flatten()
+                .min()
+                .unwrap_or(end);
+            if t > end {
+                self.now = end;
+                return;
             }
-            for i in order {
-                if !self.sentinels[i].alive {
-                    continue;
+            self.now = self.now.max(t);
+            let now = self.now;
+            let due: Vec<usize> = self.restarts.iter().filter(|r| r.0 <= now).map(|r| r.1).collect();
+            self.restarts.retain(|r| r.0 > now);
+            for i in due {
+                self.restart_sentinel(i);
+            }
+            if self.next_replication <= now {
+                self.next_replication = now + 100;
+                self.replicate();
+                self.enforce_partitions();
+            }
+            while let Some(entry) = self.in_flight.first_entry() {
+                if entry.key().0 > now {
+                    break;
                 }
-                let now = self.now + self.rng.gen_range(0..20);
-                // Every timer that is due (each master has its own deadline).
-                while self.sentinels[i].alive && self.sentinels[i].core.next_deadline() <= now {
+                let f = entry.remove();
+                self.deliver(f, now);
+            }
+            // The sentinels whose timers are due, in a random order (none is always first).
+            let mut due: Vec<usize> = (0..self.sentinels.len())
+                .filter(|&i| self.sentinels[i].alive && self.sentinels[i].core.next_deadline() <= now)
+                .collect();
+            for k in (1..due.len()).rev() {
+                let j = self.rng.gen_range(0..=k);
+                due.swap(k, j);
+            }
+            for i in due {
+                if self.sentinels[i].alive {
                     self.sentinels[i].core.handle_timeout(now);
                     self.process_actions(i, now);
+                }
+            }
+        }
+    }
+
+    /// Crash the sentinels that just voted and drew a crash; they restart a little later.
+    fn crash_voters(&mut self) {
+        for i in std::mem::take(&mut self.crash_soon) {
+            if self.sentinels[i].alive {
+                self.crash_sentinel(i);
+                let at = self.now + self.rng.gen_range(500..3000);
+                self.restarts.push((at, i));
+            }
+        }
+    }
+
+    /// Queue a delivery to sentinel `to` on `(link, conn)`, after a random delay, behind
+    /// whatever that connection already has in flight.
+    fn send_later(&mut self, to: usize, link: LinkId, conn: Conn, from: Node, what: Delivery) {
+        let delay = if self.max_delay == 0 { 0 } else { self.rng.gen_range(0..=self.max_delay) };
+        let key = (to, link, conn);
+        let at = (self.now + delay).max(self.conn_due.get(&key).copied().unwrap_or(0));
+        self.conn_due.insert(key, at);
+        self.next_seq += 1;
+        self.in_flight.insert((at, self.next_seq), InFlight { to, link, conn, from, what });
+    }
+
+    /// Hand a delivery to its sentinel, unless the connection it came on is gone.
+    fn deliver(&mut self, f: InFlight, now: Millis) {
+        let s = &self.sentinels[f.to];
+        if !s.alive || s.conns.get(&(f.link, f.conn)) != Some(&f.from) {
+            return;
+        }
+        let input = match f.what {
+            Delivery::LinkUp => Input::LinkUp { link: f.link, conn: f.conn, local_ip: "127.0.0.1".into() },
+            Delivery::Reply { tag, reply } => Input::Reply { link: f.link, tag, reply },
+            Delivery::Message { payload } => {
+                Input::PubSubMessage { link: f.link, channel: b"__sentinel__:hello".to_vec(), payload }
+            }
+        };
+        self.sentinels[f.to].core.handle(input, now);
+        self.process_actions(f.to, now);
+    }
+
+    /// Run a command on a peer sentinel's core as its server would, carrying out the actions it
+    /// causes at once (its config flush comes before its reply), and return the outcome.
+    fn peer_command(&mut self, j: usize, cmd: ClientCommand, now: Millis) -> Option<CommandOutcome> {
+        let req = self.next_req;
+        self.next_req += 1;
+        self.sentinels[j].core.handle(Input::Command { req, cmd }, now);
+        self.process_actions(j, now);
+        self.outcomes.remove(&req)
+    }
+
+    /// Invariants checked on each event: one vote per sentinel and epoch (across restarts).
+    fn check_event(&mut self, i: usize, kind: &str, msg: &str) {
+        if kind == "+vote-for-leader" {
+            let mut words = msg.rsplit(' ');
+            let epoch = words.next().and_then(|e| e.parse::<u64>().ok()).unwrap_or(0);
+            let runid = words.next().unwrap_or_default().to_string();
+            if self.crash_after_vote > 0.0 && self.rng.gen_bool(self.crash_after_vote) {
+                self.crash_soon.push(i);
+            }
+            if let Some(prev) = self.votes.insert((i, epoch), runid.clone()) {
+                if prev != runid {
+                    self.violations.push(format!(
+                        "sentinel {} voted twice in epoch {}: for {} and for {}",
+                        i, epoch, prev, runid
+                    ));
                 }
             }
         }
@@ -313,12 +478,12 @@ impl Sim {
                 match self.node_at(port).filter(|n| self.reachable(me, *n)) {
                     Some(target) => {
                         self.sentinels[i].conns.insert((link, conn), target);
-                        self.sentinels[i]
-                            .core
-                            .handle(Input::LinkUp { link, conn, local_ip: "127.0.0.1".into() }, now);
+                        // A fresh connection: nothing of an older one is still on its way.
+                        self.conn_due.remove(&(i, link, conn));
+                        self.send_later(i, link, conn, target, Delivery::LinkUp);
                         for (cmd, tag) in init {
                             if let Some(reply) = self.execute(i, link, conn, target, &cmd, now) {
-                                self.sentinels[i].core.handle(Input::Reply { link, tag, reply }, now);
+                                self.send_later(i, link, conn, target, Delivery::Reply { tag, reply });
                             }
                         }
                     }
@@ -335,7 +500,7 @@ impl Sim {
                     return;
                 }
                 if let Some(reply) = self.execute(i, link, Conn::Command, target, &cmd, now) {
-                    self.sentinels[i].core.handle(Input::Reply { link, tag, reply }, now);
+                    self.send_later(i, link, Conn::Command, target, Delivery::Reply { tag, reply });
                 }
             }
             Action::Close { link, conn } => {
@@ -362,18 +527,33 @@ impl Sim {
                     let epoch =
                         self.sentinels[i].core.masters.values().map(|m| m.failover_epoch).max().unwrap_or(0);
                     if !forced {
+                        if let Some((_, _, who, _)) =
+                            self.leaders.iter().find(|(k, e, w, _)| *k == kind && *e == epoch && *w != i)
+                        {
+                            self.violations.push(format!(
+                                "two sentinels ({} and {}) {} in epoch {}",
+                                who, i, kind, epoch
+                            ));
+                        }
                         self.leaders.push((kind.clone(), epoch, i, msg.clone()));
                     }
                 }
+                self.check_event(i, &kind, &msg);
                 self.sentinels[i].events.push((now, kind, msg))
             }
-            Action::FlushConfig => self.sentinels[i].flushes += 1,
+            Action::FlushConfig => {
+                let s = &mut self.sentinels[i];
+                s.flushes += 1;
+                s.flushed = s.core.to_config();
+            }
+            Action::Reply { req, outcome, .. } => {
+                self.outcomes.insert(req, outcome);
+            }
             Action::Exit { .. } => {
                 self.sentinels[i].alive = false;
                 self.drop_connections_to(Node::Sentinel(i));
             }
             Action::Log { .. }
-            | Action::Reply { .. }
             | Action::Resolve { .. }
             | Action::SpawnScript { .. }
             | Action::KillScript { .. } => {}
@@ -420,22 +600,14 @@ impl Sim {
                 let payload = cmd.get(2).cloned().unwrap_or_default();
                 let subs = self.subscribers.get(&p).cloned().unwrap_or_default();
                 for (s, l) in &subs {
-                    if self.sentinels[*s].alive {
-                        self.sentinels[*s].core.handle(
-                            Input::PubSubMessage {
-                                link: *l,
-                                channel: b"__sentinel__:hello".to_vec(),
-                                payload: payload.clone(),
-                            },
-                            now,
-                        );
-                    }
+                    let payload = payload.clone();
+                    self.send_later(*s, *l, Conn::PubSub, Node::Redis(p), Delivery::Message { payload });
                 }
                 Some(Reply::Integer(subs.len() as i64))
             }
             (Node::Sentinel(j), "PUBLISH") => {
                 let payload = cmd.get(2).cloned().unwrap_or_default();
-                self.sentinels[j].core.process_hello(&payload, now);
+                self.peer_command(j, ClientCommand::Hello { payload }, now)?;
                 Some(Reply::Integer(1))
             }
             (Node::Sentinel(j), "SENTINEL") => {
@@ -443,12 +615,15 @@ impl Sim {
                 let epoch = words.get(4).and_then(|w| w.parse().ok()).unwrap_or(0);
                 let runid = words.get(5).cloned().unwrap_or_default();
                 let ip = words.get(2).cloned().unwrap_or_default();
-                let r = self.sentinels[j].core.is_master_down_by_addr(&ip, port, epoch, &runid, now);
-                Some(Reply::Array(vec![
-                    Reply::Integer(r.down as i64),
-                    Reply::Bulk(r.leader.into_bytes()),
-                    Reply::Integer(r.leader_epoch as i64),
-                ]))
+                let cmd = ClientCommand::IsMasterDownByAddr { ip, port, epoch, runid };
+                match self.peer_command(j, cmd, now)? {
+                    CommandOutcome::MasterDown(r) => Some(Reply::Array(vec![
+                        Reply::Integer(r.down as i64),
+                        Reply::Bulk(r.leader.into_bytes()),
+                        Reply::Integer(r.leader_epoch as i64),
+                    ])),
+                    other => Some(Reply::Error(format!("ERR unexpected {:?}", other))),
+                }
             }
             _ => Some(Reply::Error(format!("ERR unknown command '{}'", name))),
         }

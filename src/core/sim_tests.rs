@@ -141,34 +141,55 @@ fn no_failover_without_a_majority_of_sentinels() {
     assert_eq!(sim.reported_masters(), [6379, 6379, 6379]);
 }
 
-/// Random fault schedules: the master dies at a random moment, the network partitions and
-/// drops connections at random, a sentinel may crash and restart from its persisted config.
-/// After everything heals, the deployment must converge, and at no point may two sentinels
-/// have been elected (or have promoted) in the same epoch.
+/// Random fault schedules: the master dies at a random moment, the network partitions, drops
+/// connections, and delays and reorders messages at random, a sentinel may crash (even in the
+/// middle of an election) and restart from what it had flushed. The invariants are checked as
+/// events happen (one leader and one promotion per epoch, no sentinel voting twice in an
+/// epoch across restarts); after everything heals, the deployment must converge.
+///
+/// `RSENTINEL_SIM_SCHEDULES` sets how many schedules run (200 by default), from seed
+/// `RSENTINEL_SIM_FIRST_SEED` (0); `bench/sim.sh` runs 10,000 in release.
 #[test]
 fn random_fault_schedules_are_safe_and_converge() {
+    let env =
+        |name: &str, default: u64| std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default);
+    let first = env("RSENTINEL_SIM_FIRST_SEED", 0);
+    let schedules = env("RSENTINEL_SIM_SCHEDULES", 200);
+    for seed in first..first + schedules {
+        run_schedule(seed);
+    }
+}
+
+/// Violations of the invariants so far, as a panic naming the seed.
+fn assert_safe(sim: &Sim, seed: u64) {
+    assert!(sim.violations.is_empty(), "seed {}: {:?}", seed, sim.violations);
+}
+
+fn run_schedule(seed: u64) {
     use crate::core::Role;
     use rand::{Rng, SeedableRng};
-    let schedules: u64 =
-        std::env::var("RSENTINEL_SIM_SCHEDULES").ok().and_then(|v| v.parse().ok()).unwrap_or(60);
-    for seed in 0..schedules {
+    {
         let mut r = rand::rngs::StdRng::seed_from_u64(seed);
         let sentinels = if r.gen_bool(0.5) { 3 } else { 5 };
         let quorum = r.gen_range(1..=(sentinels as u32 / 2 + 1));
         let mut sim = Sim::new(seed, 2, sentinels, quorum, 3000);
+        sim.max_delay = *[0u64, 5, 50, 300].get(r.gen_range(0..4)).unwrap();
+        sim.crash_after_vote = if r.gen_bool(0.5) { 0.3 } else { 0.0 };
         sim.run(r.gen_range(4000..8000));
+        assert_safe(&sim, seed);
         sim.drop_rate = if r.gen_bool(0.5) { r.gen_range(0.0..0.05) } else { 0.0 };
         let kill_master = r.gen_bool(0.8);
-        let crash = r.gen_bool(0.3).then(|| r.gen_range(0..sentinels));
+        let crash = r.gen_bool(0.4).then(|| r.gen_range(0..sentinels));
+        let (crash_at, restart_at) = (r.gen_range(2..6), r.gen_range(6..9));
         for step in 0..10 {
             if kill_master && step == 2 {
                 sim.kill_redis(6379);
             }
             if let Some(c) = crash {
-                if step == 4 {
+                if step == crash_at {
                     sim.crash_sentinel(c);
                 }
-                if step == 7 {
+                if step == restart_at {
                     sim.restart_sentinel(c);
                 }
             }
@@ -184,10 +205,12 @@ fn random_fault_schedules_are_safe_and_converge() {
                 }
             }
             sim.run(r.gen_range(500..4000));
+            assert_safe(&sim, seed);
         }
         sim.heal();
         sim.drop_rate = 0.0;
         sim.run(120_000);
+        assert_safe(&sim, seed);
 
         // Safety: one leader and one promotion per epoch.
         let mut seen: std::collections::HashMap<(String, u64), usize> = Default::default();

@@ -16,6 +16,8 @@ impl Sentinel {
             if went_back || delta > self.timings.tilt_trigger {
                 self.tilt = true;
                 self.tilt_start_time = now;
+                // Counted on every `+tilt`, as Redis 8 does (also when already in TILT).
+                self.total_tilt += 1;
                 self.event_raw(Level::Warning, "+tilt", "#tilt mode entered".into());
             }
         }

@@ -13,9 +13,10 @@
 //! unsaved state are dropped.
 //!
 //! After a batch the core task publishes the read model (a clone of the core) when a command
-//! ran, an event or a rewrite was queued, a link connected, closed or was asked to, or
-//! [`READ_MODEL_PERIOD`] has passed (only timestamps moved), before any of the batch's replies
-//! leave: no client sees state older than a reply it received.
+//! ran, an event or a rewrite was queued, a link connected or closed, or
+//! [`READ_MODEL_PERIOD`] has passed (only timestamps moved) and somebody read the model since
+//! it was published, before any of the batch's replies leave: no client sees state older than
+//! a reply it received, and a sentinel nobody asks clones nothing.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::Ordering;
@@ -27,7 +28,7 @@ use super::config_writer::{ConfigWriter, Snapshot, WriteReport};
 use super::scripts::ScriptRunner;
 use crate::core::input::{Input, RequestId};
 use crate::core::{Action, Level, Millis, ReplyTag, Sentinel};
-use crate::handle::{CommandReply, CoreMsg, Durability, Handle};
+use crate::handle::{CommandReply, CoreMsg, Durability, Handle, READ_MODEL_PERIOD};
 use crate::monitor::link::{LinkEvent, LinkEvents};
 use crate::monitor::LinkRegistry;
 use crate::server::pubsub::Broker;
@@ -36,9 +37,6 @@ use crate::server::pubsub::Broker;
 const EVENT_BATCH: usize = 256;
 /// How many queued client commands and inputs are fed per wakeup.
 const INPUT_BATCH: usize = 64;
-/// The longest the read model lags behind the core when nothing a client could have seen
-/// happened (only timestamps moved).
-pub const READ_MODEL_PERIOD: Millis = 100;
 
 /// An action waiting for the snapshot `wait` to be durable.
 struct Gated {
@@ -99,6 +97,7 @@ impl CoreTask {
         mut reports: mpsc::UnboundedReceiver<WriteReport>,
     ) -> Sentinel {
         let mut shutdown = self.h.0.shutdown.subscribe();
+        let shared = self.h.clone();
         let mut events = Vec::with_capacity(EVENT_BATCH);
         let mut msgs = Vec::with_capacity(INPUT_BATCH);
         // The core's start-up actions (connections, the first ticks, `+monitor` events).
@@ -139,6 +138,7 @@ impl CoreTask {
                         self.on_msg(msg, now);
                     }
                 }
+                _ = shared.0.fresh_wanted.notified() => {}
                 _ = tokio::time::sleep_until(deadline) => {
                     crate::handle::fail_stop::test_panic_point("core");
                     let now = self.h.now();
@@ -165,21 +165,17 @@ impl CoreTask {
     /// Publish the read model if due, then carry out the batch's actions.
     fn after_batch(&mut self, now: Millis) {
         let actions = self.core.drain_actions();
-        let visible = |a: &Action| {
-            matches!(
-                a,
-                Action::Event { .. }
-                    | Action::FlushConfig
-                    | Action::Reply { .. }
-                    | Action::Connect { .. }
-                    | Action::Close { .. }
-                    | Action::DropLink { .. }
-            )
-        };
+        // A connection being opened is not worth a publish of its own: what clients would see
+        // is a link "connecting" for the few milliseconds until the link reports in (and that
+        // report is published at once).
+        let visible =
+            |a: &Action| matches!(a, Action::Event { .. } | Action::FlushConfig | Action::Reply { .. });
         if actions.iter().any(visible) {
             self.publish_now = true;
         }
-        if self.publish_now || now.saturating_sub(self.last_publish) >= READ_MODEL_PERIOD {
+        let stale =
+            now.saturating_sub(self.last_publish) >= READ_MODEL_PERIOD && self.h.read_model_was_read();
+        if self.publish_now || stale {
             self.h.publish_read_model(self.core.clone());
             self.last_publish = now;
             self.publish_now = false;

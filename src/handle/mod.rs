@@ -27,6 +27,13 @@ use crate::core::{Millis, Sentinel};
 /// Not 0, because 0 means "never" in the core's timestamps.
 pub const CLOCK_START: Millis = 1_000_000;
 
+/// The longest the read model lags behind the core while clients read it (only timestamps can
+/// be older: anything else a client could see is published at once).
+pub const READ_MODEL_PERIOD: Millis = 100;
+
+/// How long a reader waits for a fresh read model before answering from the one it has.
+const FRESH_WAIT: std::time::Duration = std::time::Duration::from_millis(250);
+
 /// How many inputs from clients, scripts and the resolver may wait for the core task. A
 /// sender waits when it is full (back-pressure), it never buffers without bound.
 pub const INPUT_QUEUE: usize = 1024;
@@ -76,6 +83,14 @@ pub enum CoreMsg {
 pub struct Shared {
     start: Instant,
     read_model: ArcSwap<Sentinel>,
+    /// Set by readers: the read model was read since it was last published.
+    read_since_publish: std::sync::atomic::AtomicBool,
+    /// When the read model was published (core clock), and a version that readers waiting for
+    /// a fresh one watch.
+    published_at: AtomicU64,
+    published: watch::Sender<u64>,
+    /// Wakes the core task when a reader wants a fresh read model.
+    pub fresh_wanted: tokio::sync::Notify,
     inputs: mpsc::Sender<CoreMsg>,
     next_req: AtomicU64,
     /// The generic settings as loaded; the rewrite writes them back.
@@ -109,6 +124,10 @@ impl Handle {
         let h = Handle(Arc::new(Shared {
             start: Instant::now(),
             read_model: ArcSwap::from_pointee(core.clone()),
+            read_since_publish: std::sync::atomic::AtomicBool::new(false),
+            published_at: AtomicU64::new(CLOCK_START),
+            published: watch::channel(0).0,
+            fresh_wanted: tokio::sync::Notify::new(),
             inputs,
             next_req: AtomicU64::new(1),
             server_config: Mutex::new(server_config),
@@ -127,19 +146,52 @@ impl Handle {
     /// Answer from the read model: the core as of the end of the core task's latest batch.
     /// Never waits for monitoring.
     pub fn read_core<R>(&self, f: impl FnOnce(&Sentinel, Millis) -> R) -> R {
-        let snapshot = self.0.read_model.load();
+        let snapshot = self.read_model();
         f(&snapshot, self.now())
     }
 
-    /// The read model itself, for a reply that reads it while writing (see
-    /// [`Handle::read_core`]); take the clock with [`Handle::now`] after loading it.
+    /// The read model itself, for replies encoded while reading it (see [`Handle::read_core`];
+    /// take the clock with [`Handle::now`] after loading it).
     pub fn read_model(&self) -> arc_swap::Guard<Arc<Sentinel>> {
-        self.0.read_model.load()
+        let snapshot = self.0.read_model.load();
+        if !self.0.read_since_publish.load(Ordering::Relaxed) {
+            self.0.read_since_publish.store(true, Ordering::Relaxed);
+        }
+        snapshot
     }
 
     /// Publish a new read model (the core task does this after its batches).
     pub fn publish_read_model(&self, core: Sentinel) {
+        self.0.read_since_publish.store(false, Ordering::Relaxed);
         self.0.read_model.store(Arc::new(core));
+        self.0.published_at.store(self.now(), Ordering::Relaxed);
+        self.0.published.send_modify(|v| *v += 1);
+    }
+
+    /// Whether the read model is older than [`READ_MODEL_PERIOD`] (one atomic load: the
+    /// connection checks it before every reply that shows times).
+    pub fn read_model_is_stale(&self) -> bool {
+        self.now().saturating_sub(self.0.published_at.load(Ordering::Relaxed)) > READ_MODEL_PERIOD
+    }
+
+    /// For replies that show times relative to now (SENTINEL MASTERS, REPLICAS, ...; their
+    /// command specs say so): when the read model is older than [`READ_MODEL_PERIOD`] (nobody
+    /// read it lately, so the core task stopped republishing it), ask the core task for a fresh
+    /// one and wait for it (briefly; the core task publishes after its next batch). Then read
+    /// with [`Handle::read_core`] or [`Handle::read_model`].
+    pub async fn ensure_fresh(&self) {
+        if self.read_model_is_stale() {
+            let mut version = self.0.published.subscribe();
+            self.0.read_since_publish.store(true, Ordering::Relaxed);
+            self.0.fresh_wanted.notify_one();
+            let _ = tokio::time::timeout(FRESH_WAIT, version.changed()).await;
+        }
+    }
+
+    /// Whether anyone read the read model since it was last published (when nobody reads,
+    /// only visible changes are worth publishing).
+    pub fn read_model_was_read(&self) -> bool {
+        self.0.read_since_publish.load(Ordering::Relaxed)
     }
 
     /// Run a client command in the core task and wait for its outcome, which arrives after

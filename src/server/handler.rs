@@ -281,6 +281,9 @@ impl Session {
         match prepared {
             Err(e) => self.reply_error(&e, counts),
             Ok(cmd) => {
+                if cmd.fresh && self.srv.h.read_model_is_stale() {
+                    self.srv.h.ensure_fresh().await;
+                }
                 let mark = self.conn.pending_output();
                 let out = self.conn.out();
                 let errors = match cmd.run {

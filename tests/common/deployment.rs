@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use super::client::{Client, Subscriber};
-use super::redis::RedisServer;
+use super::redis::{RedisServer, ServerKind};
 use super::resp::Resp;
 use super::sentinel::{Kind, SentinelOptions, SentinelProc};
 use super::{unique_name, wait_for, wait_until};
@@ -26,6 +26,7 @@ pub struct DeploymentBuilder {
     parallel_syncs: Option<u32>,
     extra_sentinel_config: String,
     redis_args: Vec<String>,
+    data_kind: ServerKind,
     sentinel_options: SentinelOptions,
     sentinel_debug: Vec<(String, String)>,
 }
@@ -42,6 +43,7 @@ impl Default for DeploymentBuilder {
             parallel_syncs: None,
             extra_sentinel_config: String::new(),
             redis_args: Vec::new(),
+            data_kind: ServerKind::Redis,
             sentinel_options: SentinelOptions::default(),
             sentinel_debug: Vec::new(),
         }
@@ -107,6 +109,12 @@ impl DeploymentBuilder {
         self
     }
 
+    /// The binary of the master and the replicas (default redis-server).
+    pub fn data_nodes(mut self, kind: ServerKind) -> Self {
+        self.data_kind = kind;
+        self
+    }
+
     pub fn sentinel_options(mut self, options: SentinelOptions) -> Self {
         self.sentinel_options = options;
         self
@@ -124,13 +132,13 @@ impl DeploymentBuilder {
     pub fn start(self) -> Deployment {
         let name = self.name.clone().unwrap_or_else(|| unique_name("m"));
         let redis_args: Vec<&str> = self.redis_args.iter().map(String::as_str).collect();
-        let master = RedisServer::start_with(&redis_args);
+        let master = RedisServer::start_kind(self.data_kind, &redis_args);
         let master_port = master.port().to_string();
         let replicas: Vec<RedisServer> = (0..self.replicas)
             .map(|_| {
                 let mut args = vec!["--replicaof", "127.0.0.1", &master_port];
                 args.extend_from_slice(&redis_args);
-                RedisServer::start_with(&args)
+                RedisServer::start_kind(self.data_kind, &args)
             })
             .collect();
         for r in &replicas {

@@ -26,7 +26,8 @@
 //! Byte-for-byte comparisons: [`SentinelPair`]. Whole deployments (any mix of kinds):
 //! [`Deployment::builder`]. Environment: `RSENTINEL_TEST_KINDS=redis|rsentinel|redis,rsentinel`,
 //! `RSENTINEL_KEEP_TMP=1` (keep every temp dir), `RSENTINEL_REDIS_SERVER` /
-//! `RSENTINEL_REDIS_SENTINEL` (binaries; default `/usr/bin/...`).
+//! `RSENTINEL_REDIS_SENTINEL` (binaries; default `/usr/bin/...`), `RSENTINEL_VALKEY_DIR` (the Valkey
+//! 8.1.8 oracle that `scripts/lib.sh`'s `ensure_valkey` installs; see [`valkey_path`]).
 #![allow(dead_code, unused_imports)]
 
 pub mod client;
@@ -41,7 +42,7 @@ pub mod sentinel;
 pub use client::{info_field, Client, Message, Subscriber};
 pub use deployment::{Deployment, DeploymentBuilder};
 pub use differential::SentinelPair;
-pub use redis::RedisServer;
+pub use redis::{RedisServer, ServerKind};
 pub use resp::{encode_command, parse, Resp};
 pub use sentinel::{Kind, PortVia, SentinelOptions, SentinelProc};
 
@@ -147,4 +148,29 @@ pub fn tool_path(env_var: &str, name: &str) -> std::path::PathBuf {
     } else {
         name.into()
     }
+}
+
+/// The Valkey version of the oracle binaries.
+pub const VALKEY_VERSION: &str = "8.1.8";
+
+/// Path of a Valkey oracle binary (`valkey-server`, `valkey-sentinel`, `valkey-cli`):
+/// `$RSENTINEL_VALKEY_DIR/bin/<name>`, by default `~/.cache/rsentinel/valkey-8.1.8/bin/<name>`,
+/// where `ensure_valkey` (scripts/lib.sh, run by scripts/test.sh) installs them. Panics with
+/// the way to install them when they are missing, so a test never silently skips Valkey.
+pub fn valkey_path(name: &str) -> std::path::PathBuf {
+    let dir = match std::env::var_os("RSENTINEL_VALKEY_DIR") {
+        Some(d) => std::path::PathBuf::from(d),
+        None => {
+            let home = std::env::var_os("HOME").unwrap_or_else(|| "/root".into());
+            std::path::Path::new(&home).join(format!(".cache/rsentinel/valkey-{VALKEY_VERSION}"))
+        }
+    };
+    let path = dir.join("bin").join(name);
+    assert!(
+        path.exists(),
+        "{} is missing: install the Valkey {VALKEY_VERSION} oracle with `scripts/test.sh` or \
+         `bash -c '. scripts/lib.sh && ensure_valkey'` (or set RSENTINEL_VALKEY_DIR)",
+        path.display()
+    );
+    path
 }

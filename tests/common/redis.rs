@@ -1,4 +1,5 @@
-//! A real `redis-server` on 127.0.0.1 for one test.
+//! A real data node on 127.0.0.1 for one test: `redis-server` 7.0.15, or `valkey-server` 8.1.8
+//! (a monitored node may be either; see [`ServerKind`]).
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -6,14 +7,41 @@ use std::time::{Duration, Instant};
 use super::client::Client;
 use super::process::{self, OwnedChild};
 use super::resp::Resp;
-use super::{free_port, tool_path, wait_until};
+use super::{free_port, tool_path, valkey_path, wait_until};
 
 /// How long a redis-server may take to answer its first PING.
 const START_TIMEOUT: Duration = Duration::from_secs(20);
 
-/// A `redis-server` process (`--save '' --appendonly no --bind 127.0.0.1 --daemonize no`) in
-/// its own temp dir. Dropping it SIGKILLs and reaps the process.
+/// Which server binary runs a data node.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum ServerKind {
+    /// `/usr/bin/redis-server` (or `$RSENTINEL_REDIS_SERVER`).
+    #[default]
+    Redis,
+    /// `valkey-server` 8.1.8 (see [`valkey_path`]).
+    Valkey,
+}
+
+impl ServerKind {
+    pub fn binary(self) -> PathBuf {
+        match self {
+            ServerKind::Redis => tool_path("RSENTINEL_REDIS_SERVER", "redis-server"),
+            ServerKind::Valkey => valkey_path("valkey-server"),
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ServerKind::Redis => "redis-server",
+            ServerKind::Valkey => "valkey-server",
+        }
+    }
+}
+
+/// A `redis-server` (or `valkey-server`) process (`--save '' --appendonly no --bind 127.0.0.1
+/// --daemonize no`) in its own temp dir. Dropping it SIGKILLs and reaps the process.
 pub struct RedisServer {
+    kind: ServerKind,
     port: u16,
     /// Extra arguments given at start (kept for `restart`).
     extra_args: Vec<String>,
@@ -28,17 +56,23 @@ impl RedisServer {
         RedisServer::start_with(&[])
     }
 
-    /// A replica of `master` (started with `--replicaof 127.0.0.1 <port>`).
+    /// A replica of `master` (started with `--replicaof 127.0.0.1 <port>`), of the same kind.
     pub fn replica_of(master: &RedisServer) -> RedisServer {
         let port = master.port().to_string();
-        RedisServer::start_with(&["--replicaof", "127.0.0.1", &port])
+        RedisServer::start_kind(master.kind, &["--replicaof", "127.0.0.1", &port])
     }
 
     /// A server with extra `redis-server` arguments, e.g. `&["--replica-priority", "0"]`.
     pub fn start_with(extra_args: &[&str]) -> RedisServer {
-        let dir = process::temp_dir("redis");
+        RedisServer::start_kind(ServerKind::Redis, extra_args)
+    }
+
+    /// A server of `kind` with extra arguments (both binaries take the same ones).
+    pub fn start_kind(kind: ServerKind, extra_args: &[&str]) -> RedisServer {
+        let dir = process::temp_dir(kind.name());
         let log_path = dir.path().join("redis.log");
         let mut server = RedisServer {
+            kind,
             port: 0,
             extra_args: extra_args.iter().map(|s| s.to_string()).collect(),
             dir,
@@ -51,14 +85,10 @@ impl RedisServer {
             match server.spawn_and_wait() {
                 Ok(()) => return server,
                 Err(log) if log.contains("Address already in use") && attempt < 4 => continue,
-                Err(log) => panic!("redis-server on port {} did not start:\n{log}", server.port),
+                Err(log) => panic!("{} on port {} did not start:\n{log}", kind.name(), server.port),
             }
         }
         unreachable!()
-    }
-
-    fn binary() -> PathBuf {
-        tool_path("RSENTINEL_REDIS_SERVER", "redis-server")
     }
 
     fn args(&self) -> Vec<String> {
@@ -85,8 +115,9 @@ impl RedisServer {
 
     /// Spawn and wait for PING; on failure return the log (the process is reaped).
     fn spawn_and_wait(&mut self) -> Result<(), String> {
-        let mut child = OwnedChild::spawn(&Self::binary(), &self.args(), self.dir.path(), &self.log_path)
-            .unwrap_or_else(|e| panic!("cannot run {}: {e}", Self::binary().display()));
+        let bin = self.kind.binary();
+        let mut child = OwnedChild::spawn(&bin, &self.args(), self.dir.path(), &self.log_path)
+            .unwrap_or_else(|e| panic!("cannot run {}: {e}", bin.display()));
         let deadline = Instant::now() + START_TIMEOUT;
         loop {
             if !child.is_running() {
@@ -109,6 +140,10 @@ impl RedisServer {
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    pub fn kind(&self) -> ServerKind {
+        self.kind
     }
 
     /// `127.0.0.1:<port>` (the `ip:port` form Sentinel uses for replica names).
@@ -165,7 +200,7 @@ impl RedisServer {
     pub fn restart(&mut self) {
         self.kill();
         if let Err(log) = self.spawn_and_wait() {
-            panic!("redis-server restart on port {} failed:\n{log}", self.port);
+            panic!("{} restart on port {} failed:\n{log}", self.kind.name(), self.port);
         }
     }
 
@@ -206,7 +241,7 @@ impl RedisServer {
 impl Drop for RedisServer {
     fn drop(&mut self) {
         if std::thread::panicking() {
-            process::print_log_tail(&format!("redis-server :{}", self.port), &self.log_path, 15);
+            process::print_log_tail(&format!("{} :{}", self.kind.name(), self.port), &self.log_path, 15);
         }
         self.kill();
         if process::keep_tmp() {

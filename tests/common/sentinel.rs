@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use super::client::{Client, Subscriber};
 use super::process::{self, OwnedChild};
 use super::resp::Resp;
-use super::{free_port, tool_path};
+use super::{free_port, tool_path, valkey_path};
 
 /// How long a sentinel may take to answer its first PING.
 const START_TIMEOUT: Duration = Duration::from_secs(20);
@@ -21,6 +21,9 @@ pub enum Kind {
     Redis,
     /// The `rsentinel` binary built by cargo for this test run.
     Rsentinel,
+    /// `valkey-sentinel` 8.1.8 (see [`valkey_path`]): the reference for Valkey's words and for
+    /// mixed groups with Valkey. Never part of [`Kind::ALL`]: tests name it.
+    Valkey,
 }
 
 impl Kind {
@@ -31,6 +34,7 @@ impl Kind {
         match self {
             Kind::Redis => tool_path("RSENTINEL_REDIS_SENTINEL", "redis-sentinel"),
             Kind::Rsentinel => PathBuf::from(env!("CARGO_BIN_EXE_rsentinel")),
+            Kind::Valkey => valkey_path("valkey-sentinel"),
         }
     }
 
@@ -38,10 +42,12 @@ impl Kind {
         match self {
             Kind::Redis => "redis-sentinel",
             Kind::Rsentinel => "rsentinel",
+            Kind::Valkey => "valkey-sentinel",
         }
     }
 
-    /// The kinds selected by `RSENTINEL_TEST_KINDS` (comma-separated `redis`, `rsentinel`);
+    /// The kinds selected by `RSENTINEL_TEST_KINDS` (comma-separated `redis`, `rsentinel`,
+    /// `valkey`);
     /// both when unset. Lets a developer run the differential tests against one side only.
     pub fn from_env() -> Vec<Kind> {
         match std::env::var("RSENTINEL_TEST_KINDS") {
@@ -50,6 +56,7 @@ impl Kind {
                 .map(|k| match k.trim() {
                     "redis" | "redis-sentinel" => Kind::Redis,
                     "rsentinel" => Kind::Rsentinel,
+                    "valkey" | "valkey-sentinel" => Kind::Valkey,
                     other => panic!("RSENTINEL_TEST_KINDS: unknown kind {other:?}"),
                 })
                 .collect(),

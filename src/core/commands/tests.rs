@@ -61,7 +61,6 @@ fn connect(s: &mut Sentinel, link: crate::core::LinkId) {
     let l = s.links.get_mut(&link).expect("link exists");
     l.cc = true;
     l.pc = l.needs_pc;
-    l.disconnected = false;
 }
 
 #[test]
@@ -223,6 +222,27 @@ fn set_applies_left_to_right_with_events_echoing_the_option_as_typed() {
             ("+set".into(), format!("{} master-reboot-down-after-period 0", p)),
             ("+set".into(), format!("{} auth-user bob", p)),
         ]
+    );
+}
+
+#[test]
+fn set_accepts_valkeys_primary_reboot_spelling() {
+    let mut s = sentinel(&[("mymaster", 6379)]);
+    let m = id(&s, "mymaster");
+    let out = s.set_master_options(m, &strings(&["Primary-Reboot-Down-After-Period", "1500"]), &never);
+    assert_eq!(out, SetOutcome { changes: 1, result: Ok(()) });
+    assert_eq!(s.masters[&m].reboot_down_after_period, 1500);
+    assert_eq!(
+        events(&mut s),
+        vec![("+set".into(), "master mymaster 127.0.0.1 6379 Primary-Reboot-Down-After-Period 1500".into())]
+    );
+    let bad = s.set_master_options(m, &strings(&["primary-reboot-down-after-period", "-1"]), &never);
+    assert_eq!(
+        bad.result,
+        Err(SetError::InvalidArgument {
+            option: "primary-reboot-down-after-period".into(),
+            value: "-1".into()
+        })
     );
 }
 
@@ -431,7 +451,7 @@ fn drop_sentinel_connections_closes_each_shared_link_once() {
     s.drain_actions();
     assert_eq!(s.drop_sentinel_connections(), 2);
     assert_eq!(s.drain_actions(), vec![Action::Close { link, conn: Conn::Command }]);
-    assert!(s.links[&link].disconnected);
+    assert!(s.links[&link].disconnected());
     assert!(s.links[&master_link].cc, "master links are kept");
 }
 

@@ -92,7 +92,7 @@ impl Selector {
         let id = table.id_of(cmd);
         self.set_bit(id, on);
         self.first_args.remove(&id);
-        for sub in cmd.subcommands {
+        for sub in cmd.listed_subcommands() {
             self.set_bit(table.id_of(sub), on);
         }
     }
@@ -386,7 +386,7 @@ impl Selector {
         }
         for cmd in table.all().iter().filter(|c| !c.name.contains('|')) {
             self.describe_single(table, cmd, &mut fake, &mut rules);
-            for sub in cmd.subcommands {
+            for sub in cmd.listed_subcommands() {
                 self.describe_single(table, sub, &mut fake, &mut rules);
             }
         }
@@ -527,5 +527,36 @@ mod tests {
         // AUTH and HELLO are never denied.
         assert_eq!(s.check(&t, auth, &argv(&["auth", "a", "b"])), Ok(()));
         assert_eq!(s.describe_commands(&t), "-@all +ping|x +psubscribe +subscribe");
+    }
+
+    #[test]
+    fn valkey_names_share_their_redis_twins_permission() {
+        let t = table();
+        let argv = |v: &[&str]| Argv::from_args(v);
+        let lookup = |args: &[&str]| match t.lookup(&argv(args)) {
+            crate::server::cmd::spec::Lookup::Found(c) => c,
+            other => panic!("{args:?}: {other:?}"),
+        };
+        let primary = lookup(&["sentinel", "PRIMARY", "m"]);
+        assert_eq!(primary.name, "sentinel|primary");
+        // Allowed through the Redis name: the Valkey name runs too, and the other way round.
+        let s = selector(&t, "-@all +sentinel|master");
+        assert_eq!(s.check(&t, primary, &argv(&["sentinel", "primary", "m"])), Ok(()));
+        let s = selector(&t, "-@all +sentinel|primary");
+        assert_eq!(
+            s.check(&t, lookup(&["sentinel", "master", "m"]), &argv(&["sentinel", "master", "m"])),
+            Ok(())
+        );
+        assert_eq!(s.describe_commands(&t), "-@all +sentinel|master");
+        assert_eq!(
+            s.check(&t, lookup(&["sentinel", "primaries"]), &argv(&["sentinel", "primaries"])),
+            Err((Denial::Command, 0))
+        );
+        // Categories cover them through their twins.
+        let s = selector(&t, "-@all +@admin");
+        assert_eq!(
+            s.check(&t, lookup(&["sentinel", "primaries"]), &argv(&["sentinel", "primaries"])),
+            Ok(())
+        );
     }
 }

@@ -134,7 +134,7 @@ pub fn list(ctx: &mut Ctx) {
     let Some(filter) = ctx.parse::<ListFilter>() else { return };
     let mut names = Vec::new();
     for cmd in ctx.srv.table.registered() {
-        for c in std::iter::once(cmd).chain(cmd.subcommands.iter()) {
+        for c in std::iter::once(cmd).chain(cmd.listed_subcommands()) {
             if filter.keeps(c) {
                 names.push(c.name);
             }

@@ -280,6 +280,9 @@ pub async fn execute(
     buffers: BufferStats,
     out: &mut BytesMut,
 ) -> u64 {
+    if cmd.fresh {
+        srv.h.ensure_fresh().await;
+    }
     let mut ctx = Ctx::new(srv, client, argv, cmd, buffers, out);
     match cmd.run {
         spec::Run::Now(f) => f(&mut ctx),

@@ -454,6 +454,14 @@ pub struct Spec {
     pub doc: Doc,
     pub subcommands: &'static [Spec],
     pub channels: Channels,
+    /// The reply shows times relative to now (instance maps, script run times): read it from
+    /// a read model no older than `READ_MODEL_PERIOD` (see `Handle::ensure_fresh`).
+    pub fresh: bool,
+    /// For another name of a command (Valkey 8's `SENTINEL PRIMARY` for `SENTINEL MASTER`): the
+    /// full name of the command it is. It is found by name and shares its twin's ACL bit, but
+    /// is not listed (`COMMAND`, `COMMAND LIST`, `COMMAND DOCS sentinel`, `ACL CAT`), so those
+    /// stay Redis 7.0.15's; its docs are in Valkey's format.
+    pub twin: Option<&'static str>,
     pub run: Run,
 }
 
@@ -470,8 +478,19 @@ impl Spec {
             doc: Doc::new("", "", Group::Server),
             subcommands: &[],
             channels: Channels::None,
+            fresh: false,
+            twin: None,
             run,
         }
+    }
+
+    pub const fn fresh(self) -> Spec {
+        Spec { fresh: true, ..self }
+    }
+
+    /// Another name for the command named `twin` (see [`Spec::twin`]).
+    pub const fn twin(self, twin: &'static str) -> Spec {
+        Spec { twin: Some(twin), ..self }
     }
 
     pub const fn doc(self, doc: Doc) -> Spec {
@@ -504,6 +523,11 @@ impl Spec {
 
     pub fn in_category(&self, cat: Cat) -> bool {
         self.acl.has(cat)
+    }
+
+    /// The subcommands that are listed (not another name of one, see [`Spec::twin`]).
+    pub fn listed_subcommands(&self) -> impl Iterator<Item = &'static Spec> {
+        self.subcommands.iter().filter(|s| s.twin.is_none())
     }
 
     pub fn is_subcommand(&self) -> bool {
@@ -570,13 +594,20 @@ impl Spec {
             if self.subcommands.is_empty() {
                 Frame::Set(Vec::new())
             } else {
-                Frame::Array(self.subcommands.iter().map(|s| s.info_frame()).collect())
+                Frame::Array(self.listed_subcommands().map(|s| s.info_frame()).collect())
             },
         ])
     }
 
-    /// The `COMMAND DOCS` map of this command (`addReplyCommandDocs`), fields in Redis's order.
+    /// The `COMMAND DOCS` map of this command (`addReplyCommandDocs`), fields in Redis's order;
+    /// another name (Valkey's) is documented as Valkey 8 does.
     pub fn docs_frame(&self) -> Frame {
+        self.docs_frame_in(self.twin.is_some())
+    }
+
+    /// With `display_text`, every argument also carries its `display_text` (its name, for the
+    /// entries we have), as Valkey 8 (and Redis 7.2) write them.
+    fn docs_frame_in(&self, display_text: bool) -> Frame {
         let d = &self.doc;
         let mut m = vec![
             ("summary", Frame::bulk(d.summary)),
@@ -600,22 +631,27 @@ impl Spec {
             m.push(("history", Frame::Set(h.collect())));
         }
         if !d.args.is_empty() {
-            m.push(("arguments", args_frame(d.args)));
+            m.push(("arguments", args_frame(d.args, display_text)));
         }
         if !self.subcommands.is_empty() {
-            let subs = self.subcommands.iter().map(|s| (Frame::bulk(s.name), s.docs_frame()));
+            let subs =
+                self.listed_subcommands().map(|s| (Frame::bulk(s.name), s.docs_frame_in(display_text)));
             m.push(("subcommands", Frame::Map(subs.collect())));
         }
         Frame::map(m)
     }
 }
 
-/// `addReplyCommandArgList`.
-fn args_frame(args: &[Arg]) -> Frame {
+/// `addReplyCommandArgList`; with `display_text`, Valkey's (and Redis 7.2's) extra field.
+fn args_frame(args: &[Arg], display_text: bool) -> Frame {
     Frame::Array(
         args.iter()
             .map(|a| {
                 let mut m = vec![("name", Frame::bulk(a.name)), ("type", Frame::bulk(a.kind.name()))];
+                let aggregate = matches!(a.kind, ArgKind::Oneof | ArgKind::Block);
+                if display_text && !aggregate {
+                    m.push(("display_text", Frame::bulk(a.name)));
+                }
                 if let Some(t) = a.token {
                     m.push(("token", Frame::bulk(t)));
                 }
@@ -629,8 +665,8 @@ fn args_frame(args: &[Arg]) -> Frame {
                 if !flags.is_empty() {
                     m.push(("flags", Frame::Set(flags)));
                 }
-                if matches!(a.kind, ArgKind::Oneof | ArgKind::Block) {
-                    m.push(("arguments", args_frame(a.args)));
+                if aggregate {
+                    m.push(("arguments", args_frame(a.args, display_text)));
                 }
                 Frame::map(m)
             })
@@ -653,10 +689,14 @@ pub struct CommandTable {
     /// Lower-case names and their commands. A handful of entries: a scan comparing lengths
     /// first is faster than hashing the name.
     by_name: Vec<(Box<[u8]>, &'static Spec)>,
-    /// Every command and subcommand, top-level first then subcommands, for ACL bitmaps.
+    /// Every command and subcommand, top-level first then subcommands, for ACL bitmaps (other
+    /// names of a command are not in it: they have their twin's bit).
     all: Vec<&'static Spec>,
-    /// The address of each spec in `all` with its position there, sorted by address.
+    /// The address of each spec with its position in `all` (its twin's for another name),
+    /// sorted by address.
     ids: Vec<(usize, usize)>,
+    /// The other names of commands (see [`Spec::twin`]).
+    aliases: Vec<&'static Spec>,
 }
 
 impl CommandTable {
@@ -679,12 +719,19 @@ impl CommandTable {
         }
         let mut all: Vec<&'static Spec> = specs.iter().collect();
         for c in specs {
-            all.extend(c.subcommands.iter());
+            all.extend(c.listed_subcommands());
         }
-        let mut ids: Vec<(usize, usize)> =
-            all.iter().enumerate().map(|(i, c)| (*c as *const Spec as usize, i)).collect();
+        let address = |c: &Spec| c as *const Spec as usize;
+        let mut ids: Vec<(usize, usize)> = all.iter().enumerate().map(|(i, c)| (address(c), i)).collect();
+        let aliases: Vec<&'static Spec> =
+            specs.iter().flat_map(|c| c.subcommands).filter(|s| s.twin.is_some()).collect();
+        for alias in &aliases {
+            if let Some(i) = all.iter().position(|c| Some(c.name) == alias.twin) {
+                ids.push((address(alias), i));
+            }
+        }
         ids.sort_unstable();
-        Ok(CommandTable { by_name, all, ids })
+        Ok(CommandTable { by_name, all, ids, aliases })
     }
 
     /// The command registered under `name` (case-insensitive).
@@ -735,7 +782,8 @@ impl CommandTable {
     /// The command whose spec lives at `addr` (a client's last command, kept as an address so
     /// it can be published without a lock).
     pub fn by_address(&self, addr: usize) -> Option<&'static Spec> {
-        self.position(addr).map(|i| self.all[i])
+        let alias = self.aliases.iter().find(|a| std::ptr::eq(**a, addr as *const Spec));
+        alias.copied().or_else(|| self.position(addr).map(|i| self.all[i]))
     }
 
     /// Resolve a request the way `lookupCommand` does: a container command with an argument
@@ -775,7 +823,7 @@ mod tests {
     fn fifteen_commands_and_their_arities() {
         let t = CommandTable::new(COMMANDS, &[]).unwrap();
         assert_eq!(t.len(), 15);
-        assert_eq!(t.all().len(), 72);
+        assert_eq!(t.all().len(), 72, "Valkey's names are not listed");
         let arity = |n: &str| t.by_full_name(n.as_bytes()).unwrap().arity;
         assert_eq!(arity("role"), 1);
         assert_eq!(arity("client|kill"), -3);

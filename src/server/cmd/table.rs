@@ -9,7 +9,11 @@
 //! has key arguments, so first/last key and step are always 0 and there are no key specs.
 //!
 //! Handlers are [`Run::Now`] when they answer on the connection's task (client state, server
-//! state, the read model) and [`Run::Wait`] when they wait for the core task.
+//! state, the read model) and [`Run::Wait`] when they wait for the core task. Valkey 8's names
+//! for four SENTINEL subcommands (`PRIMARY`, `PRIMARIES`, `GET-PRIMARY-ADDR-BY-NAME`,
+//! `IS-PRIMARY-DOWN-BY-ADDR`) are entries of their own, as valkey-sentinel 8.1.8's `COMMAND
+//! INFO` and `COMMAND DOCS` report them, each the [`Spec::twin`] of its Redis 7.0 subcommand
+//! (same handler, same ACL permission, not listed; see the README's Valkey section).
 
 use super::spec::{arg, block, oneof, token, ArgKind as K, Cat as C, Channels, Doc, Flag as F, Group as G};
 use super::spec::{Run, Spec, Waiting};
@@ -426,12 +430,20 @@ pub static COMMANDS: &[Spec] = &[
                     .args(&[
                         arg("master-name", K::String),
                     ])),
+            Spec::new("sentinel|get-primary-addr-by-name", 3, now(s::masters::get_master_addr_by_name))
+                .twin("sentinel|get-master-addr-by-name")
+                .flags(&[F::Admin])
+                .acl(&[C::Admin, C::Slow, C::Dangerous])
+                .doc(Doc::new("Returns the port and address of a primary instance.", "8.0.0", G::Sentinel)
+                    .complexity("O(1)")
+                    .args(&[arg("primary-name", K::String)])),
             Spec::new("sentinel|help", 2, now(s::help::run))
                 .flags(&[F::Loading, F::Stale])
                 .acl(&[C::Slow])
                 .doc(Doc::new("Show helpful text about the different subcommands", "6.2.0", G::Sentinel)
                     .complexity("O(1)")),
             Spec::new("sentinel|info-cache", -3, now(s::info_cache::run))
+                .fresh()
                 .flags(&[F::Admin])
                 .acl(&[C::Admin, C::Slow, C::Dangerous])
                 .doc(Doc::new("Get cached INFO from the instances in the deployment", "3.2.0", G::Sentinel)
@@ -450,7 +462,20 @@ pub static COMMANDS: &[Spec] = &[
                         arg("current-epoch", K::Integer),
                         arg("runid", K::String),
                     ])),
+            Spec::new("sentinel|is-primary-down-by-addr", 6, wait(s::is_master_down::run))
+                .twin("sentinel|is-master-down-by-addr")
+                .flags(&[F::Admin])
+                .acl(&[C::Admin, C::Slow, C::Dangerous])
+                .doc(Doc::new("Determines whether a primary instance is down.", "8.0.0", G::Sentinel)
+                    .complexity("O(1)")
+                    .args(&[
+                        arg("ip", K::String),
+                        arg("port", K::Integer),
+                        arg("current-epoch", K::Integer),
+                        arg("runid", K::String),
+                    ])),
             Spec::new("sentinel|master", 3, now(s::masters::master))
+                .fresh()
                 .flags(&[F::Admin])
                 .acl(&[C::Admin, C::Slow, C::Dangerous])
                 .doc(Doc::new("Shows the state of a master", "2.8.4", G::Sentinel)
@@ -459,6 +484,7 @@ pub static COMMANDS: &[Spec] = &[
                         arg("master-name", K::String),
                     ])),
             Spec::new("sentinel|masters", 2, now(s::masters::masters))
+                .fresh()
                 .flags(&[F::Admin])
                 .acl(&[C::Admin, C::Slow, C::Dangerous])
                 .doc(Doc::new("List the monitored masters", "2.8.4", G::Sentinel)
@@ -480,9 +506,25 @@ pub static COMMANDS: &[Spec] = &[
                 .doc(Doc::new("Get the Sentinel instance ID", "6.2.0", G::Sentinel)
                     .complexity("O(1)")),
             Spec::new("sentinel|pending-scripts", 2, now(s::pending_scripts::run))
+                .fresh()
                 .flags(&[F::Admin])
                 .acl(&[C::Admin, C::Slow, C::Dangerous])
                 .doc(Doc::new("Get information about pending scripts", "2.8.4", G::Sentinel)),
+            Spec::new("sentinel|primaries", 2, now(s::masters::masters))
+                .twin("sentinel|masters")
+                .fresh()
+                .flags(&[F::Admin])
+                .acl(&[C::Admin, C::Slow, C::Dangerous])
+                .doc(Doc::new("Returns a list of monitored primaries.", "8.0.0", G::Sentinel)
+                    .complexity("O(N) where N is the number of primaries")),
+            Spec::new("sentinel|primary", 3, now(s::masters::master))
+                .twin("sentinel|master")
+                .fresh()
+                .flags(&[F::Admin])
+                .acl(&[C::Admin, C::Slow, C::Dangerous])
+                .doc(Doc::new("Returns the state of a primary instance.", "8.0.0", G::Sentinel)
+                    .complexity("O(1)")
+                    .args(&[arg("primary-name", K::String)])),
             Spec::new("sentinel|remove", 3, wait(s::remove::run))
                 .flags(&[F::Admin])
                 .acl(&[C::Admin, C::Slow, C::Dangerous])
@@ -492,6 +534,7 @@ pub static COMMANDS: &[Spec] = &[
                         arg("master-name", K::String),
                     ])),
             Spec::new("sentinel|replicas", 3, now(s::replicas::replicas))
+                .fresh()
                 .flags(&[F::Admin])
                 .acl(&[C::Admin, C::Slow, C::Dangerous])
                 .doc(Doc::new("List the monitored replicas", "5.0.0", G::Sentinel)
@@ -508,6 +551,7 @@ pub static COMMANDS: &[Spec] = &[
                         arg("pattern", K::Pattern),
                     ])),
             Spec::new("sentinel|sentinels", 3, now(s::replicas::sentinels))
+                .fresh()
                 .flags(&[F::Admin])
                 .acl(&[C::Admin, C::Slow, C::Dangerous])
                 .doc(Doc::new("List the Sentinel instances", "2.8.4", G::Sentinel)
@@ -532,6 +576,7 @@ pub static COMMANDS: &[Spec] = &[
                         oneof("mode", &[arg("crash-after-election", K::PureToken), arg("crash-after-promotion", K::PureToken), arg("help", K::PureToken)]).optional().multiple(),
                     ])),
             Spec::new("sentinel|slaves", 3, now(s::replicas::replicas))
+                .fresh()
                 .flags(&[F::Admin])
                 .acl(&[C::Admin, C::Slow, C::Dangerous])
                 .doc(Doc::new("List the monitored slaves", "2.8.0", G::Sentinel)

@@ -36,7 +36,7 @@ fn entry(w: &mut RespWriter, inst: &Instance, now: Millis) {
     w.array(2);
     w.int(age);
     match &inst.info {
-        Some(info) => w.bulk(info),
+        Some(info) => w.bulk(info.as_bytes()),
         None => w.null_bulk(),
     }
 }

@@ -115,7 +115,7 @@ pub(super) fn write_instance(
     f.bulk("runid", inst.runid.as_deref().unwrap_or(""));
     f.w.bulk("flags");
     let flags_at = f.w.deferred();
-    write_flags(f.w, inst, link.disconnected);
+    write_flags(f.w, inst, link.shown_disconnected());
     f.w.end_bulk(flags_at);
     f.n += 1;
     f.unum("link-pending-commands", u64::from(link.pending_commands));

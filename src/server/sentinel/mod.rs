@@ -83,15 +83,16 @@ pub async fn publish(ctx: &mut Ctx<'_>, channel: &[u8], msg: &[u8]) {
 /// The body of INFO's `# Sentinel` section (without the header line), lines ending in CRLF.
 pub fn info_section(h: &Handle, out: &mut impl Write) {
     h.read_core(|c, now| {
-        let tilt_since = if c.tilt { (now.saturating_sub(c.tilt_start_time) / 1000) as i64 } else { -1 };
+        // `sentinel_total_tilt` is Redis 8's (and Valkey 9's) addition, in their place.
         let _ = write!(
             out,
             "sentinel_masters:{}\r\nsentinel_tilt:{}\r\nsentinel_tilt_since_seconds:{}\r\n\
-             sentinel_running_scripts:{}\r\nsentinel_scripts_queue_length:{}\r\n\
+             sentinel_total_tilt:{}\r\nsentinel_running_scripts:{}\r\nsentinel_scripts_queue_length:{}\r\n\
              sentinel_simulate_failure_flags:{}\r\n",
             c.masters.len(),
             c.tilt as u8,
-            tilt_since,
+            c.tilt_since_seconds(now),
+            c.total_tilt,
             c.scripts.running(),
             c.scripts.jobs.len(),
             c.simulate_failure_flags,

@@ -98,6 +98,11 @@ impl TestSentinel {
 }
 
 fn handle(masters: &[(&str, u16)]) -> TestSentinel {
+    handle_with(masters, Durability::WriteFailed)
+}
+
+/// Like [`handle`], but every config rewrite reports `durability` (e.g. saved).
+fn handle_with(masters: &[(&str, u16)], durability: Durability) -> TestSentinel {
     let process = ProcessInfo {
         run_id: "0".repeat(40),
         executable: "rsentinel".into(),
@@ -108,6 +113,15 @@ fn handle(masters: &[(&str, u16)]) -> TestSentinel {
     let (h, mut inputs) = Handle::new(&core, ServerConfig::default(), process);
     let core = Arc::new(Mutex::new(core));
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let (h3, c3) = (h.clone(), core.clone());
+    rt.spawn(async move {
+        // Readers that want a fresh read model get one, as from the real core task.
+        loop {
+            h3.0.fresh_wanted.notified().await;
+            let snapshot = c3.lock().expect("core").clone();
+            h3.publish_read_model(snapshot);
+        }
+    });
     let (h2, c2) = (h.clone(), core.clone());
     rt.spawn(async move {
         while let Some(msg) = inputs.recv().await {
@@ -124,7 +138,7 @@ fn handle(masters: &[(&str, u16)]) -> TestSentinel {
             };
             for a in c.drain_actions() {
                 if let (crate::core::Action::Reply { outcome, flushed, .. }, Some(_)) = (&a, &reply) {
-                    let durability = if *flushed { Durability::WriteFailed } else { Durability::NotNeeded };
+                    let durability = if *flushed { durability } else { Durability::NotNeeded };
                     let r = CommandReply { outcome: outcome.clone(), durability };
                     let _ = reply.take().map(|tx| tx.send(r));
                 }
@@ -350,7 +364,8 @@ fn arity_errors_and_unknown_subcommands_come_first() {
     // Every subcommand, one argument past its exact arity or short of its minimum, fails the
     // table check even when the master does not exist (DEBUG's minimum is the bare subcommand).
     let sentinel = COMMANDS.iter().find(|c| c.name == "sentinel").expect("sentinel");
-    assert_eq!(sentinel.subcommands.len(), 21);
+    assert_eq!(sentinel.listed_subcommands().count(), 21, "Redis 7.0's; Valkey's names are not listed");
+    assert_eq!(sentinel.subcommands.len(), 25);
     for sub in sentinel.subcommands.iter().filter(|s| s.name != "sentinel|debug") {
         let (name, arity) = (sub.sub_name(), sub.arity);
         let argc = if arity > 0 { arity as usize + 1 } else { (-arity) as usize - 1 };
@@ -747,9 +762,7 @@ fn simulate_failure_replies() {
 fn config_get_and_shape_errors() {
     let h = handle(&[]);
     let shape = "-ERR Only SENTINEL CONFIG GET <option> / SET <option> <value> are supported.\r\n";
-    for line in
-        ["sentinel config get", "sentinel config get a b", "sentinel config set a", "sentinel config x y"]
-    {
+    for line in ["sentinel config get", "sentinel config set a", "sentinel config x y"] {
         assert_eq!(resp2(&run(&h, line)), shape, "{}", line);
     }
     let all = [
@@ -777,6 +790,92 @@ fn config_get_and_shape_errors() {
         Frame::error("ERR Invalid value '\u{fffd}' to SENTINEL CONFIG SET 'announce-ip'"),
         "refused, not altered"
     );
+}
+
+#[test]
+fn config_set_and_get_take_several_parameters_like_redis_7_2() {
+    let h = handle_with(&[], Durability::Durable);
+    let e = |line: &str| resp2(&run(&h, line));
+    // Every pair is checked first, in order; the first problem is the reply, nothing applied.
+    assert_eq!(
+        e("sentinel config set announce-port 1 foo 2"),
+        "-ERR Invalid argument 'foo' to SENTINEL CONFIG SET\r\n"
+    );
+    assert_eq!(
+        e("sentinel config set RESOLVE-hostnames yes resolve-hostnames no"),
+        "-ERR Duplicate argument 'resolve-hostnames' to SENTINEL CONFIG SET\r\n"
+    );
+    assert_eq!(
+        e("sentinel config set announce-port 1 loglevel"),
+        "-ERR Missing argument 'loglevel' value\r\n"
+    );
+    assert_eq!(
+        e("sentinel config set announce-port 1 loglevel loud"),
+        "-ERR Invalid value 'loud' to SENTINEL CONFIG SET 'loglevel'\r\n"
+    );
+    assert_eq!(
+        e("sentinel config set announce-port 1 announce-hostnames maybe"),
+        "-ERR Invalid value 'maybe' to SENTINEL CONFIG SET 'announce-hostnames'\r\n"
+    );
+    assert_eq!(h.read_core(|c, _| c.settings.announce_port), 0, "nothing applied");
+    // All applied at once.
+    assert_eq!(
+        e("sentinel config set announce-port 1234 Announce-Hostnames yes loglevel nothing"),
+        "+OK\r\n"
+    );
+    assert_eq!(h.read_core(|c, _| (c.settings.announce_port, c.settings.announce_hostnames)), (1234, true));
+    assert_eq!(h.0.server_config.lock().unwrap().loglevel, "nothing");
+    // Several patterns: each match once, in the fixed order, loglevel included.
+    let want = [
+        ("announce-hostnames", "yes"),
+        ("announce-ip", ""),
+        ("announce-port", "1234"),
+        ("loglevel", "nothing"),
+    ];
+    assert_eq!(resp3(&run3(&h, "sentinel config get announce-* *level announce-port")), map3(&want));
+    assert_eq!(resp2(&run(&h, "sentinel config get LOGLEVEL x")), map2(&[("loglevel", "nothing")]));
+    assert_eq!(resp2(&run(&h, "sentinel config get loglevel")), map2(&[("loglevel", "nothing")]));
+    // One pattern keeps Redis 7.0's `*` (no loglevel).
+    assert!(!resp2(&run(&h, "sentinel config get *")).contains("loglevel"));
+}
+
+#[test]
+fn control_characters_are_refused_like_redis_8() {
+    let h = handle_with(&[("m", 6379)], Durability::Durable);
+    let cmd = |parts: &[&[u8]]| resp2(&run_args(&h, parts));
+    assert_eq!(
+        cmd(&[b"sentinel", b"monitor", b"bad\nname", b"127.0.0.1", b"7000", b"2"]),
+        "-ERR Master name must not contain control characters\r\n"
+    );
+    assert_eq!(
+        cmd(&[b"sentinel", b"set", b"m", b"notification-script", b"/tmp/ok\n/tmp/evil.sh"]),
+        "-ERR Script path must not contain control characters\r\n"
+    );
+    assert_eq!(
+        cmd(&[b"sentinel", b"set", b"m", b"client-reconfig-script", b"/tmp/\x7f"]),
+        "-ERR Script path must not contain control characters\r\n"
+    );
+    assert_eq!(
+        cmd(&[b"sentinel", b"set", b"m", b"rename-command", b"CONFIG\r\nX", b"NEWCONFIG"]),
+        "-ERR Command name must not contain control characters\r\n"
+    );
+    assert_eq!(
+        cmd(&[b"sentinel", b"set", b"m", b"rename-command", b"CONFIG", b"NEW\tCONFIG"]),
+        "-ERR Command name must not contain control characters\r\n"
+    );
+    assert_eq!(
+        cmd(&[b"sentinel", b"config", b"set", b"announce-ip", b"1.2.3.4\nevil-directive"]),
+        "-ERR announce-ip must not contain control characters\r\n"
+    );
+    // Passwords and user names still take anything; the rewrite quotes them.
+    assert_eq!(
+        cmd(&[b"sentinel", b"set", b"m", b"auth-pass", b"x\nsentinel notification-script m /e"]),
+        "+OK\r\n"
+    );
+    assert_eq!(cmd(&[b"sentinel", b"config", b"set", b"sentinel-pass", b"a\nb"]), "+OK\r\n");
+    assert_eq!(h.read_core(|c, _| c.settings.announce_ip.clone()), None);
+    // (That such values are written quoted is the rewrite's test
+    // `values_needing_quotes_are_quoted`.)
 }
 
 #[test]
@@ -892,19 +991,23 @@ fn info_section_lines() {
     assert_eq!(
         info_section(&h),
         "sentinel_masters:2\r\nsentinel_tilt:0\r\nsentinel_tilt_since_seconds:-1\r\n\
-         sentinel_running_scripts:0\r\nsentinel_scripts_queue_length:0\r\n\
+         sentinel_total_tilt:0\r\nsentinel_running_scripts:0\r\nsentinel_scripts_queue_length:0\r\n\
          sentinel_simulate_failure_flags:0\r\n\
          master0:name=a,status=ok,address=127.0.0.1:6379,slaves=0,sentinels=1\r\n\
          master1:name=b,status=sdown,address=127.0.0.1:6380,slaves=1,sentinels=2\r\n"
     );
     {
         let mut c = h.edit();
-        c.tilt = true;
+        c.check_tilt(h.now() + 10_000);
         c.tilt_start_time = h.now() - 2500;
         c.masters.values_mut().for_each(|m| m.inst.flags |= flags::S_DOWN | flags::O_DOWN);
     }
     let info = info_section(&h);
-    assert!(info.contains("sentinel_tilt:1\r\nsentinel_tilt_since_seconds:2\r\n"), "{}", info);
+    assert!(
+        info.contains("sentinel_tilt:1\r\nsentinel_tilt_since_seconds:2\r\nsentinel_total_tilt:1\r\n"),
+        "{}",
+        info
+    );
     assert!(info.contains("master0:name=a,status=odown,"), "{}", info);
 }
 

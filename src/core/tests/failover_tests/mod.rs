@@ -103,7 +103,6 @@ impl World {
         let l = self.s.links.get_mut(&link).unwrap();
         l.cc = true;
         l.pc = true;
-        l.disconnected = false;
     }
 
     /// What monitoring leaves behind for a healthy replica: both connections up, a fresh
@@ -117,7 +116,6 @@ impl World {
         let l = self.link_of(port);
         l.cc = true;
         l.pc = true;
-        l.disconnected = false;
         l.last_avail_time = now;
         l.act_ping_time = 0;
     }
@@ -126,7 +124,7 @@ impl World {
     pub fn refresh(&mut self) {
         let ports: Vec<u16> = self.master().replicas.values().map(|r| r.addr.port).collect();
         for p in ports {
-            if !self.link_of(p).disconnected {
+            if !self.link_of(p).disconnected() {
                 let now = self.now;
                 self.replica_mut(p).info_refresh = now;
                 self.link_of(p).last_avail_time = now;
@@ -138,7 +136,6 @@ impl World {
         let l = self.link_of(port);
         l.cc = false;
         l.pc = false;
-        l.disconnected = true;
     }
 
     /// The master is SDOWN and ODOWN (as monitoring would have decided).

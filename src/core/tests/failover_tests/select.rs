@@ -36,7 +36,7 @@ fn a_replica_that_is_down_is_excluded() {
 #[test]
 fn b_a_disconnected_replica_is_excluded() {
     let mut w = one_replica(false);
-    w.link_of(6380).disconnected = true;
+    w.link_of(6380).cc = false;
     assert_excluded(&w, Ineligible::Disconnected);
 }
 
