@@ -241,7 +241,10 @@ impl Session {
             let authenticated = !cmd::auth_required(&self.srv, &self.client);
             let consumed = match self.conn.next_request(authenticated, &mut self.argv) {
                 Ok(Some(n)) => n,
-                Ok(None) => return Ok(()),
+                Ok(None) => {
+                    self.conn.shrink_query_buffer();
+                    return Ok(());
+                }
                 Err(e) => {
                     tracing::debug!(
                         "Protocol error ({}) from client: {}",

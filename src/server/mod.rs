@@ -2,7 +2,7 @@
 //!
 //! [`bind`] opens the listening sockets (and validates the settings the server needs, so bad
 //! `user` or `rename-command` lines stop the process at startup); [`serve`] accepts clients
-//! until the process shuts down. Each client gets its own task ([`handler`]) running Redis's
+//! until the process shuts down and serves them on threads of their own ([`client_threads`]). Each client gets its own task ([`handler`]) running Redis's
 //! request pipeline: [`parse`] (arguments borrowed from the query buffer, [`argv`]) →
 //! [`cmd::prepare`] (one lookup in the command table, [`cmd::table`]) → the command's handler,
 //! which writes its reply straight into the output buffer ([`reply`]) → one write per batch.
@@ -10,6 +10,7 @@
 pub mod acl;
 pub mod argv;
 pub mod client;
+pub mod client_threads;
 pub mod cmd;
 pub mod connection;
 pub mod frame;
@@ -39,6 +40,7 @@ use arc_swap::ArcSwap;
 
 use self::acl::{Acl, AclLog};
 use self::client::ClientRegistry;
+use self::client_threads::ClientThreads;
 use self::cmd::spec::CommandTable;
 use self::cmd::table::COMMANDS;
 use self::pause::Pause;
@@ -281,9 +283,16 @@ pub async fn serve(h: Handle, broker: Arc<Broker>, listeners: Vec<TcpListener>) 
             return;
         }
     };
+    let threads = match ClientThreads::start(client_threads::default_count()) {
+        Ok(t) => Arc::new(t),
+        Err(e) => {
+            tracing::error!("Cannot start the client threads: {}", e);
+            return;
+        }
+    };
     let mut tasks = tokio::task::JoinSet::new();
     for l in listeners {
-        tasks.spawn(accept_loop(srv.clone(), l));
+        tasks.spawn(accept_loop(srv.clone(), threads.clone(), l));
     }
     tasks.spawn(sample_stats(srv.clone()));
     loop {
@@ -303,12 +312,10 @@ pub async fn serve(h: Handle, broker: Arc<Broker>, listeners: Vec<TcpListener>) 
     }
 }
 
-async fn accept_loop(srv: Arc<Server>, listener: TcpListener) {
+async fn accept_loop(srv: Arc<Server>, threads: Arc<ClientThreads>, listener: TcpListener) {
     loop {
         match listener.accept().await {
-            Ok((stream, peer)) => {
-                tokio::spawn(handler::run(srv.clone(), stream, peer));
-            }
+            Ok((stream, peer)) => threads.serve(srv.clone(), stream, peer),
             Err(e) => {
                 tracing::warn!("Accepting client connection: {}", e);
                 // Out of file descriptors and similar: back off instead of spinning.

@@ -30,15 +30,27 @@ impl Digits {
     }
 
     pub fn unsigned(mut n: u64) -> Digits {
+        /// "00" to "99": two digits per division.
+        const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+            2021222324252627282930313233343536373839\
+            4041424344454647484950515253545556575859\
+            6061626364656667686970717273747576777879\
+            8081828384858687888990919293949596979899";
         let mut buf = [0u8; 20];
         let mut start = buf.len();
-        loop {
+        while n >= 100 {
+            let pair = (n % 100) as usize * 2;
+            n /= 100;
+            start -= 2;
+            buf[start..start + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+        }
+        if n >= 10 {
+            let pair = n as usize * 2;
+            start -= 2;
+            buf[start..start + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+        } else {
             start -= 1;
-            buf[start] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                break;
-            }
+            buf[start] = b'0' + n as u8;
         }
         // One byte is kept free in front for a sign (u64::MAX has 20 digits, but callers only
         // sign values that fit in an i64, which have at most 19).
@@ -71,10 +83,15 @@ impl<'a> RespWriter<'a> {
         self.proto >= 3
     }
 
+    /// `<prefix><n>\r\n`, in one copy.
     fn line(&mut self, prefix: u8, n: i64) {
-        self.buf.put_u8(prefix);
-        self.buf.extend_from_slice(Digits::new(n).as_bytes());
-        self.buf.extend_from_slice(b"\r\n");
+        let digits = Digits::new(n);
+        let digits = digits.as_bytes();
+        let mut line = [0u8; 24];
+        line[0] = prefix;
+        line[1..1 + digits.len()].copy_from_slice(digits);
+        line[1 + digits.len()..3 + digits.len()].copy_from_slice(b"\r\n");
+        self.buf.extend_from_slice(&line[..3 + digits.len()]);
     }
 
     /// `+text`.
@@ -108,6 +125,7 @@ impl<'a> RespWriter<'a> {
 
     pub fn bulk(&mut self, s: impl AsRef<[u8]>) {
         let s = s.as_ref();
+        self.buf.reserve(s.len() + 16);
         self.line(b'$', s.len() as i64);
         self.buf.extend_from_slice(s);
         self.buf.extend_from_slice(b"\r\n");
@@ -289,7 +307,7 @@ mod tests {
 
     #[test]
     fn digits() {
-        for n in [0, 1, -1, 9, 10, -10, 12345, i64::MAX, i64::MIN] {
+        for n in [0, 1, -1, 9, 10, 99, 100, 101, -10, 12345, 1234567, i64::MAX, i64::MIN] {
             assert_eq!(Digits::new(n).as_bytes(), n.to_string().as_bytes());
         }
         assert_eq!(Digits::unsigned(u64::MAX).as_bytes(), u64::MAX.to_string().as_bytes());

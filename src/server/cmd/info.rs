@@ -73,8 +73,13 @@ pub fn run(ctx: &mut Ctx) {
     w.end_bulk(at);
 }
 
-/// `uname -s -r -m`.
-fn os_name() -> String {
+/// `uname -s -r -m`, asked once.
+fn os_name() -> &'static str {
+    static OS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    OS.get_or_init(uname)
+}
+
+fn uname() -> String {
     // SAFETY: uname fills the zeroed struct; the fields are NUL-terminated C strings.
     unsafe {
         let mut u: libc::utsname = std::mem::zeroed();
@@ -89,8 +94,14 @@ fn os_name() -> String {
     }
 }
 
-/// A stable build id for this binary (Redis prints a hash of its build environment).
-fn build_id() -> String {
+/// A stable build id for this binary (Redis prints a hash of its build environment), computed
+/// once.
+fn build_id() -> &'static str {
+    static ID: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    ID.get_or_init(compute_build_id)
+}
+
+fn compute_build_id() -> String {
     let h = crate::server::acl::hash_password(
         concat!(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION")).as_bytes(),
     );
