@@ -38,37 +38,9 @@ ensure_redis_packages redis-server redis-sentinel redis-tools
 
 impls=(redis-sentinel rsentinel)
 declare -A bin port pid
-bin[redis-sentinel]=$(command -v redis-sentinel)
-bin[rsentinel]=${RSENTINEL_BIN:-$repo/target/release/rsentinel}
-if [ "$build" -eq 1 ]; then
-    log "building rsentinel (cargo build --release)"
-    (cd "$repo" && cargo build --release --quiet)
-fi
-
+bench_binaries "$build" "${impls[@]}"
 clk_tck=$(getconf CLK_TCK)
-work=$(mktemp -d -t rsentinel-throughput.XXXXXX)
-pids=()
-cleanup() {
-    [ "${#pids[@]}" -gt 0 ] && stop_pids "${pids[@]}"
-    wait 2>/dev/null || true
-    if [ -n "${KEEP_BENCH_DIR:-}" ]; then
-        echo "kept $work (logs and configs)" >&2
-    else
-        rm -rf "$work"
-    fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-# cpu_ticks PID: utime+stime of the process (clock ticks).
-cpu_ticks() {
-    sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'
-}
-
-rss_kb() {
-    awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"
-}
+bench_workdir rsentinel-throughput
 
 # linked PORT: every name is linked (no "disconnected" flag) and has been heard from.
 linked() {
@@ -172,9 +144,9 @@ done
 echo
 printf '%-16s %10s %14s\n' "after the run" "RSS" "CPU serving"
 for impl in "${impls[@]}"; do
-    awk -v i="$impl" -v rss="$(rss_kb "${pid[$impl]}")" -v c0="${cpu0[$impl]}" -v c1="$(cpu_ticks "${pid[$impl]}")" \
-        -v t="$clk_tck" 'BEGIN { printf "%-16s %7.1f MB %12.1f s\n", i, rss / 1024, (c1 - c0) / t }'
+    awk -v i="$impl" -v rss="$(rss_mb "${pid[$impl]}")" -v c0="${cpu0[$impl]}" -v c1="$(cpu_ticks "${pid[$impl]}")" \
+        -v t="$clk_tck" 'BEGIN { printf "%-16s %7.1f MB %12.1f s\n", i, rss, (c1 - c0) / t }'
 done
-awk -v r="$(rss_kb "${pid[redis-sentinel]}")" -v s="$(rss_kb "${pid[rsentinel]}")" \
+awk -v r="$(rss_mb "${pid[redis-sentinel]}")" -v s="$(rss_mb "${pid[rsentinel]}")" \
     'BEGIN { printf "RSS ratio (rsentinel / redis-sentinel): %.2f\n", s / r }'
 echo "(p99 ratio: rsentinel / redis-sentinel, lower is better; $rounds rounds, medians)"

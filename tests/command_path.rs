@@ -96,7 +96,9 @@ fn monitoring_keeps_its_pace_while_clients_saturate_the_port() {
     stop.store(true, Ordering::Relaxed);
     let replies: u64 = load.into_iter().map(|t| t.join().expect("load thread")).sum();
     let pings = command_calls(&master, "ping") - pings_before;
-    eprintln!("load: {replies} replies, {pings} PINGs in {elapsed:?}, worst last-ok-ping-reply {worst_ok_reply} ms");
+    eprintln!(
+        "load: {replies} replies, {pings} PINGs in {elapsed:?}, worst last-ok-ping-reply {worst_ok_reply} ms"
+    );
     assert!(replies > 1000, "the load ran ({replies} replies)");
     // One PING a second (ping-period), give or take the one in flight at each end.
     let expected = elapsed.as_secs().saturating_sub(1);

@@ -13,218 +13,130 @@ use super::Ctx;
 use crate::server::argv::Argv;
 use crate::server::Frame;
 
-/// A command flag shown by `COMMAND INFO`, in Redis's order (`addReplyCommandFlags`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Flag {
-    Write,
-    Readonly,
-    Denyoom,
-    Module,
-    Admin,
-    Pubsub,
-    Noscript,
-    Blocking,
-    Loading,
-    Stale,
-    SkipMonitor,
-    SkipSlowlog,
-    Asking,
-    Fast,
-    NoAuth,
-    MayReplicate,
-    NoMandatoryKeys,
-    NoAsyncLoading,
-    NoMulti,
-    MovableKeys,
-    AllowBusy,
-}
-
-impl Flag {
-    const ALL: [Flag; 21] = [
-        Flag::Write,
-        Flag::Readonly,
-        Flag::Denyoom,
-        Flag::Module,
-        Flag::Admin,
-        Flag::Pubsub,
-        Flag::Noscript,
-        Flag::Blocking,
-        Flag::Loading,
-        Flag::Stale,
-        Flag::SkipMonitor,
-        Flag::SkipSlowlog,
-        Flag::Asking,
-        Flag::Fast,
-        Flag::NoAuth,
-        Flag::MayReplicate,
-        Flag::NoMandatoryKeys,
-        Flag::NoAsyncLoading,
-        Flag::NoMulti,
-        Flag::MovableKeys,
-        Flag::AllowBusy,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Flag::Write => "write",
-            Flag::Readonly => "readonly",
-            Flag::Denyoom => "denyoom",
-            Flag::Module => "module",
-            Flag::Admin => "admin",
-            Flag::Pubsub => "pubsub",
-            Flag::Noscript => "noscript",
-            Flag::Blocking => "blocking",
-            Flag::Loading => "loading",
-            Flag::Stale => "stale",
-            Flag::SkipMonitor => "skip_monitor",
-            Flag::SkipSlowlog => "skip_slowlog",
-            Flag::Asking => "asking",
-            Flag::Fast => "fast",
-            Flag::NoAuth => "no_auth",
-            Flag::MayReplicate => "may_replicate",
-            Flag::NoMandatoryKeys => "no_mandatory_keys",
-            Flag::NoAsyncLoading => "no_async_loading",
-            Flag::NoMulti => "no_multi",
-            Flag::MovableKeys => "movablekeys",
-            Flag::AllowBusy => "allow_busy",
+/// An enum of named items, the list of them in order, and a set of them (a bit per item), for
+/// the typed flags and categories of the table.
+macro_rules! named_set {
+    ($(#[$doc:meta])* enum $item:ident; $(#[$set_doc:meta])* set $set:ident;
+     $($variant:ident => $name:literal,)*) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum $item {
+            $($variant,)*
         }
-    }
-}
 
-/// A set of [`Flag`]s.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Flags(u32);
+        impl $item {
+            const COUNT: usize = [$($name),*].len();
+            /// Every item, in order.
+            pub const ALL: [$item; $item::COUNT] = [$($item::$variant,)*];
 
-impl Flags {
-    pub const NONE: Flags = Flags(0);
+            pub fn name(self) -> &'static str {
+                match self {
+                    $($item::$variant => $name,)*
+                }
+            }
 
-    pub const fn of(list: &[Flag]) -> Flags {
-        let mut bits = 0;
-        let mut i = 0;
-        while i < list.len() {
-            bits |= 1 << list[i] as u32;
-            i += 1;
+            /// The item named `name` (case-insensitive).
+            pub fn from_name(name: &[u8]) -> Option<$item> {
+                $item::ALL.into_iter().find(|i| name.eq_ignore_ascii_case(i.name().as_bytes()))
+            }
         }
-        Flags(bits)
-    }
 
-    pub const fn has(self, f: Flag) -> bool {
-        self.0 & (1 << f as u32) != 0
-    }
+        $(#[$set_doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub struct $set(u32);
 
-    /// The flag names, in `COMMAND INFO`'s order.
-    pub fn names(self) -> impl Iterator<Item = &'static str> {
-        Flag::ALL.into_iter().filter(move |f| self.has(*f)).map(Flag::name)
-    }
-}
+        impl $set {
+            pub const NONE: $set = $set(0);
 
-/// An ACL category, in Redis's order (`ACLCommandCategories`): ACL CAT lists them in this order
-/// and the rule description tries them in this order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Cat {
-    Keyspace,
-    Read,
-    Write,
-    Set,
-    Sortedset,
-    List,
-    Hash,
-    String,
-    Bitmap,
-    Hyperloglog,
-    Geo,
-    Stream,
-    Pubsub,
-    Admin,
-    Fast,
-    Slow,
-    Blocking,
-    Dangerous,
-    Connection,
-    Transaction,
-    Scripting,
-}
+            pub const fn of(list: &[$item]) -> $set {
+                let mut bits = 0;
+                let mut i = 0;
+                while i < list.len() {
+                    bits |= 1 << list[i] as u32;
+                    i += 1;
+                }
+                $set(bits)
+            }
 
-impl Cat {
-    pub const ALL: [Cat; 21] = [
-        Cat::Keyspace,
-        Cat::Read,
-        Cat::Write,
-        Cat::Set,
-        Cat::Sortedset,
-        Cat::List,
-        Cat::Hash,
-        Cat::String,
-        Cat::Bitmap,
-        Cat::Hyperloglog,
-        Cat::Geo,
-        Cat::Stream,
-        Cat::Pubsub,
-        Cat::Admin,
-        Cat::Fast,
-        Cat::Slow,
-        Cat::Blocking,
-        Cat::Dangerous,
-        Cat::Connection,
-        Cat::Transaction,
-        Cat::Scripting,
-    ];
+            pub const fn has(self, item: $item) -> bool {
+                self.0 & (1 << item as u32) != 0
+            }
 
-    pub fn name(self) -> &'static str {
-        match self {
-            Cat::Keyspace => "keyspace",
-            Cat::Read => "read",
-            Cat::Write => "write",
-            Cat::Set => "set",
-            Cat::Sortedset => "sortedset",
-            Cat::List => "list",
-            Cat::Hash => "hash",
-            Cat::String => "string",
-            Cat::Bitmap => "bitmap",
-            Cat::Hyperloglog => "hyperloglog",
-            Cat::Geo => "geo",
-            Cat::Stream => "stream",
-            Cat::Pubsub => "pubsub",
-            Cat::Admin => "admin",
-            Cat::Fast => "fast",
-            Cat::Slow => "slow",
-            Cat::Blocking => "blocking",
-            Cat::Dangerous => "dangerous",
-            Cat::Connection => "connection",
-            Cat::Transaction => "transaction",
-            Cat::Scripting => "scripting",
+            /// The items of the set, in order.
+            pub fn iter(self) -> impl Iterator<Item = $item> {
+                $item::ALL.into_iter().filter(move |i| self.has(*i))
+            }
         }
-    }
-
-    /// The category named `name` (case-insensitive).
-    pub fn from_name(name: &[u8]) -> Option<Cat> {
-        Cat::ALL.into_iter().find(|c| name.eq_ignore_ascii_case(c.name().as_bytes()))
-    }
+    };
 }
 
-/// A set of [`Cat`]s.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Cats(u32);
+named_set! {
+    /// A command flag shown by `COMMAND INFO`, in Redis's order (`addReplyCommandFlags`).
+    enum Flag;
+    /// A set of [`Flag`]s.
+    set Flags;
+    Write => "write",
+    Readonly => "readonly",
+    Denyoom => "denyoom",
+    Module => "module",
+    Admin => "admin",
+    Pubsub => "pubsub",
+    Noscript => "noscript",
+    Blocking => "blocking",
+    Loading => "loading",
+    Stale => "stale",
+    SkipMonitor => "skip_monitor",
+    SkipSlowlog => "skip_slowlog",
+    Asking => "asking",
+    Fast => "fast",
+    NoAuth => "no_auth",
+    MayReplicate => "may_replicate",
+    NoMandatoryKeys => "no_mandatory_keys",
+    NoAsyncLoading => "no_async_loading",
+    NoMulti => "no_multi",
+    MovableKeys => "movablekeys",
+    AllowBusy => "allow_busy",
+}
 
-impl Cats {
-    pub const NONE: Cats = Cats(0);
+named_set! {
+    /// An ACL category, in Redis's order (`ACLCommandCategories`): ACL CAT lists them in this
+    /// order and the rule description tries them in this order.
+    enum Cat;
+    /// A set of [`Cat`]s.
+    set Cats;
+    Keyspace => "keyspace",
+    Read => "read",
+    Write => "write",
+    Set => "set",
+    Sortedset => "sortedset",
+    List => "list",
+    Hash => "hash",
+    String => "string",
+    Bitmap => "bitmap",
+    Hyperloglog => "hyperloglog",
+    Geo => "geo",
+    Stream => "stream",
+    Pubsub => "pubsub",
+    Admin => "admin",
+    Fast => "fast",
+    Slow => "slow",
+    Blocking => "blocking",
+    Dangerous => "dangerous",
+    Connection => "connection",
+    Transaction => "transaction",
+    Scripting => "scripting",
+}
 
-    pub const fn of(list: &[Cat]) -> Cats {
-        let mut bits = 0;
-        let mut i = 0;
-        while i < list.len() {
-            bits |= 1 << list[i] as u32;
-            i += 1;
-        }
-        Cats(bits)
-    }
+/// Flags and ACL categories that several commands share, named once in the table.
+#[derive(Clone, Copy, Debug)]
+pub struct Profile {
+    flags: Flags,
+    acl: Cats,
+}
 
-    pub const fn has(self, c: Cat) -> bool {
-        self.0 & (1 << c as u32) != 0
-    }
-
-    pub fn iter(self) -> impl Iterator<Item = Cat> {
-        Cat::ALL.into_iter().filter(move |c| self.has(*c))
+impl Profile {
+    pub const fn new(flags: &[Flag], acl: &[Cat]) -> Profile {
+        Profile { flags: Flags::of(flags), acl: Cats::of(acl) }
     }
 }
 
@@ -505,6 +417,10 @@ impl Spec {
         Spec { acl: Cats::of(cats), ..self }
     }
 
+    pub const fn profile(self, p: Profile) -> Spec {
+        Spec { flags: p.flags, acl: p.acl, ..self }
+    }
+
     pub const fn tips(self, tips: &'static [&'static str]) -> Spec {
         Spec { tips, ..self }
     }
@@ -584,7 +500,7 @@ impl Spec {
         Frame::Array(vec![
             Frame::bulk(self.name),
             Frame::Integer(i64::from(self.arity)),
-            Frame::Set(self.flags.names().map(|f| Frame::Simple(f.into())).collect()),
+            Frame::Set(self.flags.iter().map(|f| Frame::Simple(f.name().into())).collect()),
             Frame::Integer(0),
             Frame::Integer(0),
             Frame::Integer(0),
@@ -889,7 +805,7 @@ mod tests {
             Flag::Noscript,
         ]);
         assert_eq!(
-            f.names().collect::<Vec<_>>(),
+            f.iter().map(Flag::name).collect::<Vec<_>>(),
             ["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"]
         );
         let c = Cats::of(&[Cat::Dangerous, Cat::Slow, Cat::Admin]);

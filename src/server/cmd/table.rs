@@ -16,9 +16,24 @@
 //! (same handler, same ACL permission, not listed; see the README's Valkey section).
 
 use super::spec::{arg, block, oneof, token, ArgKind as K, Cat as C, Channels, Doc, Flag as F, Group as G};
-use super::spec::{Run, Spec, Waiting};
+use super::spec::{Profile, Run, Spec, Waiting};
 use super::{acl, auth, client, command, container, hello, info, ping, publish, shutdown, subscribe, Ctx};
 use crate::server::sentinel as s;
+
+/// SENTINEL subcommands (all but HELP): `admin`, in @admin @slow @dangerous.
+const SENTINEL: Profile = Profile::new(&[F::Admin], &[C::Admin, C::Slow, C::Dangerous]);
+/// Administrative ACL subcommands.
+const ADMIN: Profile =
+    Profile::new(&[F::Admin, F::Noscript, F::Loading, F::Stale], &[C::Admin, C::Slow, C::Dangerous]);
+/// ACL subcommands anyone may run.
+const SERVER: Profile = Profile::new(&[F::Noscript, F::Loading, F::Stale], &[C::Slow]);
+/// CLIENT subcommands about the calling connection.
+const CONNECTION: Profile = Profile::new(&[F::Noscript, F::Loading, F::Stale], &[C::Slow, C::Connection]);
+/// CLIENT subcommands that act on other connections.
+const CONNECTION_ADMIN: Profile = Profile::new(
+    &[F::Admin, F::Noscript, F::Loading, F::Stale],
+    &[C::Admin, C::Slow, C::Dangerous, C::Connection],
+);
 
 const fn now(f: fn(&mut Ctx)) -> Run {
     Run::Now(f)
@@ -37,24 +52,21 @@ pub static COMMANDS: &[Spec] = &[
             .complexity("Depends on subcommand."))
         .subcommands(&[
             Spec::new("acl|cat", -2, now(acl::cat))
-                .flags(&[F::Noscript, F::Loading, F::Stale])
-                .acl(&[C::Slow])
+                .profile(SERVER)
                 .doc(Doc::new("List the ACL categories or the commands inside a category", "6.0.0", G::Server)
                     .complexity("O(1) since the categories and commands are a fixed set.")
                     .args(&[
                         arg("categoryname", K::String).optional(),
                     ])),
             Spec::new("acl|deluser", -3, now(acl::deluser))
-                .flags(&[F::Admin, F::Noscript, F::Loading, F::Stale])
-                .acl(&[C::Admin, C::Slow, C::Dangerous])
+                .profile(ADMIN)
                 .doc(Doc::new("Remove the specified ACL users and the associated rules", "6.0.0", G::Server)
                     .complexity("O(1) amortized time considering the typical user.")
                     .args(&[
                         arg("username", K::String).multiple(),
                     ])),
             Spec::new("acl|dryrun", -4, now(acl::dryrun))
-                .flags(&[F::Admin, F::Noscript, F::Loading, F::Stale])
-                .acl(&[C::Admin, C::Slow, C::Dangerous])
+                .profile(ADMIN)
                 .doc(Doc::new("Returns whether the user can execute the given command without executing the command.", "7.0.0", G::Server)
                     .complexity("O(1).")
                     .args(&[
@@ -63,16 +75,14 @@ pub static COMMANDS: &[Spec] = &[
                         arg("arg", K::String).optional().multiple(),
                     ])),
             Spec::new("acl|genpass", -2, now(acl::genpass))
-                .flags(&[F::Noscript, F::Loading, F::Stale])
-                .acl(&[C::Slow])
+                .profile(SERVER)
                 .doc(Doc::new("Generate a pseudorandom secure password to use for ACL users", "6.0.0", G::Server)
                     .complexity("O(1)")
                     .args(&[
                         arg("bits", K::Integer).optional(),
                     ])),
             Spec::new("acl|getuser", 3, now(acl::getuser))
-                .flags(&[F::Admin, F::Noscript, F::Loading, F::Stale])
-                .acl(&[C::Admin, C::Slow, C::Dangerous])
+                .profile(ADMIN)
                 .doc(Doc::new("Get the rules for a specific ACL user", "6.0.0", G::Server)
                     .complexity("O(N). Where N is the number of password, command and pattern rules that the user has.")
                     .history(&[("6.2.0", "Added Pub/Sub channel patterns."), ("7.0.0", "Added selectors and changed the format of key and channel patterns from a list to their rule representation.")])
@@ -85,31 +95,26 @@ pub static COMMANDS: &[Spec] = &[
                 .doc(Doc::new("Show helpful text about the different subcommands", "6.0.0", G::Server)
                     .complexity("O(1)")),
             Spec::new("acl|list", 2, now(acl::list))
-                .flags(&[F::Admin, F::Noscript, F::Loading, F::Stale])
-                .acl(&[C::Admin, C::Slow, C::Dangerous])
+                .profile(ADMIN)
                 .doc(Doc::new("List the current ACL rules in ACL config file format", "6.0.0", G::Server)
                     .complexity("O(N). Where N is the number of configured users.")),
             Spec::new("acl|load", 2, now(acl::no_acl_file))
-                .flags(&[F::Admin, F::Noscript, F::Loading, F::Stale])
-                .acl(&[C::Admin, C::Slow, C::Dangerous])
+                .profile(ADMIN)
                 .doc(Doc::new("Reload the ACLs from the configured ACL file", "6.0.0", G::Server)
                     .complexity("O(N). Where N is the number of configured users.")),
             Spec::new("acl|log", -2, now(acl::log))
-                .flags(&[F::Admin, F::Noscript, F::Loading, F::Stale])
-                .acl(&[C::Admin, C::Slow, C::Dangerous])
+                .profile(ADMIN)
                 .doc(Doc::new("List latest events denied because of ACLs in place", "6.0.0", G::Server)
                     .complexity("O(N) with N being the number of entries shown.")
                     .args(&[
                         oneof("operation", &[arg("count", K::Integer), token("reset", "RESET")]).optional(),
                     ])),
             Spec::new("acl|save", 2, now(acl::no_acl_file))
-                .flags(&[F::Admin, F::Noscript, F::Loading, F::Stale])
-                .acl(&[C::Admin, C::Slow, C::Dangerous])
+                .profile(ADMIN)
                 .doc(Doc::new("Save the current ACL rules in the configured ACL file", "6.0.0", G::Server)
                     .complexity("O(N). Where N is the number of configured users.")),
             Spec::new("acl|setuser", -3, now(acl::setuser))
-                .flags(&[F::Admin, F::Noscript, F::Loading, F::Stale])
-                .acl(&[C::Admin, C::Slow, C::Dangerous])
+                .profile(ADMIN)
                 .doc(Doc::new("Modify or create the rules for a specific ACL user", "6.0.0", G::Server)
                     .complexity("O(N). Where N is the number of rules provided.")
                     .history(&[("6.2.0", "Added Pub/Sub channel patterns."), ("7.0.0", "Added selectors and key based permissions.")])
@@ -118,13 +123,11 @@ pub static COMMANDS: &[Spec] = &[
                         arg("rule", K::String).optional().multiple(),
                     ])),
             Spec::new("acl|users", 2, now(acl::users))
-                .flags(&[F::Admin, F::Noscript, F::Loading, F::Stale])
-                .acl(&[C::Admin, C::Slow, C::Dangerous])
+                .profile(ADMIN)
                 .doc(Doc::new("List the username of all the configured ACL rules", "6.0.0", G::Server)
                     .complexity("O(N). Where N is the number of configured users.")),
             Spec::new("acl|whoami", 2, now(acl::whoami))
-                .flags(&[F::Noscript, F::Loading, F::Stale])
-                .acl(&[C::Slow])
+                .profile(SERVER)
                 .doc(Doc::new("Return the name of the user associated to the current connection", "6.0.0", G::Server)
                     .complexity("O(1)")),
         ]),
@@ -144,21 +147,18 @@ pub static COMMANDS: &[Spec] = &[
             .complexity("Depends on subcommand."))
         .subcommands(&[
             Spec::new("client|caching", 3, now(client::caching))
-                .flags(&[F::Noscript, F::Loading, F::Stale])
-                .acl(&[C::Slow, C::Connection])
+                .profile(CONNECTION)
                 .doc(Doc::new("Instruct the server about tracking or not keys in the next request", "6.0.0", G::Connection)
                     .complexity("O(1)")
                     .args(&[
                         oneof("mode", &[token("yes", "YES"), token("no", "NO")]),
                     ])),
             Spec::new("client|getname", 2, now(client::getname))
-                .flags(&[F::Noscript, F::Loading, F::Stale])
-                .acl(&[C::Slow, C::Connection])
+                .profile(CONNECTION)
                 .doc(Doc::new("Get the current connection name", "2.6.9", G::Connection)
                     .complexity("O(1)")),
             Spec::new("client|getredir", 2, now(client::getredir))
-                .flags(&[F::Noscript, F::Loading, F::Stale])
-                .acl(&[C::Slow, C::Connection])
+                .profile(CONNECTION)
                 .doc(Doc::new("Get tracking notifications redirection client ID if any", "6.0.0", G::Connection)
                     .complexity("O(1)")),
             Spec::new("client|help", 2, now(client::help))
@@ -167,19 +167,16 @@ pub static COMMANDS: &[Spec] = &[
                 .doc(Doc::new("Show helpful text about the different subcommands", "5.0.0", G::Connection)
                     .complexity("O(1)")),
             Spec::new("client|id", 2, now(client::id))
-                .flags(&[F::Noscript, F::Loading, F::Stale])
-                .acl(&[C::Slow, C::Connection])
+                .profile(CONNECTION)
                 .doc(Doc::new("Returns the client ID for the current connection", "5.0.0", G::Connection)
                     .complexity("O(1)")),
             Spec::new("client|info", 2, now(client::info))
-                .flags(&[F::Noscript, F::Loading, F::Stale])
-                .acl(&[C::Slow, C::Connection])
+                .profile(CONNECTION)
                 .tips(&["nondeterministic_output"])
                 .doc(Doc::new("Returns information about the current client connection.", "6.2.0", G::Connection)
                     .complexity("O(1)")),
             Spec::new("client|kill", -3, now(client::kill))
-                .flags(&[F::Admin, F::Noscript, F::Loading, F::Stale])
-                .acl(&[C::Admin, C::Slow, C::Dangerous, C::Connection])
+                .profile(CONNECTION_ADMIN)
                 .doc(Doc::new("Kill the connection of a client", "2.4.0", G::Connection)
                     .complexity("O(N) where N is the number of client connections")
                     .history(&[("2.8.12", "Added new filter format."), ("2.8.12", "`ID` option."), ("3.2.0", "Added `master` type in for `TYPE` option."), ("5.0.0", "Replaced `slave` `TYPE` with `replica`. `slave` still supported for backward compatibility."), ("6.2.0", "`LADDR` option.")])
@@ -187,8 +184,7 @@ pub static COMMANDS: &[Spec] = &[
                         oneof("filter", &[arg("ip:port", K::String).deprecated_since("2.8.12"), oneof("new-format", &[arg("client-id", K::Integer).token("ID").since("2.8.12").optional(), oneof("normal_master_slave_pubsub", &[token("normal", "NORMAL"), token("master", "MASTER").since("3.2.0"), token("slave", "SLAVE"), token("replica", "REPLICA").since("5.0.0"), token("pubsub", "PUBSUB")]).token("TYPE").since("2.8.12").optional(), arg("username", K::String).token("USER").optional(), arg("ip:port", K::String).token("ADDR").optional(), arg("ip:port", K::String).token("LADDR").since("6.2.0").optional(), arg("yes/no", K::String).token("SKIPME").optional()]).multiple()]),
                     ])),
             Spec::new("client|list", -2, now(client::list))
-                .flags(&[F::Admin, F::Noscript, F::Loading, F::Stale])
-                .acl(&[C::Admin, C::Slow, C::Dangerous, C::Connection])
+                .profile(CONNECTION_ADMIN)
                 .tips(&["nondeterministic_output"])
                 .doc(Doc::new("Get the list of client connections", "2.4.0", G::Connection)
                     .complexity("O(N) where N is the number of client connections")
@@ -198,16 +194,14 @@ pub static COMMANDS: &[Spec] = &[
                         block("id", &[arg("client-id", K::Integer).multiple()]).token("ID").since("6.2.0").optional(),
                     ])),
             Spec::new("client|no-evict", 3, now(client::no_evict))
-                .flags(&[F::Admin, F::Noscript, F::Loading, F::Stale])
-                .acl(&[C::Admin, C::Slow, C::Dangerous, C::Connection])
+                .profile(CONNECTION_ADMIN)
                 .doc(Doc::new("Set client eviction mode for the current connection", "7.0.0", G::Connection)
                     .complexity("O(1)")
                     .args(&[
                         oneof("enabled", &[token("on", "ON"), token("off", "OFF")]),
                     ])),
             Spec::new("client|pause", -3, now(client::pause))
-                .flags(&[F::Admin, F::Noscript, F::Loading, F::Stale])
-                .acl(&[C::Admin, C::Slow, C::Dangerous, C::Connection])
+                .profile(CONNECTION_ADMIN)
                 .doc(Doc::new("Stop processing commands from clients for some time", "2.9.50", G::Connection)
                     .complexity("O(1)")
                     .history(&[("6.2.0", "`CLIENT PAUSE WRITE` mode added along with the `mode` option.")])
@@ -216,24 +210,21 @@ pub static COMMANDS: &[Spec] = &[
                         oneof("mode", &[token("write", "WRITE"), token("all", "ALL")]).since("6.2.0").optional(),
                     ])),
             Spec::new("client|reply", 3, now(client::reply))
-                .flags(&[F::Noscript, F::Loading, F::Stale])
-                .acl(&[C::Slow, C::Connection])
+                .profile(CONNECTION)
                 .doc(Doc::new("Instruct the server whether to reply to commands", "3.2.0", G::Connection)
                     .complexity("O(1)")
                     .args(&[
                         oneof("on_off_skip", &[token("on", "ON"), token("off", "OFF"), token("skip", "SKIP")]),
                     ])),
             Spec::new("client|setname", 3, now(client::setname))
-                .flags(&[F::Noscript, F::Loading, F::Stale])
-                .acl(&[C::Slow, C::Connection])
+                .profile(CONNECTION)
                 .doc(Doc::new("Set the current connection name", "2.6.9", G::Connection)
                     .complexity("O(1)")
                     .args(&[
                         arg("connection-name", K::String),
                     ])),
             Spec::new("client|tracking", -3, now(client::tracking))
-                .flags(&[F::Noscript, F::Loading, F::Stale])
-                .acl(&[C::Slow, C::Connection])
+                .profile(CONNECTION)
                 .doc(Doc::new("Enable or disable server assisted client side caching support", "6.0.0", G::Connection)
                     .complexity("O(1). Some options may introduce additional complexity.")
                     .args(&[
@@ -246,13 +237,11 @@ pub static COMMANDS: &[Spec] = &[
                         token("noloop", "NOLOOP").optional(),
                     ])),
             Spec::new("client|trackinginfo", 2, now(client::trackinginfo))
-                .flags(&[F::Noscript, F::Loading, F::Stale])
-                .acl(&[C::Slow, C::Connection])
+                .profile(CONNECTION)
                 .doc(Doc::new("Return information about server assisted client side caching for the current connection", "6.2.0", G::Connection)
                     .complexity("O(1)")),
             Spec::new("client|unblock", -3, now(client::unblock))
-                .flags(&[F::Admin, F::Noscript, F::Loading, F::Stale])
-                .acl(&[C::Admin, C::Slow, C::Dangerous, C::Connection])
+                .profile(CONNECTION_ADMIN)
                 .doc(Doc::new("Unblock a client blocked in a blocking command from a different connection", "5.0.0", G::Connection)
                     .complexity("O(log N) where N is the number of client connections")
                     .args(&[
@@ -260,8 +249,7 @@ pub static COMMANDS: &[Spec] = &[
                         oneof("timeout_error", &[token("timeout", "TIMEOUT"), token("error", "ERROR")]).optional(),
                     ])),
             Spec::new("client|unpause", 2, now(client::unpause))
-                .flags(&[F::Admin, F::Noscript, F::Loading, F::Stale])
-                .acl(&[C::Admin, C::Slow, C::Dangerous, C::Connection])
+                .profile(CONNECTION_ADMIN)
                 .doc(Doc::new("Resume processing of clients that were paused", "6.2.0", G::Connection)
                     .complexity("O(N) Where N is the number of paused clients")),
         ]),
@@ -382,49 +370,42 @@ pub static COMMANDS: &[Spec] = &[
         .doc(Doc::new("Return the role of the instance in the context of replication", "2.8.12", G::Server)
             .complexity("O(1)")),
     Spec::new("sentinel", -2, now(container))
-        .flags(&[F::Admin])
-        .acl(&[C::Admin, C::Slow, C::Dangerous])
+        .profile(SENTINEL)
         .doc(Doc::new("A container for Sentinel commands", "2.8.4", G::Sentinel)
             .complexity("Depends on subcommand."))
         .subcommands(&[
             Spec::new("sentinel|ckquorum", 3, now(s::ckquorum::run))
-                .flags(&[F::Admin])
-                .acl(&[C::Admin, C::Slow, C::Dangerous])
+                .profile(SENTINEL)
                 .doc(Doc::new("Check for a Sentinel quorum", "2.8.4", G::Sentinel)
                     .args(&[
                         arg("master-name", K::String),
                     ])),
             Spec::new("sentinel|config", -3, wait(s::config::run))
-                .flags(&[F::Admin])
-                .acl(&[C::Admin, C::Slow, C::Dangerous])
+                .profile(SENTINEL)
                 .doc(Doc::new("Configure Sentinel", "6.2.0", G::Sentinel)
                     .complexity("O(1)")
                     .args(&[
                         oneof("set_or_get", &[block("set_param_value", &[arg("parameter", K::String), arg("value", K::String)]).token("SET").multiple(), arg("parameter", K::String).token("GET").multiple()]),
                     ])),
             Spec::new("sentinel|debug", -2, wait(s::debug::run))
-                .flags(&[F::Admin])
-                .acl(&[C::Admin, C::Slow, C::Dangerous])
+                .profile(SENTINEL)
                 .doc(Doc::new("List or update the current configurable parameters", "7.0.0", G::Sentinel)
                     .complexity("O(N) where N is the number of configurable parameters")
                     .args(&[
                         block("parameter_value", &[arg("parameter", K::String), arg("value", K::String)]).multiple(),
                     ])),
             Spec::new("sentinel|failover", 3, wait(s::failover::run))
-                .flags(&[F::Admin])
-                .acl(&[C::Admin, C::Slow, C::Dangerous])
+                .profile(SENTINEL)
                 .doc(Doc::new("Force a failover", "2.8.4", G::Sentinel)
                     .args(&[
                         arg("master-name", K::String),
                     ])),
             Spec::new("sentinel|flushconfig", 2, wait(s::flushconfig::run))
-                .flags(&[F::Admin])
-                .acl(&[C::Admin, C::Slow, C::Dangerous])
+                .profile(SENTINEL)
                 .doc(Doc::new("Rewrite configuration file", "2.8.4", G::Sentinel)
                     .complexity("O(1)")),
             Spec::new("sentinel|get-master-addr-by-name", 3, now(s::masters::get_master_addr_by_name))
-                .flags(&[F::Admin])
-                .acl(&[C::Admin, C::Slow, C::Dangerous])
+                .profile(SENTINEL)
                 .doc(Doc::new("Get port and address of a master", "2.8.4", G::Sentinel)
                     .complexity("O(1)")
                     .args(&[
@@ -432,8 +413,7 @@ pub static COMMANDS: &[Spec] = &[
                     ])),
             Spec::new("sentinel|get-primary-addr-by-name", 3, now(s::masters::get_master_addr_by_name))
                 .twin("sentinel|get-master-addr-by-name")
-                .flags(&[F::Admin])
-                .acl(&[C::Admin, C::Slow, C::Dangerous])
+                .profile(SENTINEL)
                 .doc(Doc::new("Returns the port and address of a primary instance.", "8.0.0", G::Sentinel)
                     .complexity("O(1)")
                     .args(&[arg("primary-name", K::String)])),
@@ -444,16 +424,14 @@ pub static COMMANDS: &[Spec] = &[
                     .complexity("O(1)")),
             Spec::new("sentinel|info-cache", -3, now(s::info_cache::run))
                 .fresh()
-                .flags(&[F::Admin])
-                .acl(&[C::Admin, C::Slow, C::Dangerous])
+                .profile(SENTINEL)
                 .doc(Doc::new("Get cached INFO from the instances in the deployment", "3.2.0", G::Sentinel)
                     .complexity("O(N) where N is the number of instances")
                     .args(&[
                         arg("nodename", K::String).multiple(),
                     ])),
             Spec::new("sentinel|is-master-down-by-addr", 6, wait(s::is_master_down::run))
-                .flags(&[F::Admin])
-                .acl(&[C::Admin, C::Slow, C::Dangerous])
+                .profile(SENTINEL)
                 .doc(Doc::new("Check if a master is down", "2.8.4", G::Sentinel)
                     .complexity("O(1)")
                     .args(&[
@@ -464,8 +442,7 @@ pub static COMMANDS: &[Spec] = &[
                     ])),
             Spec::new("sentinel|is-primary-down-by-addr", 6, wait(s::is_master_down::run))
                 .twin("sentinel|is-master-down-by-addr")
-                .flags(&[F::Admin])
-                .acl(&[C::Admin, C::Slow, C::Dangerous])
+                .profile(SENTINEL)
                 .doc(Doc::new("Determines whether a primary instance is down.", "8.0.0", G::Sentinel)
                     .complexity("O(1)")
                     .args(&[
@@ -476,8 +453,7 @@ pub static COMMANDS: &[Spec] = &[
                     ])),
             Spec::new("sentinel|master", 3, now(s::masters::master))
                 .fresh()
-                .flags(&[F::Admin])
-                .acl(&[C::Admin, C::Slow, C::Dangerous])
+                .profile(SENTINEL)
                 .doc(Doc::new("Shows the state of a master", "2.8.4", G::Sentinel)
                     .complexity("O(1)")
                     .args(&[
@@ -485,13 +461,11 @@ pub static COMMANDS: &[Spec] = &[
                     ])),
             Spec::new("sentinel|masters", 2, now(s::masters::masters))
                 .fresh()
-                .flags(&[F::Admin])
-                .acl(&[C::Admin, C::Slow, C::Dangerous])
+                .profile(SENTINEL)
                 .doc(Doc::new("List the monitored masters", "2.8.4", G::Sentinel)
                     .complexity("O(N) where N is the number of masters")),
             Spec::new("sentinel|monitor", 6, wait(s::monitor::run))
-                .flags(&[F::Admin])
-                .acl(&[C::Admin, C::Slow, C::Dangerous])
+                .profile(SENTINEL)
                 .doc(Doc::new("Start monitoring", "2.8.4", G::Sentinel)
                     .complexity("O(1)")
                     .args(&[
@@ -501,33 +475,28 @@ pub static COMMANDS: &[Spec] = &[
                         arg("quorum", K::Integer),
                     ])),
             Spec::new("sentinel|myid", 2, now(s::masters::myid))
-                .flags(&[F::Admin])
-                .acl(&[C::Admin, C::Slow, C::Dangerous])
+                .profile(SENTINEL)
                 .doc(Doc::new("Get the Sentinel instance ID", "6.2.0", G::Sentinel)
                     .complexity("O(1)")),
             Spec::new("sentinel|pending-scripts", 2, now(s::pending_scripts::run))
                 .fresh()
-                .flags(&[F::Admin])
-                .acl(&[C::Admin, C::Slow, C::Dangerous])
+                .profile(SENTINEL)
                 .doc(Doc::new("Get information about pending scripts", "2.8.4", G::Sentinel)),
             Spec::new("sentinel|primaries", 2, now(s::masters::masters))
                 .twin("sentinel|masters")
                 .fresh()
-                .flags(&[F::Admin])
-                .acl(&[C::Admin, C::Slow, C::Dangerous])
+                .profile(SENTINEL)
                 .doc(Doc::new("Returns a list of monitored primaries.", "8.0.0", G::Sentinel)
                     .complexity("O(N) where N is the number of primaries")),
             Spec::new("sentinel|primary", 3, now(s::masters::master))
                 .twin("sentinel|master")
                 .fresh()
-                .flags(&[F::Admin])
-                .acl(&[C::Admin, C::Slow, C::Dangerous])
+                .profile(SENTINEL)
                 .doc(Doc::new("Returns the state of a primary instance.", "8.0.0", G::Sentinel)
                     .complexity("O(1)")
                     .args(&[arg("primary-name", K::String)])),
             Spec::new("sentinel|remove", 3, wait(s::remove::run))
-                .flags(&[F::Admin])
-                .acl(&[C::Admin, C::Slow, C::Dangerous])
+                .profile(SENTINEL)
                 .doc(Doc::new("Stop monitoring", "2.8.4", G::Sentinel)
                     .complexity("O(1)")
                     .args(&[
@@ -535,16 +504,14 @@ pub static COMMANDS: &[Spec] = &[
                     ])),
             Spec::new("sentinel|replicas", 3, now(s::replicas::replicas))
                 .fresh()
-                .flags(&[F::Admin])
-                .acl(&[C::Admin, C::Slow, C::Dangerous])
+                .profile(SENTINEL)
                 .doc(Doc::new("List the monitored replicas", "5.0.0", G::Sentinel)
                     .complexity("O(N) where N is the number of replicas")
                     .args(&[
                         arg("master-name", K::String),
                     ])),
             Spec::new("sentinel|reset", 3, wait(s::reset::run))
-                .flags(&[F::Admin])
-                .acl(&[C::Admin, C::Slow, C::Dangerous])
+                .profile(SENTINEL)
                 .doc(Doc::new("Reset masters by name pattern", "2.8.4", G::Sentinel)
                     .complexity("O(N) where N is the number of monitored masters")
                     .args(&[
@@ -552,16 +519,14 @@ pub static COMMANDS: &[Spec] = &[
                     ])),
             Spec::new("sentinel|sentinels", 3, now(s::replicas::sentinels))
                 .fresh()
-                .flags(&[F::Admin])
-                .acl(&[C::Admin, C::Slow, C::Dangerous])
+                .profile(SENTINEL)
                 .doc(Doc::new("List the Sentinel instances", "2.8.4", G::Sentinel)
                     .complexity("O(N) where N is the number of Sentinels")
                     .args(&[
                         arg("master-name", K::String),
                     ])),
             Spec::new("sentinel|set", -5, wait(s::set::run))
-                .flags(&[F::Admin])
-                .acl(&[C::Admin, C::Slow, C::Dangerous])
+                .profile(SENTINEL)
                 .doc(Doc::new("Change the configuration of a monitored master", "2.8.4", G::Sentinel)
                     .complexity("O(1)")
                     .args(&[
@@ -569,16 +534,14 @@ pub static COMMANDS: &[Spec] = &[
                         block("option_value", &[arg("option", K::String), arg("value", K::String)]).multiple(),
                     ])),
             Spec::new("sentinel|simulate-failure", -3, wait(s::simulate_failure::run))
-                .flags(&[F::Admin])
-                .acl(&[C::Admin, C::Slow, C::Dangerous])
+                .profile(SENTINEL)
                 .doc(Doc::new("Simulate failover scenarios", "3.2.0", G::Sentinel)
                     .args(&[
                         oneof("mode", &[arg("crash-after-election", K::PureToken), arg("crash-after-promotion", K::PureToken), arg("help", K::PureToken)]).optional().multiple(),
                     ])),
             Spec::new("sentinel|slaves", 3, now(s::replicas::replicas))
                 .fresh()
-                .flags(&[F::Admin])
-                .acl(&[C::Admin, C::Slow, C::Dangerous])
+                .profile(SENTINEL)
                 .doc(Doc::new("List the monitored slaves", "2.8.0", G::Sentinel)
                     .complexity("O(N) where N is the number of slaves")
                     .deprecated("5.0.0", "`SENTINEL REPLICAS`")
