@@ -24,7 +24,7 @@ as_root() {
 }
 
 # ensure_redis_packages PKG... : apt-get install the Debian packages (redis-server,
-# redis-sentinel, redis-tools, python3-redis, python3-pip) whose binaries are missing. The packages' own services are not
+# redis-sentinel, redis-tools, python3-redis, python3-pip, openssl) whose binaries are missing. The packages' own services are not
 # started during the install (a system redis-sentinel on 26379 would collide with the demo);
 # set RSENTINEL_APT_START_SERVICES=1 to let apt start them as usual.
 ensure_redis_packages() {
@@ -34,6 +34,8 @@ ensure_redis_packages() {
             redis-server) bin=redis-server ;;
             redis-sentinel) bin=redis-sentinel ;;
             redis-tools) bin=redis-cli ;;
+            # The TLS tests make their CA and certificates with the openssl CLI.
+            openssl) bin=openssl ;;
             python3-redis)
                 # redis-py for Debian's /usr/bin/python3 (the client-library test uses it).
                 /usr/bin/python3 -c 'import redis' >/dev/null 2>&1 || missing+=("$pkg")

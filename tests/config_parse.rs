@@ -202,7 +202,7 @@ fn generic_directives_rsentinel_acts_on() {
     assert_eq!(srv.port, 26380);
     assert_eq!(srv.bind, words(&["127.0.0.1", "::1"]));
     assert_eq!(srv.bind_source_addr.as_deref(), Some("127.0.0.1"));
-    assert!(srv.protected_mode && srv.daemonize && srv.syslog_enabled && srv.tls_replication);
+    assert!(srv.protected_mode && srv.daemonize && srv.syslog_enabled && srv.tls.replication);
     assert_eq!(srv.requirepass.as_deref(), Some("p w"));
     assert_eq!(srv.users, vec![words(&["alice", "on", ">pw", "~*", "+@all"]), words(&["bob", "off"])]);
     assert_eq!(srv.pidfile.as_deref(), Some("/tmp/x.pid"));
@@ -219,7 +219,7 @@ fn generic_directives_rsentinel_acts_on() {
     assert_eq!(srv.unixsocket.as_deref(), Some("/tmp/s.sock"));
     assert_eq!(srv.unixsocketperm, 0o700);
     assert_eq!((srv.syslog_ident.as_str(), srv.syslog_facility.as_str()), ("sent", "local3"));
-    assert_eq!(srv.tls_port, 26390);
+    assert_eq!(srv.tls.port, 26390);
     // Sentinel defaults that differ from redis-server.
     let (srv, _) = parse("").unwrap();
     assert_eq!((srv.port, srv.protected_mode), (26379, false));
@@ -258,7 +258,7 @@ fn debian_redis_conf_directives_are_all_accepted() {
 fn other_redis_directives_are_accepted_and_ignored() {
     let text = "maxclients 1000\nhz 50\nsave \"\"\nsave 900 1 300 10\nappendonly yes\nmaxmemory 1gb\n\
                 client-output-buffer-limit pubsub 32mb 8mb 60\nlatency-tracking-info-percentiles 50 99 99.9\n\
-                tls-cert-file /x.crt\nreplicaof no one\nshutdown-on-sigterm now force\nlist-max-ziplist-entries 5\n\
+                tls-cluster yes\nreplicaof no one\nshutdown-on-sigterm now force\nlist-max-ziplist-entries 5\n\
                 lua-replicate-commands yes\nloadmodule /x.so a b\nmymodule.option 1\nwatchdog-period 0\n\
                 aclfile /etc/users.acl\ninclude-not-a-thing-but-a.dotted.name x\n";
     let (srv, _) = parse(text).unwrap_or_else(|e| panic!("{}", e));

@@ -258,3 +258,48 @@ fn unwritable_directory_fails_and_keeps_the_old_file() {
     assert!(out.contains(&expected), "{}", out);
     std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
 }
+
+#[test]
+fn tls_options_are_persisted_and_load_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        "t.conf",
+        "tls-port 26380\ntls-cert-file /c.crt\nsentinel monitor m 127.0.0.1 1 1\n",
+    );
+    let overrides = words(&[
+        "--tls-key-file",
+        "/k.key",
+        "--tls-auth-clients",
+        "optional",
+        "--tls-session-cache-size",
+        "100",
+        "--tls-ciphersuites",
+        "TLS_AES_256_GCM_SHA384",
+        "--tls-replication",
+        "yes",
+        "--tls-prefer-server-ciphers",
+        "yes",
+        "--tls-session-caching",
+        "no",
+    ]);
+    let l = load(&path, &overrides).unwrap();
+    save(&path, &l.server, &l.sentinel).unwrap();
+    let out = read(&path);
+    // The lines already in the file are replaced in place.
+    assert!(out.starts_with("tls-port 26380\ntls-cert-file \"/c.crt\"\n"), "{}", out);
+    for line in [
+        "tls-replication yes",
+        "tls-key-file \"/k.key\"",
+        "tls-ciphersuites \"TLS_AES_256_GCM_SHA384\"",
+        "tls-auth-clients optional",
+        "tls-prefer-server-ciphers yes",
+        "tls-session-caching no",
+        "tls-session-cache-size 100",
+    ] {
+        assert!(out.contains(&format!("\n{line}\n")), "missing {line:?} in\n{out}");
+    }
+    // Defaults are not written.
+    assert!(!out.contains("tls-session-cache-timeout") && !out.contains("tls-protocols"), "{}", out);
+    assert_eq!(load(&path, &[]).unwrap().server.tls, l.server.tls);
+}

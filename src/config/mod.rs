@@ -18,7 +18,7 @@ pub mod model;
 mod rewrite;
 mod sentinel_lines;
 mod server_table;
-mod sys;
+pub mod sys;
 mod toml_file;
 
 pub use error::{ConfigError, Origin, REDIS_VERSION};

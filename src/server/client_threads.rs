@@ -14,7 +14,8 @@ use std::sync::Arc;
 use tokio::net::TcpStream;
 use tokio::sync::oneshot;
 
-use super::{handler, Server};
+use super::{accept_tls, handler, Server};
+use crate::tls::{Stream, Tls};
 
 /// How many client threads to run: the machine's cores (what `available_parallelism` says),
 /// unless `RSENTINEL_CLIENT_THREADS` sets it.
@@ -53,8 +54,9 @@ impl ClientThreads {
         Ok(ClientThreads { runtimes, next: AtomicUsize::new(0), stops })
     }
 
-    /// Serve a newly accepted connection on the next thread in turn.
-    pub fn serve(&self, srv: Arc<Server>, stream: TcpStream, peer: SocketAddr) {
+    /// Serve a newly accepted connection on the next thread in turn; with `tls`, after the
+    /// TLS handshake, which that thread runs.
+    pub fn serve(&self, srv: Arc<Server>, stream: TcpStream, peer: SocketAddr, tls: Option<Arc<Tls>>) {
         let stream = match stream.into_std() {
             Ok(s) => s,
             Err(e) => {
@@ -65,9 +67,13 @@ impl ClientThreads {
         let i = self.next.fetch_add(1, Ordering::Relaxed) % self.runtimes.len();
         self.runtimes[i].spawn(async move {
             // Registered with this thread's reactor (the stream is already non-blocking).
-            match TcpStream::from_std(stream) {
-                Ok(stream) => handler::run(srv, stream, peer).await,
-                Err(e) => tracing::warn!("Accepting client connection: {}", e),
+            let stream = match TcpStream::from_std(stream) {
+                Ok(s) => s,
+                Err(e) => return tracing::warn!("Accepting client connection: {}", e),
+            };
+            match tls {
+                None => handler::run(srv, Stream::Plain(stream), peer).await,
+                Some(tls) => accept_tls(srv, tls, stream, peer).await,
             }
         });
     }

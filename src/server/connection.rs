@@ -5,18 +5,15 @@
 //! can also wait for pub/sub messages and kill requests while a slow client drains its
 //! replies.
 
-use std::os::fd::AsRawFd;
-
 use bytes::{Buf, BytesMut};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
-use tokio::net::TcpStream;
 
 use super::argv::Argv;
 use super::client::BufferStats;
 use super::parse::{ProtocolError, RequestParser};
 use super::reply::RespWriter;
 use super::Frame;
+use crate::tls::{ReadHalf, Stream, WriteHalf};
 
 /// How much to read at a time (Redis's PROTO_IOBUF_LEN).
 const READ_CHUNK: usize = 16 * 1024;
@@ -37,8 +34,8 @@ pub enum IoEvent {
 }
 
 pub struct Connection {
-    reader: OwnedReadHalf,
-    writer: OwnedWriteHalf,
+    reader: ReadHalf,
+    writer: WriteHalf,
     rbuf: BytesMut,
     wbuf: BytesMut,
     parser: RequestParser,
@@ -50,10 +47,12 @@ pub struct Connection {
 }
 
 impl Connection {
-    pub fn new(stream: TcpStream) -> Connection {
-        let fd = stream.as_raw_fd();
-        let _ = stream.set_nodelay(true);
-        let (reader, writer) = stream.into_split();
+    pub fn new(stream: Stream) -> Connection {
+        let fd = stream.fd();
+        if let Stream::Plain(tcp) = &stream {
+            let _ = tcp.set_nodelay(true);
+        }
+        let (reader, writer) = stream.split();
         Connection {
             reader,
             writer,
@@ -171,9 +170,10 @@ impl Connection {
     }
 
     /// Read more input (if `want_read`) or write pending replies, whichever the socket allows
-    /// first. Cancel-safe: nothing is lost if the future is dropped.
+    /// first. Cancel-safe: nothing is lost if the future is dropped. On TLS, a step may only
+    /// flush what rustls still holds (`Wrote(0)`).
     pub async fn io(&mut self, want_read: bool) -> std::io::Result<IoEvent> {
-        let want_write = !self.wbuf.is_empty();
+        let want_write = !self.wbuf.is_empty() || self.writer.needs_flush();
         if self.rbuf.capacity() - self.rbuf.len() < READ_CHUNK && want_read {
             self.rbuf.reserve(READ_CHUNK);
         }
@@ -183,7 +183,7 @@ impl Connection {
                 *query_peak = (*query_peak).max(rbuf.len());
                 r.map(IoEvent::Read)
             }
-            w = writer.write(wbuf), if want_write => {
+            w = writer.write_some(wbuf), if want_write => {
                 let n = w?;
                 wbuf.advance(n);
                 Ok(IoEvent::Wrote(n))

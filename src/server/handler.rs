@@ -7,7 +7,6 @@ use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use tokio::net::TcpStream;
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver};
 
 use super::argv::Argv;
@@ -18,6 +17,7 @@ use super::connection::{Connection, IoEvent};
 use super::reply::RespWriter;
 use super::stats::ServerStats;
 use super::{Frame, Server};
+use crate::tls::Stream;
 
 /// `client-query-buffer-limit`: a client holding more unparsed input is disconnected.
 const QUERY_BUFFER_LIMIT: usize = 1024 * 1024 * 1024;
@@ -60,7 +60,7 @@ fn protected_mode_denies(protected_mode: bool, default_nopass: bool, peer: IpAdd
 }
 
 /// Serve one client until it disconnects, is killed, or the process shuts down.
-pub async fn run(srv: Arc<Server>, stream: TcpStream, peer: SocketAddr) {
+pub async fn run(srv: Arc<Server>, stream: Stream, peer: SocketAddr) {
     crate::handle::fail_stop::test_panic_point("server");
     if srv.clients.len() >= srv.maxclients {
         srv.stats.rejected_connections.fetch_add(1, Relaxed);
@@ -185,6 +185,8 @@ impl Session {
                 }
                 Ok(())
             }
+            // A TLS flush step: nothing new left the buffer.
+            Ok(IoEvent::Wrote(0)) => Ok(()),
             Ok(IoEvent::Wrote(n)) => {
                 ServerStats::add(&stats.net_output_bytes, n as u64);
                 ServerStats::add(&stats.writes_processed, 1);

@@ -38,6 +38,7 @@ pub mod redis;
 pub mod resp;
 pub mod scenario;
 pub mod sentinel;
+pub mod tls_certs;
 
 pub use client::{info_field, Client, Message, Subscriber};
 pub use deployment::{Deployment, DeploymentBuilder};
@@ -45,6 +46,7 @@ pub use differential::SentinelPair;
 pub use redis::{RedisServer, ServerKind};
 pub use resp::{encode_command, parse, Resp};
 pub use sentinel::{Kind, PortVia, SentinelOptions, SentinelProc};
+pub use tls_certs::TestCerts;
 
 use std::collections::HashSet;
 use std::net::TcpListener;
