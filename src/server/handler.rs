@@ -26,9 +26,9 @@ const PUBSUB_HARD_LIMIT: usize = 32 * 1024 * 1024;
 const PUBSUB_SOFT_LIMIT: usize = 8 * 1024 * 1024;
 const PUBSUB_SOFT_SECONDS: u64 = 60;
 /// Stop reading and running a client's requests while this many reply bytes wait for it to
-/// read them; checked before every request, so a pipeline already read cannot queue more than
-/// this plus one reply. (Redis runs the whole pipeline and queues every reply: the normal
-/// client class has no output limit.)
+/// read them; checked before every request, so a pipeline already read (16 KB of `SENTINEL
+/// MASTERS` is 900 requests) cannot queue more than this plus one reply. Redis runs the whole
+/// pipeline and queues every reply (the normal class has no output limit).
 const REPLY_BACKPRESSURE: usize = 16 * 1024 * 1024;
 
 const DENIED: &str = "-DENIED Redis is running in protected mode because protected mode is enabled and no \
