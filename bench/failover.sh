@@ -33,28 +33,9 @@ ensure_packages redis-server redis-sentinel redis-tools
 impls=(redis-sentinel rsentinel)
 [ -n "$only" ] && impls=("$only")
 declare -A bin
-bin[redis-sentinel]=$(command -v redis-sentinel)
-bin[rsentinel]=$repo/target/release/rsentinel
-if [[ " ${impls[*]} " == *" rsentinel "* ]] && [ "$build" -eq 1 ]; then
-    log "building rsentinel (cargo build --release)"
-    (cd "$repo" && cargo build --release --quiet)
-fi
+bench_binaries "$build" "${impls[@]}"
 
-work=$(mktemp -d -t rsentinel-bench.XXXXXX)
-pids=()
-any_failed=0
-cleanup() {
-    [ "${#pids[@]}" -gt 0 ] && stop_pids "${pids[@]}"
-    wait 2>/dev/null || true
-    if [ -n "${KEEP_BENCH_DIR:-}" ] || [ "$any_failed" -eq 1 ]; then
-        echo "kept $work (logs and configs of every run)" >&2
-    else
-        rm -rf "$work"
-    fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+bench_workdir rsentinel-bench
 
 # one_run IMPL N: sets run_result to the failover time in ms, or "failed: <why>" (never aborts
 # the bench). Runs in the main shell so that `pids` stays visible to the cleanup trap.
@@ -135,7 +116,7 @@ for impl in "${impls[@]}"; do
         r=$run_result
         [ "${#pids[@]}" -gt 0 ] && stop_pids "${pids[@]}" # leftovers of a failed run
         printf '  %-15s run %d: %s\n' "$impl" "$n" "$r$([[ $r =~ ^[0-9]+$ ]] && echo ' ms')"
-        if [[ $r =~ ^[0-9]+$ ]]; then results[$impl]+="$r "; else any_failed=1; fi
+        if [[ $r =~ ^[0-9]+$ ]]; then results[$impl]+="$r "; else bench_keep=1; fi
     done
 done
 

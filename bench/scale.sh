@@ -61,12 +61,7 @@ ensure_packages redis-server redis-sentinel redis-tools
 impls=(redis-sentinel rsentinel)
 [ -n "$only" ] && impls=("$only")
 declare -A bin
-bin[redis-sentinel]=$(command -v redis-sentinel)
-bin[rsentinel]=${RSENTINEL_BIN:-$repo/target/release/rsentinel}
-if [[ " ${impls[*]} " == *" rsentinel "* ]] && [ "$build" -eq 1 ]; then
-    log "building rsentinel (cargo build --release)"
-    (cd "$repo" && cargo build --release --quiet)
-fi
+bench_binaries "$build" "${impls[@]}"
 
 # Every sentinel holds 2 connections per name and per replica; redis-servers and sentinels
 # inherit this limit (each then raises its own soft limit as far as the hard one allows).
@@ -78,41 +73,13 @@ fi
 ulimit -n "$hard"
 
 clk_tck=$(getconf CLK_TCK)
-work=$(mktemp -d -t rsentinel-scale.XXXXXX)
-pids=()
-cleanup() {
-    [ "${#pids[@]}" -gt 0 ] && stop_pids "${pids[@]}"
-    wait 2>/dev/null || true
-    if [ -n "${KEEP_BENCH_DIR:-}" ]; then
-        echo "kept $work (logs and configs)" >&2
-    else
-        rm -rf "$work"
-    fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+bench_workdir rsentinel-scale
 
 # nap SECS: sleep in the background and wait, so that a signal runs the cleanup trap at once
 # (bash runs traps only after a foreground command ends).
 nap() {
     sleep "$1" &
     wait $!
-}
-
-# cpu_ticks PID...: utime+stime of the processes, summed (clock ticks).
-cpu_ticks() {
-    local pid sum=0 t
-    for pid in "$@"; do
-        # Fields after the ")" of the command name: state is $1, utime $12, stime $13.
-        t=$(sed 's/.*) //' "/proc/$pid/stat" | awk '{ print $12 + $13 }')
-        sum=$((sum + t))
-    done
-    echo "$sum"
-}
-
-rss_mb() {
-    awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"
 }
 
 # discovered PORT: how many names the sentinel on PORT lists with >= 1 replica and all peers.

@@ -278,3 +278,57 @@ ensure_fuzz_tools() {
         fi
     fi
 }
+
+# --- shared by the bench/ scripts -------------------------------------------------------
+
+# bench_binaries BUILD IMPL...: fills the associative array `bin` (declared by the caller) with
+# the binary of each implementation (rsentinel: $RSENTINEL_BIN or the release build), building
+# rsentinel first when BUILD is 1 and it is among IMPL.
+bench_binaries() {
+    local build=$1
+    shift
+    bin[redis-sentinel]=$(command -v redis-sentinel)
+    bin[rsentinel]=${RSENTINEL_BIN:-$repo/target/release/rsentinel}
+    if [[ " $* " == *" rsentinel "* ]] && [ "$build" -eq 1 ]; then
+        log "building rsentinel (cargo build --release)"
+        (cd "$repo" && cargo build --release --quiet)
+    fi
+}
+
+# bench_workdir PREFIX: make the work directory `$work` and arrange, on exit or signal, to stop
+# every pid in the array `pids` and remove `$work` (kept when KEEP_BENCH_DIR is set or the
+# script sets bench_keep=1, e.g. after a failed run).
+bench_workdir() {
+    work=$(mktemp -d -t "$1.XXXXXX")
+    pids=()
+    bench_keep=0
+    trap bench_cleanup EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+}
+
+bench_cleanup() {
+    [ "${#pids[@]}" -gt 0 ] && stop_pids "${pids[@]}"
+    wait 2>/dev/null || true
+    if [ -n "${KEEP_BENCH_DIR:-}" ] || [ "$bench_keep" -eq 1 ]; then
+        echo "kept $work (logs and configs)" >&2
+    else
+        rm -rf "$work"
+    fi
+}
+
+# cpu_ticks PID...: utime+stime of the processes, summed (clock ticks).
+cpu_ticks() {
+    local pid sum=0 t
+    for pid in "$@"; do
+        # Fields after the ")" of the command name: state is $1, utime $12, stime $13.
+        t=$(sed 's/.*) //' "/proc/$pid/stat" | awk '{ print $12 + $13 }')
+        sum=$((sum + t))
+    done
+    echo "$sum"
+}
+
+# rss_mb PID: the resident memory of the process, in MB.
+rss_mb() {
+    awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"
+}

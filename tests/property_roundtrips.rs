@@ -22,6 +22,7 @@ use rsentinel::core::wire::info_report::{self, InfoReport};
 use rsentinel::core::wire::numbers::MAX_EPOCH;
 use rsentinel::core::{Reply, Role};
 use rsentinel::monitor::link::{encode_command, ReplyDecoder};
+use rsentinel::server::argv::Argv;
 use rsentinel::server::parse::RequestParser;
 use rsentinel::server::Frame;
 
@@ -80,14 +81,15 @@ proptest! {
         }
         let cut = split.index(wire.len() + 1);
         let mut parser = RequestParser::new();
+        let mut argv = Argv::default();
         let mut buf = BytesMut::from(&wire[..cut]);
-        let mut parsed = Vec::new();
-        while let Some(args) = parser.next(&mut buf, true).expect("valid RESP") {
-            parsed.push(args);
+        let mut parsed: Vec<Vec<Vec<u8>>> = Vec::new();
+        while parser.next(&mut buf, true, &mut argv).expect("valid RESP").is_some() {
+            parsed.push(argv.iter().map(<[u8]>::to_vec).collect());
         }
         buf.extend_from_slice(&wire[cut..]);
-        while let Some(args) = parser.next(&mut buf, true).expect("valid RESP") {
-            parsed.push(args);
+        while parser.next(&mut buf, true, &mut argv).expect("valid RESP").is_some() {
+            parsed.push(argv.iter().map(<[u8]>::to_vec).collect());
         }
         prop_assert_eq!(parsed, cmds);
     }
@@ -95,8 +97,7 @@ proptest! {
     /// A reply as the server encodes it (RESP2) decodes on the link side to the same value.
     #[test]
     fn server_replies_decode_back(frame in frame(), split in any::<prop::sample::Index>()) {
-        let mut wire = Vec::new();
-        frame.encode(2, &mut wire);
+        let wire = frame.to_bytes(2);
         let cut = split.index(wire.len() + 1);
         let mut decoder = ReplyDecoder::new();
         let mut buf = BytesMut::from(&wire[..cut]);
@@ -122,9 +123,10 @@ proptest! {
     #[test]
     fn request_parser_takes_any_bytes(bytes in vec(any::<u8>(), 0..300), authenticated in any::<bool>()) {
         let mut parser = RequestParser::new();
+        let mut argv = Argv::default();
         let mut buf = BytesMut::from(&bytes[..]);
-        while let Ok(Some(args)) = parser.next(&mut buf, authenticated) {
-            prop_assert!(!args.is_empty());
+        while let Ok(Some(_)) = parser.next(&mut buf, authenticated, &mut argv) {
+            prop_assert!(!argv.is_empty());
         }
     }
 

@@ -1,6 +1,7 @@
 //! Side-by-side comparison of `SENTINEL ...` replies: the real `/usr/bin/redis-sentinel` (Redis
-//! 7.0.15) over a raw TCP socket against `rsentinel::server::sentinel::dispatch` encoded for the
-//! same protocol, in RESP2 and in RESP3.
+//! 7.0.15) over a raw TCP socket against rsentinel's command dispatcher
+//! (`rsentinel::server::cmd::execute_once`) for a client of the same protocol, in RESP2 and in
+//! RESP3.
 //!
 //! Both sides start from the same state (one master `mymaster` on a port nobody listens on,
 //! quorum 2) and receive the same command sequence. Replies are parsed into typed trees (so a
@@ -20,7 +21,8 @@ use rsentinel::daemon::config_writer::ConfigFile;
 use rsentinel::daemon::core_task;
 use rsentinel::handle::{Handle, ProcessInfo, CLOCK_START};
 use rsentinel::monitor::LinkRegistry;
-use rsentinel::server::{sentinel, Frame};
+use rsentinel::server::pubsub::Broker;
+use rsentinel::server::{cmd, sentinel, Server};
 
 const REDIS_SENTINEL: &str = "/usr/bin/redis-sentinel";
 const DEADLINE: Duration = Duration::from_secs(10);
@@ -301,19 +303,21 @@ impl Client {
 /// are dispatched to it as the server would.
 struct Ours {
     rt: tokio::runtime::Runtime,
-    h: Handle,
+    srv: Server,
 }
 
 impl std::ops::Deref for Ours {
     type Target = Handle;
     fn deref(&self) -> &Handle {
-        &self.h
+        &self.srv.h
     }
 }
 
 impl Ours {
-    fn dispatch(&self, cmd: &[Vec<u8>]) -> Frame {
-        self.rt.block_on(sentinel::dispatch(&self.h, cmd))
+    /// The reply bytes of `cmd` for a client speaking `proto`.
+    fn dispatch(&self, cmd: &[Vec<u8>], proto: u8) -> Vec<u8> {
+        let args: Vec<&[u8]> = cmd.iter().map(|a| a.as_slice()).collect();
+        self.rt.block_on(cmd::execute_once(&self.srv, &args, proto))
     }
 }
 
@@ -344,7 +348,8 @@ fn our_handle(master_port: u16, config_file: PathBuf, prepare: impl FnOnce(&mut 
     let running =
         core_task::start(core, Default::default(), process, ConfigFile(config_file), LinkRegistry::new());
     drop(_entered);
-    Ours { rt, h: running.h }
+    let srv = Server::new(running.h, std::sync::Arc::new(Broker::default())).expect("server");
+    Ours { rt, srv }
 }
 
 /// Both sides of one comparison run.
@@ -370,14 +375,7 @@ impl Pair {
     /// Send `cmd` to both in protocol `proto` and return (real, ours), normalised.
     fn both(&self, client: &mut Client, proto: u8, cmd: &[Vec<u8>]) -> (Value, Value) {
         let mut real = client.call(cmd);
-        let ours_frame = if cmd[0].eq_ignore_ascii_case(b"ROLE") {
-            sentinel::role(&self.ours)
-        } else if cmd[0].eq_ignore_ascii_case(b"PUBLISH") {
-            self.ours.rt.block_on(sentinel::publish(&self.ours, &cmd[1], &cmd[2]))
-        } else {
-            self.ours.dispatch(cmd)
-        };
-        let mut ours = parse_all(&ours_frame.to_bytes(proto));
+        let mut ours = parse_all(&self.ours.dispatch(cmd, proto));
         for v in [&mut real, &mut ours] {
             normalise(v);
             // Redis lists instances in hash-table order, rsentinel in creation order: compare
@@ -406,7 +404,9 @@ impl Pair {
         let Value::Bulk(info) = c.call(&argv(&["INFO", "sentinel"])) else { panic!("INFO is a bulk") };
         let info = String::from_utf8(info).expect("INFO is text");
         let body = info.trim_start_matches("# Sentinel\r\n").trim_end_matches("\r\n").to_string() + "\r\n";
-        (body, sentinel::info_section(&self.ours))
+        let mut ours = String::new();
+        sentinel::info_section(&self.ours, &mut ours);
+        (body, ours)
     }
 }
 
@@ -566,7 +566,7 @@ fn replies_match_redis_sentinel_in_resp2_and_resp3() {
     // MYID: a 40-character id on both sides (the ids themselves differ).
     let mut c = Client::with_proto(pair.real.port, 2);
     let real = c.call(&line("sentinel myid"));
-    let ours = parse_all(&pair.ours.dispatch(&line("sentinel MYID")).to_bytes(2));
+    let ours = parse_all(&pair.ours.dispatch(&line("sentinel MYID"), 2));
     for v in [real, ours] {
         assert!(
             matches!(&v, Value::Bulk(id) if id.len() == 40 && id.iter().all(u8::is_ascii_hexdigit)),
@@ -809,7 +809,7 @@ fn replica_and_sentinel_maps_have_redis_field_order() {
     });
     for cmd in ["sentinel master mymaster", "sentinel replicas mymaster", "sentinel sentinels mymaster"] {
         let real = ca.call(&line(cmd));
-        let mine = parse_all(&ours.dispatch(&line(cmd)).to_bytes(3));
+        let mine = parse_all(&ours.dispatch(&line(cmd), 3));
         let (real, mine) =
             if cmd.ends_with("master mymaster") { (real, mine) } else { (first(real), first(mine)) };
         assert_eq!(keys(&mine), keys(&real), "{}", cmd);

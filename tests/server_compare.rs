@@ -359,8 +359,9 @@ fn client_info_and_list_lines_match() {
             let (rv, ov) = (parse(&rr).bytes(), parse(&or).bytes());
             let (rs, os) = (String::from_utf8_lossy(&rv), String::from_utf8_lossy(&ov));
             assert!(rs.ends_with('\n') && os.ends_with('\n'), "{:?} {:?}", rs, os);
-            // Connections of the previous round may still be closing: look at our own line.
-            let mine = |text: &str| text.lines().find(|l| l.contains(" name=me ")).map(mask_client_line);
+            // Connections of the previous round may still be closing: look at our own line,
+            // the newest one (the list is in id order).
+            let mine = |text: &str| text.lines().rfind(|l| l.contains(" name=me ")).map(mask_client_line);
             assert_eq!(mine(&os), mine(&rs), "{}", req);
             assert!(mine(&os).is_some());
         }

@@ -5,6 +5,7 @@
 
 use bytes::BytesMut;
 use libfuzzer_sys::fuzz_target;
+use rsentinel::server::argv::Argv;
 use rsentinel::server::parse::{ProtocolError, RequestParser};
 
 type Outcome = (Vec<Vec<Vec<u8>>>, Option<ProtocolError>, usize);
@@ -12,20 +13,22 @@ type Outcome = (Vec<Vec<Vec<u8>>>, Option<ProtocolError>, usize);
 /// Feed `data` in reads of `chunk` bytes (all at once for 0), parsing after each.
 fn parse(data: &[u8], chunk: usize, authenticated: bool) -> Outcome {
     let mut parser = RequestParser::new();
+    let mut argv = Argv::default();
     let mut buf = BytesMut::new();
     let mut requests = Vec::new();
     let chunk = if chunk == 0 { data.len().max(1) } else { chunk };
     for piece in data.chunks(chunk) {
         buf.extend_from_slice(piece);
         loop {
-            match parser.next(&mut buf, authenticated) {
-                Ok(Some(args)) => requests.push(args),
+            match parser.next(&mut buf, authenticated, &mut argv) {
+                Ok(Some(_)) => requests.push(argv.iter().map(<[u8]>::to_vec).collect()),
                 Ok(None) => break,
                 Err(e) => return (requests, Some(e), 0),
             }
         }
     }
-    (requests, None, buf.len() + parser.held_bytes())
+    // A request is parsed in place: the query buffer holds everything not yet taken.
+    (requests, None, buf.len())
 }
 
 fuzz_target!(|data: &[u8]| {

@@ -296,10 +296,15 @@ impl Sentinel {
     /// Announced form of an address (`announceSentinelAddr`): the hostname with
     /// announce-hostnames, the ip otherwise.
     pub fn announce_host(&self, a: &Addr) -> String {
+        self.announced(a).to_string()
+    }
+
+    /// [`Sentinel::announce_host`] without a copy (replies are encoded straight from it).
+    pub fn announced<'a>(&self, a: &'a Addr) -> &'a str {
         if self.settings.announce_hostnames {
-            a.hostname.clone()
+            &a.hostname
         } else {
-            a.ip.clone()
+            &a.ip
         }
     }
 

@@ -146,11 +146,18 @@ impl Handle {
     /// Answer from the read model: the core as of the end of the core task's latest batch.
     /// Never waits for monitoring.
     pub fn read_core<R>(&self, f: impl FnOnce(&Sentinel, Millis) -> R) -> R {
+        let snapshot = self.read_model();
+        f(&snapshot, self.now())
+    }
+
+    /// The read model itself, for replies encoded while reading it (see [`Handle::read_core`];
+    /// take the clock with [`Handle::now`] after loading it).
+    pub fn read_model(&self) -> arc_swap::Guard<Arc<Sentinel>> {
         let snapshot = self.0.read_model.load();
         if !self.0.read_since_publish.load(Ordering::Relaxed) {
             self.0.read_since_publish.store(true, Ordering::Relaxed);
         }
-        f(&snapshot, self.now())
+        snapshot
     }
 
     /// Publish a new read model (the core task does this after its batches).
@@ -161,19 +168,24 @@ impl Handle {
         self.0.published.send_modify(|v| *v += 1);
     }
 
-    /// Like [`Handle::read_core`], for replies that show times relative to now (SENTINEL
-    /// MASTERS, REPLICAS, INFO, ...): when the read model is older than [`READ_MODEL_PERIOD`]
-    /// (nobody read it lately, so the core task stopped republishing it), ask the core task for
-    /// a fresh one and wait for it (briefly; the core task publishes after its next batch).
-    pub async fn read_fresh<R>(&self, f: impl FnOnce(&Sentinel, Millis) -> R) -> R {
-        let age = self.now().saturating_sub(self.0.published_at.load(Ordering::Relaxed));
-        if age > READ_MODEL_PERIOD {
+    /// Whether the read model is older than [`READ_MODEL_PERIOD`] (one atomic load: the
+    /// connection checks it before every reply that shows times).
+    pub fn read_model_is_stale(&self) -> bool {
+        self.now().saturating_sub(self.0.published_at.load(Ordering::Relaxed)) > READ_MODEL_PERIOD
+    }
+
+    /// For replies that show times relative to now (SENTINEL MASTERS, REPLICAS, ...; their
+    /// command specs say so): when the read model is older than [`READ_MODEL_PERIOD`] (nobody
+    /// read it lately, so the core task stopped republishing it), ask the core task for a fresh
+    /// one and wait for it (briefly; the core task publishes after its next batch). Then read
+    /// with [`Handle::read_core`] or [`Handle::read_model`].
+    pub async fn ensure_fresh(&self) {
+        if self.read_model_is_stale() {
             let mut version = self.0.published.subscribe();
             self.0.read_since_publish.store(true, Ordering::Relaxed);
             self.0.fresh_wanted.notify_one();
             let _ = tokio::time::timeout(FRESH_WAIT, version.changed()).await;
         }
-        self.read_core(f)
     }
 
     /// Whether anyone read the read model since it was last published (when nobody reads,

@@ -1,18 +1,21 @@
 //! Per-client state and the client registry behind CLIENT LIST / KILL / INFO.
 //!
 //! Each connection task owns its [`ClientState`]. What other clients may look at (CLIENT LIST,
-//! CLIENT KILL filters, ACL LOG's client-info) is published into a [`ClientView`] inside the
-//! shared [`ClientEntry`], refreshed before every command and after every batch of input, so
-//! no task ever holds two client locks at once.
+//! CLIENT KILL filters, ACL LOG's client-info) is published into the shared [`ClientEntry`]
+//! before every command and after every batch of input: the per-request figures (last command,
+//! buffer sizes, last interaction) as relaxed atomics, and the rest ([`ClientView`]) under a
+//! lock only when it changed, so serving a request takes no lock and no task ever holds two
+//! client locks at once.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::sync::Notify;
 
+use super::cmd::spec::{CommandTable, Spec};
 use super::Frame;
 
 /// Client types for CLIENT LIST TYPE / CLIENT KILL TYPE (`getClientTypeByName`).
@@ -81,16 +84,18 @@ pub struct ClientState {
     pub no_evict: bool,
     /// Close the connection once the pending replies are written.
     pub close_after_reply: bool,
-    /// Full name of the last command looked up; None after an unknown one (`cmd=NULL`).
-    pub last_cmd: Option<&'static str>,
+    /// The last command looked up; None after an unknown one (`cmd=NULL`).
+    pub last_cmd: Option<&'static Spec>,
     pub last_interaction: Instant,
     /// Waiting for CLIENT PAUSE to end.
     pub blocked: bool,
+    /// The view last published in `entry` (republished only when it differs).
+    published: ClientView,
 }
 
 impl ClientState {
     pub fn new(entry: Arc<ClientEntry>, push_tx: UnboundedSender<Frame>, authenticated: bool) -> ClientState {
-        ClientState {
+        let mut c = ClientState {
             entry,
             resp: 2,
             name: None,
@@ -106,7 +111,11 @@ impl ClientState {
             last_cmd: None,
             last_interaction: Instant::now(),
             blocked: false,
-        }
+            published: ClientView::default(),
+        };
+        c.published = ClientView::of(&c);
+        c.entry.set_view(c.published.clone());
+        c
     }
 
     pub fn id(&self) -> u64 {
@@ -122,31 +131,34 @@ impl ClientState {
         self.channels.len() + self.patterns.len()
     }
 
-    /// The CLIENT LIST flags string (`getClientInfoString`), in Redis's letter order.
-    pub fn flags(&self) -> String {
-        let mut f = String::new();
-        if self.is_pubsub() {
-            f.push('P');
-        }
-        if self.blocked {
-            f.push('b');
-        }
-        if self.tracking.on {
-            f.push('t');
-            if self.tracking.bcast {
-                f.push('B');
+    /// The CLIENT LIST flags (`getClientInfoString`).
+    fn flags(&self) -> ClientFlags {
+        let mut f = 0;
+        for (on, bit) in [
+            (self.is_pubsub(), ClientFlags::PUBSUB),
+            (self.blocked, ClientFlags::BLOCKED),
+            (self.tracking.on, ClientFlags::TRACKING),
+            (self.tracking.on && self.tracking.bcast, ClientFlags::BCAST),
+            (self.close_after_reply, ClientFlags::CLOSE_AFTER_REPLY),
+            (self.no_evict, ClientFlags::NO_EVICT),
+        ] {
+            if on {
+                f |= bit;
             }
         }
-        if self.close_after_reply {
-            f.push('c');
+        ClientFlags(f)
+    }
+
+    /// Publish what others may see of this client (CLIENT LIST, CLIENT KILL filters, ACL LOG):
+    /// the per-request figures always, which cost a few relaxed stores, and the rest only when
+    /// it changed since the last time.
+    pub fn publish(&mut self, buffers: BufferStats) {
+        let e = &self.entry;
+        e.hot.store(self.last_cmd, self.last_interaction.saturating_duration_since(e.created), buffers);
+        if !self.published.describes(self) {
+            self.published = ClientView::of(self);
+            e.set_view(self.published.clone());
         }
-        if self.no_evict {
-            f.push('e');
-        }
-        if f.is_empty() {
-            f.push('N');
-        }
-        f
     }
 }
 
@@ -161,36 +173,123 @@ pub struct BufferStats {
     pub output_len: usize,
 }
 
-/// A client as others see it.
-#[derive(Clone, Debug)]
+/// CLIENT LIST flag letters, as bits.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ClientFlags(u8);
+
+impl ClientFlags {
+    const PUBSUB: u8 = 1;
+    const BLOCKED: u8 = 2;
+    const TRACKING: u8 = 4;
+    const BCAST: u8 = 8;
+    const CLOSE_AFTER_REPLY: u8 = 16;
+    const NO_EVICT: u8 = 32;
+
+    /// The letters in Redis's order; `N` when none is set.
+    pub fn letters(self) -> String {
+        let letters = [
+            (Self::PUBSUB, 'P'),
+            (Self::BLOCKED, 'b'),
+            (Self::TRACKING, 't'),
+            (Self::BCAST, 'B'),
+            (Self::CLOSE_AFTER_REPLY, 'c'),
+            (Self::NO_EVICT, 'e'),
+        ];
+        let s: String = letters.iter().filter(|(bit, _)| self.0 & bit != 0).map(|(_, c)| *c).collect();
+        if s.is_empty() {
+            "N".into()
+        } else {
+            s
+        }
+    }
+
+    pub fn pubsub(self) -> bool {
+        self.0 & Self::PUBSUB != 0
+    }
+}
+
+/// What others see of a client that changes only with commands that change it (a name, a user,
+/// subscriptions, flags).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ClientView {
     pub name: Option<Vec<u8>>,
     pub user: Vec<u8>,
     pub resp: u8,
-    pub flags: String,
-    pub pubsub: bool,
+    pub flags: ClientFlags,
     pub sub: usize,
     pub psub: usize,
-    pub last_cmd: Option<&'static str>,
-    pub last_interaction: Instant,
     pub redir: i64,
-    pub buffers: BufferStats,
 }
 
 impl ClientView {
-    pub fn of(c: &ClientState, buffers: BufferStats) -> ClientView {
+    pub fn of(c: &ClientState) -> ClientView {
         ClientView {
             name: c.name.clone(),
             user: c.user.clone(),
             resp: c.resp,
             flags: c.flags(),
-            pubsub: c.is_pubsub(),
             sub: c.channels.len(),
             psub: c.patterns.len(),
-            last_cmd: c.last_cmd,
-            last_interaction: c.last_interaction,
-            redir: if c.tracking.on { c.tracking.redirect } else { -1 },
-            buffers,
+            redir: Self::redir_of(c),
+        }
+    }
+
+    fn redir_of(c: &ClientState) -> i64 {
+        if c.tracking.on {
+            c.tracking.redirect
+        } else {
+            -1
+        }
+    }
+
+    /// Whether this view still describes `c` (compared without allocating).
+    fn describes(&self, c: &ClientState) -> bool {
+        self.resp == c.resp
+            && self.flags == c.flags()
+            && self.sub == c.channels.len()
+            && self.psub == c.patterns.len()
+            && self.redir == Self::redir_of(c)
+            && self.user == c.user
+            && self.name == c.name
+    }
+}
+
+/// The per-request figures of a client, stored without a lock.
+#[derive(Default)]
+struct HotView {
+    /// The address of the last command's spec (0: none), resolved through the command table.
+    last_cmd: AtomicUsize,
+    /// Milliseconds from the connection's creation to its last interaction.
+    last_interaction_ms: AtomicU64,
+    qbuf: AtomicUsize,
+    qbuf_free: AtomicUsize,
+    argv_mem: AtomicUsize,
+    reply_buf_size: AtomicUsize,
+    reply_buf_peak: AtomicUsize,
+    output_len: AtomicUsize,
+}
+
+impl HotView {
+    fn store(&self, last_cmd: Option<&'static Spec>, since_created: Duration, b: BufferStats) {
+        let cmd = last_cmd.map_or(0, |c| c as *const Spec as usize);
+        self.last_cmd.store(cmd, Ordering::Relaxed);
+        self.last_interaction_ms.store(since_created.as_millis() as u64, Ordering::Relaxed);
+        self.qbuf.store(b.qbuf, Ordering::Relaxed);
+        self.qbuf_free.store(b.qbuf_free, Ordering::Relaxed);
+        self.argv_mem.store(b.argv_mem, Ordering::Relaxed);
+        self.reply_buf_size.store(b.reply_buf_size, Ordering::Relaxed);
+        self.reply_buf_peak.store(b.reply_buf_peak, Ordering::Relaxed);
+        self.output_len.store(b.output_len, Ordering::Relaxed);
+    }
+
+    fn buffers(&self) -> BufferStats {
+        BufferStats {
+            qbuf: self.qbuf.load(Ordering::Relaxed),
+            qbuf_free: self.qbuf_free.load(Ordering::Relaxed),
+            argv_mem: self.argv_mem.load(Ordering::Relaxed),
+            reply_buf_size: self.reply_buf_size.load(Ordering::Relaxed),
+            reply_buf_peak: self.reply_buf_peak.load(Ordering::Relaxed),
+            output_len: self.output_len.load(Ordering::Relaxed),
         }
     }
 }
@@ -204,21 +303,22 @@ pub struct ClientEntry {
     pub laddr: String,
     pub fd: i32,
     pub created: Instant,
-    view: Mutex<Option<ClientView>>,
+    view: Mutex<ClientView>,
+    hot: HotView,
     killed: AtomicBool,
     kill: Notify,
 }
 
 impl ClientEntry {
-    pub fn publish(&self, view: ClientView) {
-        *self.view.lock().unwrap_or_else(|e| e.into_inner()) = Some(view);
+    fn set_view(&self, view: ClientView) {
+        *self.view.lock().unwrap_or_else(|e| e.into_inner()) = view;
     }
 
-    pub fn view(&self) -> Option<ClientView> {
+    pub fn view(&self) -> ClientView {
         self.view.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
-    /// Ask the connection to close (CLIENT KILL, ACL DELUSER).
+    /// Ask the connection to close (CLIENT KILL, ACL DELUSER, shutdown).
     pub fn kill(&self) {
         self.killed.store(true, Ordering::SeqCst);
         self.kill.notify_one();
@@ -237,18 +337,20 @@ impl ClientEntry {
     }
 
     pub fn client_type(&self) -> ClientType {
-        match self.view() {
-            Some(v) if v.pubsub => ClientType::PubSub,
-            _ => ClientType::Normal,
+        if self.view().flags.pubsub() {
+            ClientType::PubSub
+        } else {
+            ClientType::Normal
         }
     }
 
     /// The CLIENT LIST line (`catClientInfoString`), without the trailing newline.
-    pub fn info_line(&self, now: Instant) -> String {
-        let Some(v) = self.view() else {
-            return String::new();
-        };
-        let b = v.buffers;
+    pub fn info_line(&self, now: Instant, table: &CommandTable) -> String {
+        let v = self.view();
+        let b = self.hot.buffers();
+        let last_cmd = table.by_address(self.hot.last_cmd.load(Ordering::Relaxed)).map_or("NULL", |c| c.name);
+        let last_interaction =
+            self.created + Duration::from_millis(self.hot.last_interaction_ms.load(Ordering::Relaxed));
         let obl = b.output_len.min(16 * 1024);
         let omem = b.output_len - obl;
         let tot_mem = b.qbuf + b.qbuf_free + b.argv_mem + b.reply_buf_size + omem + 20 * 1024;
@@ -261,9 +363,9 @@ impl ClientEntry {
             self.laddr,
             self.fd,
             v.name.as_deref().map(String::from_utf8_lossy).unwrap_or_default(),
-            now.duration_since(self.created).as_secs(),
-            now.duration_since(v.last_interaction).as_secs(),
-            v.flags,
+            now.saturating_duration_since(self.created).as_secs(),
+            now.saturating_duration_since(last_interaction).as_secs(),
+            v.flags.letters(),
             v.sub,
             v.psub,
             b.qbuf,
@@ -276,7 +378,7 @@ impl ClientEntry {
             omem,
             tot_mem,
             if b.output_len > 0 { "rw" } else { "r" },
-            v.last_cmd.unwrap_or("NULL"),
+            last_cmd,
             String::from_utf8_lossy(&v.user),
             v.redir,
             v.resp,
@@ -304,7 +406,8 @@ impl ClientRegistry {
             laddr,
             fd,
             created: Instant::now(),
-            view: Mutex::new(None),
+            view: Mutex::new(ClientView::default()),
+            hot: HotView::default(),
             killed: AtomicBool::new(false),
             kill: Notify::new(),
         });

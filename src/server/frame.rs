@@ -2,8 +2,10 @@
 //!
 //! Sentinel replies depend on the client's protocol: a field/value map is a flat array in RESP2
 //! and a `%` map in RESP3; a null array is `*-1` in RESP2 and `_` in RESP3; pub/sub messages
-//! are arrays in RESP2 and `>` pushes in RESP3. [`Frame`] keeps the intent and
-//! [`Frame::encode`] picks the bytes.
+//! are arrays in RESP2 and `>` pushes in RESP3. [`Frame`] keeps the intent and the connection's
+//! [`RespWriter`](super::reply::RespWriter) picks the bytes. Replies on the hot path are written
+//! straight into the output buffer instead; frames are for replies built before they are sent
+//! (pub/sub messages, COMMAND DOCS, ACL LOG).
 
 /// A reply to a client.
 #[derive(Clone, Debug, PartialEq)]
@@ -61,89 +63,13 @@ impl Frame {
         Frame::Map(pairs.into_iter().map(|(k, v)| (Frame::bulk(k), v)).collect())
     }
 
-    /// Encode for a client speaking RESP `proto` (2 or 3).
-    pub fn encode(&self, proto: u8, out: &mut Vec<u8>) {
-        let resp3 = proto >= 3;
-        match self {
-            Frame::Simple(s) => {
-                out.push(b'+');
-                out.extend_from_slice(s.as_bytes());
-                out.extend_from_slice(b"\r\n");
-            }
-            Frame::Error(s) => {
-                out.push(b'-');
-                // Redis never lets a newline into an error line.
-                out.extend(s.bytes().map(|b| if b == b'\r' || b == b'\n' { b' ' } else { b }));
-                out.extend_from_slice(b"\r\n");
-            }
-            Frame::Integer(n) => {
-                out.extend_from_slice(format!(":{}\r\n", n).as_bytes());
-            }
-            Frame::Bulk(b) => {
-                out.extend_from_slice(format!("${}\r\n", b.len()).as_bytes());
-                out.extend_from_slice(b);
-                out.extend_from_slice(b"\r\n");
-            }
-            Frame::NullBulk => out.extend_from_slice(if resp3 { b"_\r\n" } else { b"$-1\r\n" }),
-            Frame::NullArray => out.extend_from_slice(if resp3 { b"_\r\n" } else { b"*-1\r\n" }),
-            Frame::Array(items) => {
-                out.extend_from_slice(format!("*{}\r\n", items.len()).as_bytes());
-                items.iter().for_each(|i| i.encode(proto, out));
-            }
-            Frame::Set(items) => {
-                let c = if resp3 { '~' } else { '*' };
-                out.extend_from_slice(format!("{}{}\r\n", c, items.len()).as_bytes());
-                items.iter().for_each(|i| i.encode(proto, out));
-            }
-            Frame::Push(items) => {
-                let c = if resp3 { '>' } else { '*' };
-                out.extend_from_slice(format!("{}{}\r\n", c, items.len()).as_bytes());
-                items.iter().for_each(|i| i.encode(proto, out));
-            }
-            Frame::Map(pairs) => {
-                if resp3 {
-                    out.extend_from_slice(format!("%{}\r\n", pairs.len()).as_bytes());
-                } else {
-                    out.extend_from_slice(format!("*{}\r\n", pairs.len() * 2).as_bytes());
-                }
-                for (k, v) in pairs {
-                    k.encode(proto, out);
-                    v.encode(proto, out);
-                }
-            }
-            Frame::Verbatim(s) => {
-                if resp3 {
-                    out.extend_from_slice(format!("={}\r\ntxt:", s.len() + 4).as_bytes());
-                    out.extend_from_slice(s.as_bytes());
-                    out.extend_from_slice(b"\r\n");
-                } else {
-                    Frame::bulk(s).encode(proto, out);
-                }
-            }
-            Frame::Double(d) => {
-                // Redis 7.0's addReplyDouble prints "%.17g" in both protocols.
-                let text = super::util::fmt_double(*d);
-                if resp3 {
-                    out.extend_from_slice(format!(",{}\r\n", text).as_bytes());
-                } else {
-                    Frame::bulk(text).encode(proto, out);
-                }
-            }
-            Frame::Boolean(b) => {
-                if resp3 {
-                    out.extend_from_slice(if *b { b"#t\r\n" } else { b"#f\r\n" });
-                } else {
-                    Frame::Integer(*b as i64).encode(proto, out);
-                }
-            }
-        }
-    }
-
-    /// Encode to a fresh buffer.
+    /// Encode to a fresh buffer for a client speaking RESP `proto` (2 or 3); a connection
+    /// encodes into its output buffer with [`RespWriter::frame`](super::reply::RespWriter::frame).
     pub fn to_bytes(&self, proto: u8) -> Vec<u8> {
-        let mut v = Vec::new();
-        self.encode(proto, &mut v);
-        v
+        let mut buf = bytes::BytesMut::new();
+        let mut errors = 0;
+        super::reply::RespWriter::new(&mut buf, proto, &mut errors).frame(self);
+        buf.to_vec()
     }
 }
 

@@ -8,11 +8,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver};
-use tokio::sync::watch;
 
+use super::argv::Argv;
 use super::client::{format_addr, BufferStats, ClientState, ReplyMode};
-use super::cmd::{self, Rejection, Reply};
+use super::cmd::spec::Run;
+use super::cmd::{self, Ctx, Rejection};
 use super::connection::{Connection, IoEvent};
+use super::reply::RespWriter;
 use super::stats::ServerStats;
 use super::{Frame, Server};
 use crate::tls::Stream;
@@ -71,6 +73,10 @@ pub async fn run(srv: Arc<Server>, stream: Stream, peer: SocketAddr) {
     let conn = Connection::new(stream);
     let id = srv.clients.next_id();
     let entry = srv.clients.register(id, format_addr(&peer), laddr, conn.fd());
+    if srv.is_shutting_down() {
+        // Registered after the shutdown sweep killed every client: end like them.
+        entry.kill();
+    }
     let (push_tx, push_rx) = unbounded_channel();
     let authenticated = !srv.acl().auth_required();
     let client = ClientState::new(entry, push_tx, authenticated);
@@ -79,7 +85,7 @@ pub async fn run(srv: Arc<Server>, stream: Stream, peer: SocketAddr) {
         conn,
         client,
         push_rx,
-        shutdown: srv.h.0.shutdown.subscribe(),
+        argv: Argv::default(),
         over_soft_limit_since: None,
     };
     let default_nopass = srv.acl().default_user().is_some_and(|u| u.nopass());
@@ -99,29 +105,43 @@ struct Session {
     conn: Connection,
     client: ClientState,
     push_rx: UnboundedReceiver<Frame>,
-    shutdown: watch::Receiver<bool>,
+    /// The request being run; its storage is reused from request to request.
+    argv: Argv,
     /// Since when a subscriber's pending output has exceeded the soft limit.
     over_soft_limit_since: Option<Instant>,
+}
+
+/// Counts kept while a batch of requests runs, added to the server's counters once per batch.
+#[derive(Default)]
+struct BatchCounts {
+    commands: u64,
+    errors: u64,
 }
 
 impl Session {
     async fn run(&mut self) {
         let entry = self.client.entry.clone();
+        // Kill requests (CLIENT KILL, ACL DELUSER, shutdown) arrive through one future, made
+        // once for the connection's life.
+        let killed = entry.killed();
+        tokio::pin!(killed);
         loop {
-            if *self.shutdown.borrow() || entry.is_killed() {
+            if entry.is_killed() {
                 return;
             }
             if self.process_input().await.is_err() {
                 return;
             }
             self.publish_view();
+            if self.flush_now().is_err() {
+                return;
+            }
             if self.client.close_after_reply && self.conn.pending_output() == 0 {
                 return;
             }
             let want_read = !self.client.close_after_reply && self.conn.pending_output() < REPLY_BACKPRESSURE;
             tokio::select! {
-                _ = entry.killed() => return,
-                r = self.shutdown.changed() => if r.is_err() { return },
+                _ = &mut killed => return,
                 Some(frame) = self.push_rx.recv() => {
                     if self.push(frame).is_err() {
                         return;
@@ -136,6 +156,18 @@ impl Session {
         }
     }
 
+    /// Write the replies of the batch just run, if the socket takes them at once.
+    fn flush_now(&mut self) -> Result<(), Closed> {
+        if self.conn.pending_output() == 0 {
+            return Ok(());
+        }
+        match self.conn.try_flush() {
+            Ok(0) => Ok(()),
+            Ok(n) => self.on_io(Ok(IoEvent::Wrote(n))),
+            Err(e) => self.on_io(Err(e)),
+        }
+    }
+
     fn on_io(&mut self, ev: std::io::Result<IoEvent>) -> Result<(), Closed> {
         let stats = &self.srv.stats;
         match ev {
@@ -147,7 +179,7 @@ impl Session {
                 if self.conn.query_bytes() > QUERY_BUFFER_LIMIT {
                     tracing::warn!(
                         "Closing client that reached max query buffer length: {} (qbuf initial bytes: ...)",
-                        self.client.entry.info_line(Instant::now())
+                        self.client.entry.info_line(Instant::now(), &self.srv.table)
                     );
                     return Err(Closed);
                 }
@@ -183,7 +215,7 @@ impl Session {
         if pending > PUBSUB_HARD_LIMIT || soft_expired {
             tracing::warn!(
                 "Client {} scheduled to be closed ASAP for overcoming of output buffer limits.",
-                self.client.entry.info_line(Instant::now())
+                self.client.entry.info_line(Instant::now(), &self.srv.table)
             );
             return Err(Closed);
         }
@@ -193,15 +225,25 @@ impl Session {
     /// Run the complete requests in the query buffer, until it holds none or the replies
     /// waiting for the client reach [`REPLY_BACKPRESSURE`] (the rest run once they drain).
     async fn process_input(&mut self) -> Result<(), Closed> {
+        let mut counts = BatchCounts::default();
+        let result = self.run_requests(&mut counts).await;
+        ServerStats::add(&self.srv.stats.commands_processed, counts.commands);
+        ServerStats::add(&self.srv.stats.error_replies, counts.errors);
+        self.srv.stats.note_buffers(self.conn.query_bytes(), self.conn.pending_output());
+        result
+    }
+
+    async fn run_requests(&mut self, counts: &mut BatchCounts) -> Result<(), Closed> {
         loop {
+            // Output back-pressure is checked per request, so a pipeline already read cannot
+            // queue more than the limit plus one reply.
             if self.client.close_after_reply || self.conn.pending_output() >= REPLY_BACKPRESSURE {
                 return Ok(());
             }
             let authenticated = !cmd::auth_required(&self.srv, &self.client);
-            let (argv, consumed) = match self.conn.next_request(authenticated) {
-                Ok(Some(req)) => req,
+            let consumed = match self.conn.next_request(authenticated, &mut self.argv) {
+                Ok(Some(n)) => n,
                 Ok(None) => {
-                    self.srv.stats.note_buffers(self.conn.query_bytes(), self.conn.pending_output());
                     self.conn.shrink_query_buffer();
                     return Ok(());
                 }
@@ -209,43 +251,80 @@ impl Session {
                     tracing::debug!(
                         "Protocol error ({}) from client: {}",
                         e,
-                        self.client.entry.info_line(Instant::now())
+                        self.client.entry.info_line(Instant::now(), &self.srv.table)
                     );
-                    self.queue(vec![Reply::RawError(e.reply_bytes())]);
+                    self.reply_error(&e.reply_bytes(), counts);
                     self.client.close_after_reply = true;
                     self.conn.discard_input();
                     return Ok(());
                 }
             };
-            let buffers = self.conn.buffer_stats(consumed, &argv);
-            let prepared = loop {
-                match cmd::prepare(&self.srv, &mut self.client, &argv, buffers) {
-                    Err(Rejection::Close) => return Err(Closed),
-                    Err(Rejection::Error(r)) => break Err(r),
-                    Ok(cmd) => {
-                        let publish = cmd.name == "publish";
-                        if !self.srv.pause.holds(publish) {
-                            break Ok(cmd);
-                        }
-                        // Postponed until the pause ends; then every check runs again.
-                        self.wait_for_unpause(publish, buffers).await?;
-                    }
-                }
-            };
-            match prepared {
-                Err(reply) => {
-                    self.queue(vec![reply]);
-                    self.after_command(self.client.last_cmd);
-                }
+            let r = self.run_request(consumed, counts).await;
+            // Let go of the request's bytes, so the query buffer's memory can be reused.
+            self.argv.clear();
+            r?;
+        }
+    }
+
+    /// Run the request in `self.argv`.
+    async fn run_request(&mut self, consumed: usize, counts: &mut BatchCounts) -> Result<(), Closed> {
+        let buffers = self.conn.buffer_stats(consumed, self.argv.mem());
+        let prepared = loop {
+            match cmd::prepare(&self.srv, &mut self.client, &self.argv, buffers) {
+                Err(Rejection::Close) => return Err(Closed),
+                Err(Rejection::Error(e)) => break Err(e),
                 Ok(cmd) => {
-                    let replies = cmd::execute(&self.srv, &mut self.client, &argv, cmd, buffers).await;
-                    ServerStats::add(&self.srv.stats.commands_processed, 1);
-                    self.queue(replies);
-                    self.after_command(Some(cmd.name));
+                    let publish = cmd.name == "publish";
+                    if !self.srv.pause.holds(publish) {
+                        break Ok(cmd);
+                    }
+                    // Postponed until the pause ends; then every check runs again.
+                    self.wait_for_unpause(publish, buffers).await?;
                 }
             }
-            self.publish_view();
+        };
+        match prepared {
+            Err(e) => self.reply_error(&e, counts),
+            Ok(cmd) => {
+                if cmd.fresh && self.srv.h.read_model_is_stale() {
+                    self.srv.h.ensure_fresh().await;
+                }
+                let mark = self.conn.pending_output();
+                let out = self.conn.out();
+                let errors = match cmd.run {
+                    Run::Now(f) => {
+                        let mut ctx = Ctx::new(&self.srv, &mut self.client, &self.argv, cmd, buffers, out);
+                        f(&mut ctx);
+                        ctx.errors
+                    }
+                    Run::Wait(_) => {
+                        cmd::execute(&self.srv, &mut self.client, &self.argv, cmd, buffers, out).await
+                    }
+                };
+                counts.commands += 1;
+                counts.errors += errors;
+                // CLIENT REPLY OFF / SKIP: the command ran (and its errors count) but its reply
+                // is not sent.
+                if matches!(self.client.reply_mode, ReplyMode::Off | ReplyMode::Skip) {
+                    self.conn.truncate_output(mark);
+                }
+                self.conn.note_reply_size();
+            }
         }
+        self.after_command();
+        Ok(())
+    }
+
+    /// An error reply made of raw bytes; counted even when CLIENT REPLY keeps it from being
+    /// sent.
+    fn reply_error(&mut self, msg: &[u8], counts: &mut BatchCounts) {
+        counts.errors += 1;
+        if matches!(self.client.reply_mode, ReplyMode::Off | ReplyMode::Skip) {
+            return;
+        }
+        let mut errors = 0;
+        RespWriter::new(self.conn.out(), self.client.resp, &mut errors).error_bytes(msg);
+        self.conn.note_reply_size();
     }
 
     /// Wait for CLIENT PAUSE to end, still writing replies and messages meanwhile.
@@ -254,7 +333,7 @@ impl Session {
         let srv = self.srv.clone();
         self.client.blocked = true;
         srv.stats.blocked_clients.fetch_add(1, Relaxed);
-        cmd::publish_view(&self.client, buffers);
+        self.client.publish(buffers);
         let result = loop {
             if !srv.pause.holds(publish) {
                 break Ok(());
@@ -262,7 +341,6 @@ impl Session {
             tokio::select! {
                 _ = srv.pause.wait(publish) => {}
                 _ = entry.killed() => break Err(Closed),
-                r = self.shutdown.changed() => if r.is_err() || *self.shutdown.borrow() { break Err(Closed) },
                 Some(frame) = self.push_rx.recv() => {
                     if self.push(frame).is_err() {
                         break Err(Closed);
@@ -280,41 +358,22 @@ impl Session {
         result
     }
 
-    /// Encode replies for the client, honouring CLIENT REPLY OFF / SKIP; every error counts
-    /// in `total_error_replies` even when not sent.
-    fn queue(&mut self, replies: Vec<Reply>) {
-        let silent = matches!(self.client.reply_mode, ReplyMode::Off | ReplyMode::Skip);
-        for r in replies {
-            let is_error = matches!(r, Reply::RawError(_) | Reply::Frame(Frame::Error(_)));
-            if is_error {
-                ServerStats::add(&self.srv.stats.error_replies, 1);
-            }
-            if silent {
-                continue;
-            }
-            match r {
-                Reply::Frame(f) => self.conn.write_frame(&f, self.client.resp),
-                Reply::RawError(e) => self.conn.write_error_bytes(&e),
-            }
-        }
-    }
-
     /// Per-command bookkeeping after a request (`resetClient`): CLIENT REPLY SKIP applies to
     /// exactly the next command, and CLIENT CACHING to the next non-CLIENT command.
-    fn after_command(&mut self, cmd_name: Option<&str>) {
+    fn after_command(&mut self) {
         self.client.reply_mode = match self.client.reply_mode {
             ReplyMode::Skip => ReplyMode::On,
             ReplyMode::SkipNext => ReplyMode::Skip,
             other => other,
         };
-        if !cmd_name.is_some_and(|n| n.starts_with("client")) {
+        if !self.client.last_cmd.is_some_and(|c| c.name.starts_with("client")) {
             self.client.tracking.caching = false;
         }
     }
 
     fn publish_view(&mut self) {
-        let buffers = self.conn.buffer_stats(0, &[]);
-        cmd::publish_view(&self.client, buffers);
+        let buffers = self.conn.buffer_stats(0, 0);
+        self.client.publish(buffers);
     }
 }
 

@@ -2,12 +2,17 @@
 //!
 //! [`bind`] opens the listening sockets (and validates the settings the server needs, so bad
 //! `user` or `rename-command` lines stop the process at startup); [`serve`] accepts clients
-//! until the process shuts down. A client of the TLS port is served once its handshake is
-//! done, exactly like a client of the plain port. Each client gets its own task ([`handler`]) running Redis's
-//! request pipeline: [`parse`] → [`cmd::prepare`] → [`cmd::execute`] → [`Frame`] encoding.
+//! until the process shuts down and serves them on threads of their own ([`client_threads`]);
+//! a client of the TLS port is served once its handshake is done, exactly like a client of the
+//! plain port. Each client gets its own task ([`handler`]) running Redis's request pipeline:
+//! [`parse`] (arguments borrowed from the query buffer, [`argv`]) → [`cmd::prepare`] (one
+//! lookup in the command table, [`cmd::table`]) → the command's handler, which writes its
+//! reply straight into the output buffer ([`reply`]) → one write per batch.
 
 pub mod acl;
+pub mod argv;
 pub mod client;
+pub mod client_threads;
 pub mod cmd;
 pub mod connection;
 pub mod frame;
@@ -15,12 +20,14 @@ pub mod handler;
 pub mod parse;
 pub mod pause;
 pub mod pubsub;
+pub mod reply;
 pub mod sentinel;
 pub mod stats;
 pub mod util;
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::os::fd::AsRawFd;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -32,8 +39,11 @@ use crate::config::model::ServerConfig;
 use crate::handle::Handle;
 use crate::tls::{Stream, Tls};
 
-use self::acl::Acl;
+use arc_swap::ArcSwap;
+
+use self::acl::{Acl, AclLog};
 use self::client::ClientRegistry;
+use self::client_threads::ClientThreads;
 use self::cmd::spec::CommandTable;
 use self::cmd::table::COMMANDS;
 use self::pause::Pause;
@@ -65,7 +75,13 @@ pub struct Server {
     pub clients: ClientRegistry,
     /// The commands this server answers, with `rename-command` applied.
     pub table: CommandTable,
-    acl: Mutex<Acl>,
+    /// The users: read on every request without a lock, replaced as a whole by ACL SETUSER /
+    /// DELUSER (serialised by `acl_write`).
+    acl: ArcSwap<Acl>,
+    acl_write: Mutex<()>,
+    acl_log: Mutex<AclLog>,
+    /// Set once the process is shutting down: connections end.
+    shutting_down: AtomicBool,
     pub pause: Pause,
     /// When the server started (INFO uptime).
     pub started: Instant,
@@ -94,7 +110,10 @@ impl Server {
             stats: ServerStats::default(),
             clients: ClientRegistry::default(),
             table,
-            acl: Mutex::new(acl),
+            acl: ArcSwap::from_pointee(acl),
+            acl_write: Mutex::new(()),
+            acl_log: Mutex::new(AclLog::default()),
+            shutting_down: AtomicBool::new(false),
             pause: Pause::default(),
             started: Instant::now(),
             protected_mode: cfg.protected_mode,
@@ -102,9 +121,27 @@ impl Server {
         })
     }
 
-    /// The users and the ACL LOG. Never hold this across an await or while locking a client.
-    pub fn acl(&self) -> MutexGuard<'_, Acl> {
-        self.acl.lock().unwrap_or_else(|e| e.into_inner())
+    /// The users as they are now.
+    pub fn acl(&self) -> arc_swap::Guard<Arc<Acl>> {
+        self.acl.load()
+    }
+
+    /// Change the users: `f` edits a copy that replaces them once it returns.
+    pub fn update_acl<R>(&self, f: impl FnOnce(&mut Acl) -> R) -> R {
+        let _serial = self.acl_write.lock().unwrap_or_else(|e| e.into_inner());
+        let mut acl = Acl::clone(&self.acl.load());
+        let r = f(&mut acl);
+        self.acl.store(Arc::new(acl));
+        r
+    }
+
+    /// The ACL LOG. Never hold this across an await or while locking a client.
+    pub fn acl_log(&self) -> MutexGuard<'_, AclLog> {
+        self.acl_log.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn is_shutting_down(&self) -> bool {
+        self.shutting_down.load(Ordering::Relaxed)
     }
 
     /// Keep the handle's `user` lines equal to the live ACL, so the next config rewrite saves
@@ -274,14 +311,21 @@ pub async fn serve(h: Handle, broker: Arc<Broker>, listeners: Listeners, tls: Op
             return;
         }
     };
+    let threads = match ClientThreads::start(client_threads::default_count()) {
+        Ok(t) => Arc::new(t),
+        Err(e) => {
+            tracing::error!("Cannot start the client threads: {}", e);
+            return;
+        }
+    };
     let mut tasks = tokio::task::JoinSet::new();
     for l in listeners.plain {
-        tasks.spawn(accept_loop(srv.clone(), l, None));
+        tasks.spawn(accept_loop(srv.clone(), threads.clone(), l, None));
     }
     match &tls {
         Some(tls) => {
             for l in listeners.tls {
-                tasks.spawn(accept_loop(srv.clone(), l, Some(tls.clone())));
+                tasks.spawn(accept_loop(srv.clone(), threads.clone(), l, Some(tls.clone())));
             }
         }
         None if !listeners.tls.is_empty() => {
@@ -299,19 +343,23 @@ pub async fn serve(h: Handle, broker: Arc<Broker>, listeners: Listeners, tls: Op
         }
     }
     tasks.abort_all();
+    // Connections wait on their own kill switch only (no shared shutdown signal to poll on
+    // every request): end them all.
+    srv.shutting_down.store(true, Ordering::SeqCst);
+    for c in srv.clients.all() {
+        c.kill();
+    }
 }
 
-async fn accept_loop(srv: Arc<Server>, listener: TcpListener, tls: Option<Arc<Tls>>) {
+async fn accept_loop(
+    srv: Arc<Server>,
+    threads: Arc<ClientThreads>,
+    listener: TcpListener,
+    tls: Option<Arc<Tls>>,
+) {
     loop {
         match listener.accept().await {
-            Ok((stream, peer)) => match &tls {
-                None => {
-                    tokio::spawn(handler::run(srv.clone(), Stream::Plain(stream), peer));
-                }
-                Some(tls) => {
-                    tokio::spawn(accept_tls(srv.clone(), tls.clone(), stream, peer));
-                }
-            },
+            Ok((stream, peer)) => threads.serve(srv.clone(), stream, peer, tls.clone()),
             Err(e) => {
                 tracing::warn!("Accepting client connection: {}", e);
                 // Out of file descriptors and similar: back off instead of spinning.
@@ -323,7 +371,12 @@ async fn accept_loop(srv: Arc<Server>, listener: TcpListener, tls: Option<Arc<Tl
 
 /// Run the server side of a TLS handshake, then serve the client. A failed handshake is
 /// logged as a warning, as Redis 7.0 logs it (`clientAcceptHandler`).
-async fn accept_tls(srv: Arc<Server>, tls: Arc<Tls>, tcp: tokio::net::TcpStream, peer: SocketAddr) {
+pub(crate) async fn accept_tls(
+    srv: Arc<Server>,
+    tls: Arc<Tls>,
+    tcp: tokio::net::TcpStream,
+    peer: SocketAddr,
+) {
     let Some(acceptor) = tls.acceptor() else {
         tracing::warn!("No TLS configuration for the TLS port: closing the connection of {}", peer);
         return;

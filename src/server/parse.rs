@@ -9,13 +9,18 @@
 //!   before the line end makes the parser wait for more data;
 //! - unauthenticated clients may not announce more than 10 arguments or bulks over 16 KB.
 //!
-//! Nothing is allocated from a length the client merely announces: bulk payloads are taken
-//! once they have fully arrived, and the argument vector grows as arguments are parsed.
+//! Nothing is allocated from a length the client merely announces: a request is taken once it
+//! has fully arrived, and the argument positions grow as arguments are parsed. Arguments are
+//! not copied: a complete multibulk request is split off the query buffer as one shared slice
+//! and its arguments are positions in it ([`Argv`]).
 
-use crate::core::wire::split_args::split_args;
+use std::ops::Range;
+
 use bytes::{Buf, BytesMut};
 
+use super::argv::Argv;
 use super::util::string2ll;
+use crate::core::wire::split_args::split_args;
 
 /// Longest inline request, and longest `*<n>` / `$<n>` line (Redis's PROTO_INLINE_MAX_SIZE).
 pub const INLINE_MAX: usize = 64 * 1024;
@@ -66,22 +71,25 @@ impl ProtocolError {
     }
 }
 
-/// A multibulk request whose arguments are still arriving.
+/// A multibulk request whose arguments are still arriving. Nothing is consumed from the query
+/// buffer until the request is complete, so the positions stay valid as more bytes arrive and
+/// parsing resumes where it stopped.
 #[derive(Debug, Default)]
 struct Multibulk {
     /// Arguments still expected.
     remaining: usize,
     /// Length of the bulk being read, once its `$<n>` line has been parsed.
     bulk_len: Option<usize>,
-    args: Vec<Vec<u8>>,
-    /// Bytes held by `args` (payloads plus a per-argument overhead), for the query buffer limit.
-    held: usize,
+    /// Where parsing resumes in the query buffer.
+    pos: usize,
 }
 
 /// Incremental request parser; keep one per connection.
 #[derive(Debug, Default)]
 pub struct RequestParser {
     multibulk: Option<Multibulk>,
+    /// Where each argument of the request being parsed lies in the query buffer.
+    spans: Vec<Range<usize>>,
 }
 
 /// Position of `needle` in `buf`, searching the way C's `strchr` does on a NUL-terminated
@@ -103,24 +111,22 @@ impl RequestParser {
         RequestParser::default()
     }
 
-    /// Bytes held by the partially parsed request (counted against the query buffer limit).
-    pub fn held_bytes(&self) -> usize {
-        self.multibulk.as_ref().map_or(0, |m| m.held)
-    }
-
     /// True while a multibulk request has started but not finished.
     pub fn in_request(&self) -> bool {
         self.multibulk.is_some()
     }
 
-    /// Parse the next complete request from `buf`, consuming its bytes. `Ok(None)` means more
-    /// data is needed. Empty requests are skipped. `authenticated` selects the limits for
-    /// clients that have not authenticated yet.
+    /// Parse the next complete request from `buf` into `argv`, consuming its bytes, and return
+    /// how many bytes it took. `Ok(None)` means more data is needed. Empty requests are
+    /// skipped. `authenticated` selects the limits for clients that have not authenticated
+    /// yet. The arguments of a multibulk request are not copied: `argv` holds the request's
+    /// bytes, split off the buffer.
     pub fn next(
         &mut self,
         buf: &mut BytesMut,
         authenticated: bool,
-    ) -> Result<Option<Vec<Vec<u8>>>, ProtocolError> {
+        argv: &mut Argv,
+    ) -> Result<Option<usize>, ProtocolError> {
         loop {
             if self.multibulk.is_none() {
                 match buf.first() {
@@ -135,19 +141,26 @@ impl RequestParser {
                     }
                     Some(_) => match parse_inline(buf)? {
                         None => return Ok(None),
-                        Some(args) if args.is_empty() => continue,
-                        Some(args) => return Ok(Some(args)),
+                        Some(r) if r.args.is_empty() => continue,
+                        Some(r) => {
+                            argv.fill_owned(r.args);
+                            return Ok(Some(r.consumed));
+                        }
                     },
                 }
             }
-            match self.continue_multibulk(buf, authenticated)? {
-                None => return Ok(None),
-                Some(args) => return Ok(Some(args)),
+            if !self.continue_multibulk(buf, authenticated)? {
+                return Ok(None);
             }
+            let consumed = self.multibulk.take().map_or(0, |m| m.pos);
+            argv.fill(buf.split_to(consumed).freeze(), &self.spans);
+            self.spans.clear();
+            return Ok(Some(consumed));
         }
     }
 
-    /// Parse `*<count>\r\n`. Returns false if the line is not complete yet.
+    /// Parse `*<count>\r\n`. Returns false if the line is not complete yet. An empty count is
+    /// consumed at once; otherwise the request starts (nothing consumed yet).
     fn start_multibulk(&mut self, buf: &mut BytesMut, authenticated: bool) -> Result<bool, ProtocolError> {
         let Some(cr) = find_before_nul(buf, b'\r') else {
             if buf.len() > INLINE_MAX {
@@ -166,73 +179,73 @@ impl RequestParser {
         if count > UNAUTH_MAX_ARGS && !authenticated {
             return Err(ProtocolError::UnauthenticatedMultibulkLength);
         }
-        buf.advance(cr + 2);
         if count > 0 {
-            let count = count as usize;
-            self.multibulk = Some(Multibulk {
-                remaining: count,
-                bulk_len: None,
-                args: Vec::with_capacity(count.min(1024)),
-                held: 0,
-            });
+            self.spans.clear();
+            // The vector grows as arguments arrive, never from the announced count alone.
+            self.spans.reserve((count as usize).min(64));
+            self.multibulk = Some(Multibulk { remaining: count as usize, bulk_len: None, pos: cr + 2 });
+        } else {
+            buf.advance(cr + 2);
         }
         Ok(true)
     }
 
-    fn continue_multibulk(
-        &mut self,
-        buf: &mut BytesMut,
-        authenticated: bool,
-    ) -> Result<Option<Vec<Vec<u8>>>, ProtocolError> {
+    /// Parse as many arguments as have arrived; true once the request is complete.
+    fn continue_multibulk(&mut self, buf: &BytesMut, authenticated: bool) -> Result<bool, ProtocolError> {
         let Some(mb) = self.multibulk.as_mut() else {
-            return Ok(None);
+            return Ok(false);
         };
         while mb.remaining > 0 {
             let len = match mb.bulk_len {
                 Some(len) => len,
                 None => {
-                    let Some(cr) = find_before_nul(buf, b'\r') else {
-                        if buf.len() > INLINE_MAX {
+                    let rest = &buf[mb.pos..];
+                    let Some(cr) = find_before_nul(rest, b'\r') else {
+                        if rest.len() > INLINE_MAX {
                             return Err(ProtocolError::TooBigBulkCount);
                         }
-                        return Ok(None);
+                        return Ok(false);
                     };
-                    if cr + 2 > buf.len() {
-                        return Ok(None);
+                    if cr + 2 > rest.len() {
+                        return Ok(false);
                     }
                     // cr > 0 here: a '\r' at position 0 would be the '$' check's byte.
-                    if buf[0] != b'$' {
-                        return Err(ProtocolError::ExpectedDollar(buf[0]));
+                    if rest[0] != b'$' {
+                        return Err(ProtocolError::ExpectedDollar(rest[0]));
                     }
-                    let len = match string2ll(&buf[1..cr]) {
+                    let len = match string2ll(&rest[1..cr]) {
                         Some(n) if (0..=MAX_BULK).contains(&n) => n,
                         _ => return Err(ProtocolError::InvalidBulkLength),
                     };
                     if len > UNAUTH_MAX_BULK && !authenticated {
                         return Err(ProtocolError::UnauthenticatedBulkLength);
                     }
-                    buf.advance(cr + 2);
+                    mb.pos += cr + 2;
                     mb.bulk_len = Some(len as usize);
                     len as usize
                 }
             };
             // Payload plus the two bytes that should be CRLF.
-            if buf.len() < len + 2 {
-                return Ok(None);
+            if buf.len() < mb.pos + len + 2 {
+                return Ok(false);
             }
-            let arg = buf.split_to(len).to_vec();
-            buf.advance(2);
-            mb.held += arg.len() + std::mem::size_of::<Vec<u8>>();
-            mb.args.push(arg);
+            self.spans.push(mb.pos..mb.pos + len);
+            mb.pos += len + 2;
             mb.bulk_len = None;
             mb.remaining -= 1;
         }
-        Ok(self.multibulk.take().map(|m| m.args))
+        Ok(true)
     }
 }
 
+/// An inline command line: its arguments (unquoted, so copied) and the bytes it took.
+struct InlineRequest {
+    args: Vec<Vec<u8>>,
+    consumed: usize,
+}
+
 /// Parse one inline command line. `Ok(None)`: the line is not complete yet.
-fn parse_inline(buf: &mut BytesMut) -> Result<Option<Vec<Vec<u8>>>, ProtocolError> {
+fn parse_inline(buf: &mut BytesMut) -> Result<Option<InlineRequest>, ProtocolError> {
     let Some(nl) = find_before_nul(buf, b'\n') else {
         if buf.len() > INLINE_MAX {
             return Err(ProtocolError::TooBigInline);
@@ -242,7 +255,7 @@ fn parse_inline(buf: &mut BytesMut) -> Result<Option<Vec<Vec<u8>>>, ProtocolErro
     let end = if nl > 0 && buf[nl - 1] == b'\r' { nl - 1 } else { nl };
     let args = split_args(&buf[..end]).ok_or(ProtocolError::UnbalancedQuotes)?;
     buf.advance(nl + 1);
-    Ok(Some(args))
+    Ok(Some(InlineRequest { args, consumed: nl + 1 }))
 }
 
 #[cfg(test)]
@@ -253,9 +266,10 @@ mod tests {
         let mut p = RequestParser::new();
         let mut buf = BytesMut::from(input);
         let mut out = Vec::new();
+        let mut argv = Argv::default();
         loop {
-            match p.next(&mut buf, authenticated) {
-                Ok(Some(a)) => out.push(a),
+            match p.next(&mut buf, authenticated, &mut argv) {
+                Ok(Some(_)) => out.push(argv.iter().map(|a| a.to_vec()).collect()),
                 Ok(None) => return (out, Ok(())),
                 Err(e) => return (out, Err(e)),
             }
@@ -279,12 +293,20 @@ mod tests {
         let mut p = RequestParser::new();
         let mut buf = BytesMut::new();
         let mut out = Vec::new();
+        let mut argv = Argv::default();
         for &b in input.iter() {
             buf.extend_from_slice(&[b]);
-            while let Some(a) = p.next(&mut buf, true).unwrap() {
-                out.push(a);
+            while let Some(n) = p.next(&mut buf, true, &mut argv).unwrap() {
+                out.push((argv.iter().map(|a| a.to_vec()).collect::<Vec<_>>(), n));
             }
         }
+        let out: Vec<_> = out
+            .into_iter()
+            .map(|(a, n)| {
+                assert_eq!(n, if a[0] == b"SET" { 31 } else { 14 }, "bytes taken by {:?}", a);
+                a
+            })
+            .collect();
         assert_eq!(out, vec![args(&["SET", "k", "va\r\nl"]), args(&["PING", "aA"])]);
         assert!(buf.is_empty());
     }
@@ -327,13 +349,29 @@ mod tests {
     #[test]
     fn huge_announced_lengths_allocate_nothing() {
         let mut p = RequestParser::new();
+        let mut argv = Argv::default();
         let mut buf = BytesMut::from(&b"*2147483647\r\n$536870912\r\nabc"[..]);
-        assert_eq!(p.next(&mut buf, true), Ok(None));
-        assert!(p.held_bytes() < 1024);
+        assert_eq!(p.next(&mut buf, true, &mut argv), Ok(None));
+        assert!(p.spans.capacity() <= 64);
         let mb = p.multibulk.as_ref().unwrap();
-        assert!(mb.args.capacity() <= 1024);
         assert_eq!(mb.bulk_len, Some(536870912));
-        assert_eq!(&buf[..], b"abc");
+        // Nothing is consumed until the request is complete.
+        assert_eq!(&buf[..], b"*2147483647\r\n$536870912\r\nabc");
+        assert!(p.in_request());
+    }
+
+    #[test]
+    fn a_request_is_one_slice_of_the_buffer() {
+        let mut p = RequestParser::new();
+        let mut argv = Argv::default();
+        let mut buf = BytesMut::from(&b"*2\r\n$4\r\nPING\r\n$3\r\nabc\r\n*1\r\n$4\r\nPI"[..]);
+        assert_eq!(p.next(&mut buf, true, &mut argv), Ok(Some(23)));
+        assert_eq!(argv.iter().collect::<Vec<_>>(), vec![&b"PING"[..], b"abc"]);
+        assert_eq!(p.next(&mut buf, true, &mut argv), Ok(None));
+        buf.extend_from_slice(b"NG\r\n");
+        assert_eq!(p.next(&mut buf, true, &mut argv), Ok(Some(14)));
+        assert_eq!(&argv[0], b"PING");
+        assert!(buf.is_empty());
     }
 
     #[test]

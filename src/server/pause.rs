@@ -2,6 +2,7 @@
 //! running (`blockPostponeClient`). `ALL` holds every command; `WRITE` holds only the
 //! commands that may replicate, which in sentinel mode is PUBLISH.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use tokio::sync::watch;
@@ -20,11 +21,13 @@ struct State {
 
 pub struct Pause {
     state: watch::Sender<Option<State>>,
+    /// Whether a pause was set and not lifted: every request checks this before anything else.
+    active: AtomicBool,
 }
 
 impl Default for Pause {
     fn default() -> Self {
-        Pause { state: watch::channel(None).0 }
+        Pause { state: watch::channel(None).0, active: AtomicBool::new(false) }
     }
 }
 
@@ -35,16 +38,23 @@ impl Pause {
             *s = Some(match *s {
                 Some(cur) => State { end: cur.end.max(end), kind: cur.kind.max(kind) },
                 None => State { end, kind },
-            })
+            });
+            self.active.store(true, Ordering::SeqCst);
         });
     }
 
     pub fn unpause(&self) {
-        self.state.send_replace(None);
+        self.state.send_modify(|s| {
+            *s = None;
+            self.active.store(false, Ordering::SeqCst);
+        });
     }
 
     /// Whether a command must wait now; `publish` tells if it is PUBLISH.
     pub fn holds(&self, publish: bool) -> bool {
+        if !self.active.load(Ordering::Relaxed) {
+            return false;
+        }
         match *self.state.borrow() {
             Some(s) if s.end > Instant::now() => s.kind == PauseKind::All || publish,
             _ => false,

@@ -61,29 +61,43 @@ pub struct ServerStats {
     pub tracking_clients: AtomicUsize,
     rates: Mutex<Rates>,
     /// Per-second maxima of client input / output buffer sizes, last [`PEAK_SLOTS`] seconds.
-    peaks: Mutex<Peaks>,
+    peaks: Peaks,
 }
 
+/// Buffer peaks, recorded by every connection after every batch of requests: atomics, so the
+/// common case (the current second's slot already holds a larger value) is two loads.
 #[derive(Debug, Default)]
 struct Peaks {
-    input: [usize; PEAK_SLOTS],
-    output: [usize; PEAK_SLOTS],
-    slot_second: u64,
+    input: [AtomicUsize; PEAK_SLOTS],
+    output: [AtomicUsize; PEAK_SLOTS],
+    slot_second: AtomicU64,
+    /// Serialises moving to a new second.
+    rotate: Mutex<()>,
 }
 
 impl Peaks {
-    fn slot(&mut self, second: u64) -> usize {
-        if second != self.slot_second {
-            // Clear the slots of the seconds that went by without samples.
-            let gap = second.saturating_sub(self.slot_second).min(PEAK_SLOTS as u64);
-            for k in 1..=gap {
-                let i = ((self.slot_second + k) % PEAK_SLOTS as u64) as usize;
-                self.input[i] = 0;
-                self.output[i] = 0;
+    fn slot(&self, second: u64) -> usize {
+        if second != self.slot_second.load(Relaxed) {
+            let _serial = self.rotate.lock().unwrap_or_else(|e| e.into_inner());
+            let last = self.slot_second.load(Relaxed);
+            if second > last {
+                // Clear the slots of the seconds that went by without samples.
+                let gap = (second - last).min(PEAK_SLOTS as u64);
+                for k in 1..=gap {
+                    let i = ((last + k) % PEAK_SLOTS as u64) as usize;
+                    self.input[i].store(0, Relaxed);
+                    self.output[i].store(0, Relaxed);
+                }
+                self.slot_second.store(second, Relaxed);
             }
-            self.slot_second = second;
         }
         (second % PEAK_SLOTS as u64) as usize
+    }
+
+    fn note(cell: &AtomicUsize, value: usize) {
+        if cell.load(Relaxed) < value {
+            cell.fetch_max(value, Relaxed);
+        }
     }
 }
 
@@ -116,17 +130,18 @@ impl ServerStats {
 
     /// Record the current size of a client's query and reply buffers.
     pub fn note_buffers(&self, input: usize, output: usize) {
-        let mut p = self.peaks.lock().unwrap_or_else(|e| e.into_inner());
+        let p = &self.peaks;
         let i = p.slot(unix_seconds());
-        p.input[i] = p.input[i].max(input);
-        p.output[i] = p.output[i].max(output);
+        Peaks::note(&p.input[i], input);
+        Peaks::note(&p.output[i], output);
     }
 
     /// (client_recent_max_input_buffer, client_recent_max_output_buffer).
     pub fn recent_max_buffers(&self) -> (usize, usize) {
-        let mut p = self.peaks.lock().unwrap_or_else(|e| e.into_inner());
+        let p = &self.peaks;
         p.slot(unix_seconds());
-        (p.input.iter().copied().max().unwrap_or(0), p.output.iter().copied().max().unwrap_or(0))
+        let max = |cells: &[AtomicUsize]| cells.iter().map(|c| c.load(Relaxed)).max().unwrap_or(0);
+        (max(&p.input), max(&p.output))
     }
 }
 

@@ -104,6 +104,16 @@ impl WriteHalf {
         self.unflushed
     }
 
+    /// Write what the socket takes at once, without waiting (plain TCP). A TLS connection
+    /// reports `WouldBlock`: its writes go through [`WriteHalf::write_some`], which also
+    /// flushes what rustls holds.
+    pub fn try_write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match &self.inner {
+            WriteInner::Plain(w) => w.try_write(buf),
+            WriteInner::Tls(_) => Err(io::ErrorKind::WouldBlock.into()),
+        }
+    }
+
     /// Write some of `buf`, or, when `buf` is empty, finish a pending flush (returning 0).
     /// Cancel-safe: either the returned count was taken, or nothing was.
     pub async fn write_some(&mut self, buf: &[u8]) -> io::Result<usize> {

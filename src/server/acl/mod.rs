@@ -13,7 +13,8 @@ use std::collections::BTreeMap;
 use sha2::{Digest, Sha256};
 
 use self::selector::{Denial, RuleError, Selector};
-use super::cmd::spec::{CommandSpec, CommandTable};
+use super::argv::Argv;
+use super::cmd::spec::{CommandTable, Spec};
 use crate::core::wire::split_args::split_args;
 
 pub use self::log::{AclLog, LogReason};
@@ -167,7 +168,7 @@ impl User {
 
     /// Apply a list of rules atomically, merging `(...)` selectors split over several
     /// arguments (`ACLStringSetUser` + `ACLMergeSelectorArguments`).
-    pub fn apply_all(&mut self, table: &CommandTable, args: &[Vec<u8>]) -> Result<(), SetUserError> {
+    pub fn apply_all(&mut self, table: &CommandTable, args: &[&[u8]]) -> Result<(), SetUserError> {
         let merged = merge_selector_args(args)?;
         let mut staged = self.clone();
         for op in &merged {
@@ -194,12 +195,7 @@ impl User {
 
     /// Check `cmd` against every selector (`ACLCheckAllUserCommandPerm`); on denial, the most
     /// relevant reason and argument index.
-    pub fn check(
-        &self,
-        table: &CommandTable,
-        cmd: &CommandSpec,
-        argv: &[Vec<u8>],
-    ) -> Result<(), (Denial, usize)> {
+    pub fn check(&self, table: &CommandTable, cmd: &Spec, argv: &Argv) -> Result<(), (Denial, usize)> {
         let mut worst = (Denial::Command, 0usize);
         for s in std::iter::once(&self.root).chain(self.selectors.iter()) {
             match s.check(table, cmd, argv) {
@@ -263,7 +259,7 @@ impl User {
 }
 
 /// Join arguments of a selector split over several words: `(+ping` `~x)` → `(+ping ~x)`.
-fn merge_selector_args(args: &[Vec<u8>]) -> Result<Vec<Vec<u8>>, SetUserError> {
+fn merge_selector_args(args: &[&[u8]]) -> Result<Vec<Vec<u8>>, SetUserError> {
     let mut out = Vec::new();
     let mut open: Option<(usize, Vec<u8>)> = None;
     for (j, op) in args.iter().enumerate() {
@@ -278,14 +274,14 @@ fn merge_selector_args(args: &[Vec<u8>]) -> Result<Vec<Vec<u8>>, SetUserError> {
             continue;
         }
         if op.first() == Some(&b'(') && op.last() != Some(&b')') {
-            open = Some((j, op.clone()));
+            open = Some((j, op.to_vec()));
             continue;
         }
-        out.push(op.clone());
+        out.push(op.to_vec());
     }
     match open {
         Some((start, _)) => Err(SetUserError::UnmatchedParenthesis(
-            String::from_utf8_lossy(crate::server::util::c_str(&args[start])).into_owned(),
+            String::from_utf8_lossy(crate::server::util::c_str(args[start])).into_owned(),
         )),
         None => Ok(out),
     }
@@ -300,12 +296,11 @@ pub enum ConfigUserError {
     Spaces,
 }
 
-/// All users plus the ACL LOG.
-#[derive(Debug)]
+/// All users (the ACL LOG is kept apart: it changes on every denial, the users rarely).
+#[derive(Debug, Clone)]
 pub struct Acl {
     /// Sorted by name, like Redis's rax.
     users: BTreeMap<Vec<u8>, User>,
-    pub log: AclLog,
 }
 
 impl Acl {
@@ -334,7 +329,7 @@ impl Acl {
             if has_spaces(name.as_bytes()) {
                 return Err(ConfigUserError::Spaces);
             }
-            let args: Vec<Vec<u8>> = rules.iter().map(|r| r.as_bytes().to_vec()).collect();
+            let args: Vec<&[u8]> = rules.iter().map(|r| r.as_bytes()).collect();
             let mut user = if name == "default" {
                 let mut u = User::new(b"default");
                 let _ = u.apply(table, b"reset");
@@ -355,7 +350,7 @@ impl Acl {
             }
             users.insert(name.as_bytes().to_vec(), user);
         }
-        Ok(Acl { users, log: AclLog::default() })
+        Ok(Acl { users })
     }
 
     pub fn user(&self, name: &[u8]) -> Option<&User> {
@@ -381,7 +376,7 @@ impl Acl {
         &mut self,
         table: &CommandTable,
         name: &[u8],
-        rules: &[Vec<u8>],
+        rules: &[&[u8]],
     ) -> Result<(), SetUserError> {
         let mut user = self.users.get(name).cloned().unwrap_or_else(|| User::new(name));
         user.apply_all(table, rules)?;
@@ -416,8 +411,8 @@ mod tests {
         CommandTable::new(COMMANDS, &[]).unwrap()
     }
 
-    fn args(s: &str) -> Vec<Vec<u8>> {
-        s.split(' ').map(|a| a.as_bytes().to_vec()).collect()
+    fn args(s: &str) -> Vec<&[u8]> {
+        s.split(' ').map(|a| a.as_bytes()).collect()
     }
 
     #[test]

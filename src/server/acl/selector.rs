@@ -5,33 +5,8 @@
 use std::collections::HashMap;
 
 use crate::core::wire::glob::glob_match;
-use crate::server::cmd::spec::{CommandSpec, CommandTable};
-
-/// The ACL categories, in Redis's order (`ACLCommandCategories`): ACL CAT lists them in this
-/// order and the rule description tries them in this order.
-pub const CATEGORIES: &[&str] = &[
-    "keyspace",
-    "read",
-    "write",
-    "set",
-    "sortedset",
-    "list",
-    "hash",
-    "string",
-    "bitmap",
-    "hyperloglog",
-    "geo",
-    "stream",
-    "pubsub",
-    "admin",
-    "fast",
-    "slow",
-    "blocking",
-    "dangerous",
-    "connection",
-    "transaction",
-    "scripting",
-];
+use crate::server::argv::Argv;
+use crate::server::cmd::spec::{Cat, CommandTable, Flag, Spec};
 
 /// Why an ACL rule was refused (`ACLSetUserStringError`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -113,31 +88,36 @@ impl Selector {
     }
 
     /// `ACLChangeSelectorPerm`: a command's bit, and those of all its subcommands.
-    fn change_perm(&mut self, table: &CommandTable, cmd: &CommandSpec, on: bool) {
+    fn change_perm(&mut self, table: &CommandTable, cmd: &Spec, on: bool) {
         let id = table.id_of(cmd);
         self.set_bit(id, on);
         self.first_args.remove(&id);
-        for sub in cmd.subcommands {
+        for sub in cmd.listed_subcommands() {
             self.set_bit(table.id_of(sub), on);
         }
     }
 
     /// `+@cat` / `-@cat`. Returns false for an unknown category.
-    fn set_category(&mut self, table: &CommandTable, cat: &str, on: bool) -> bool {
-        let cat = cat.to_ascii_lowercase();
-        if cat == "all" {
+    fn set_category_named(&mut self, table: &CommandTable, name: &[u8], on: bool) -> bool {
+        if name.eq_ignore_ascii_case(b"all") {
             self.set_all(on);
             return true;
         }
-        if !CATEGORIES.contains(&cat.as_str()) {
-            return false;
+        match Cat::from_name(name) {
+            Some(cat) => {
+                self.set_category(table, cat, on);
+                true
+            }
+            None => false,
         }
+    }
+
+    fn set_category(&mut self, table: &CommandTable, cat: Cat, on: bool) {
         for cmd in table.all() {
-            if cmd.in_category(&cat) {
+            if cmd.in_category(cat) {
                 self.change_perm(table, cmd, on);
             }
         }
-        true
     }
 
     fn set_all(&mut self, on: bool) {
@@ -193,8 +173,7 @@ impl Selector {
                 Ok(())
             }
             Some(&sign @ (b'+' | b'-')) if op.get(1) == Some(&b'@') => {
-                let cat = String::from_utf8_lossy(&op[2..]).into_owned();
-                if self.set_category(table, &cat, sign == b'+') {
+                if self.set_category_named(table, &op[2..], sign == b'+') {
                     Ok(())
                 } else {
                     Err(RuleError::UnknownCommand)
@@ -281,13 +260,8 @@ impl Selector {
 
     /// Whether this selector lets `cmd` run with `argv` (`ACLSelectorCheckCmd`).
     /// On a channel denial, also returns the index of the offending argument.
-    pub fn check(
-        &self,
-        table: &CommandTable,
-        cmd: &CommandSpec,
-        argv: &[Vec<u8>],
-    ) -> Result<(), (Denial, usize)> {
-        if !cmd.has_flag("no_auth") {
+    pub fn check(&self, table: &CommandTable, cmd: &Spec, argv: &Argv) -> Result<(), (Denial, usize)> {
+        if !cmd.has_flag(Flag::NoAuth) {
             let id = table.id_of(cmd);
             if !self.bit(id) {
                 let idx = if cmd.name.contains('|') { 2 } else { 1 };
@@ -303,7 +277,7 @@ impl Selector {
             }
         }
         if !self.all_channels {
-            for (idx, is_pattern) in channel_args(cmd, argv) {
+            for (idx, is_pattern) in cmd.channel_args(argv) {
                 let ch = &argv[idx];
                 let ok =
                     self.channels.iter().any(|p| if is_pattern { p == ch } else { glob_match(p, ch, false) });
@@ -369,7 +343,7 @@ impl Selector {
     }
 
     /// Count the commands of a category that are allowed / not allowed.
-    fn count_category(&self, table: &CommandTable, cat: &str) -> (usize, usize) {
+    fn count_category(&self, table: &CommandTable, cat: Cat) -> (usize, usize) {
         let (mut on, mut off) = (0, 0);
         for cmd in table.all() {
             if cmd.in_category(cat) {
@@ -394,9 +368,9 @@ impl Selector {
         rules.push(if additive { "-@all".into() } else { "+@all".into() });
         let mut temp = Selector { allowed: self.allowed, ..Selector::new() };
         loop {
-            let mut best: Option<&str> = None;
+            let mut best: Option<Cat> = None;
             let (mut min_diff, mut max_same) = (usize::MAX, 0);
-            for cat in CATEGORIES {
+            for cat in Cat::ALL {
                 let (on, off) = temp.count_category(table, cat);
                 let (diff, same) = if additive { (off, on) } else { (on, off) };
                 if same > diff && (diff < min_diff || (diff == min_diff && same > max_same)) {
@@ -408,11 +382,11 @@ impl Selector {
             let Some(cat) = best else { break };
             fake.set_category(table, cat, additive);
             temp.set_category(table, cat, !additive);
-            rules.push(format!("{}@{}", if additive { '+' } else { '-' }, cat));
+            rules.push(format!("{}@{}", if additive { '+' } else { '-' }, cat.name()));
         }
         for cmd in table.all().iter().filter(|c| !c.name.contains('|')) {
             self.describe_single(table, cmd, &mut fake, &mut rules);
-            for sub in cmd.subcommands {
+            for sub in cmd.listed_subcommands() {
                 self.describe_single(table, sub, &mut fake, &mut rules);
             }
         }
@@ -422,7 +396,7 @@ impl Selector {
     fn describe_single(
         &self,
         table: &CommandTable,
-        cmd: &CommandSpec,
+        cmd: &Spec,
         fake: &mut Selector,
         rules: &mut Vec<String>,
     ) {
@@ -443,7 +417,7 @@ impl Selector {
 }
 
 /// `ACLLookupCommand`: `name` or `name|sub`, by original names.
-fn lookup_acl_command(table: &CommandTable, name: &[u8]) -> Option<&'static CommandSpec> {
+fn lookup_acl_command(table: &CommandTable, name: &[u8]) -> Option<&'static Spec> {
     let parts: Vec<&[u8]> = name.split(|&b| b == b'|').collect();
     match parts.as_slice() {
         [one] => table
@@ -453,20 +427,9 @@ fn lookup_acl_command(table: &CommandTable, name: &[u8]) -> Option<&'static Comm
             .find(|c| !c.name.contains('|') && c.name.as_bytes().eq_ignore_ascii_case(one)),
         [base, sub] => {
             let base = lookup_acl_command(table, base)?;
-            base.subcommand(sub).or_else(|| table.alias(base, sub))
+            base.subcommand(sub)
         }
         _ => None,
-    }
-}
-
-/// The channel arguments a command carries for ACL purposes (`getChannelsFromCommand`):
-/// `(argument index, is a pattern)`. UNSUBSCRIBE / PUNSUBSCRIBE are never checked.
-pub fn channel_args(cmd: &CommandSpec, argv: &[Vec<u8>]) -> Vec<(usize, bool)> {
-    match cmd.name {
-        "publish" if argv.len() > 1 => vec![(1, false)],
-        "subscribe" => (1..argv.len()).map(|i| (i, false)).collect(),
-        "psubscribe" => (1..argv.len()).map(|i| (i, true)).collect(),
-        _ => Vec::new(),
     }
 }
 
@@ -549,7 +512,7 @@ mod tests {
     #[test]
     fn permission_checks() {
         let t = table();
-        let argv = |v: &[&str]| v.iter().map(|s| s.as_bytes().to_vec()).collect::<Vec<_>>();
+        let argv = |v: &[&str]| Argv::from_args(v);
         let s = selector(&t, "-@all +subscribe +psubscribe +ping|x &ev*");
         let sub = t.by_full_name(b"subscribe").unwrap();
         let psub = t.by_full_name(b"psubscribe").unwrap();
@@ -569,7 +532,7 @@ mod tests {
     #[test]
     fn valkey_names_share_their_redis_twins_permission() {
         let t = table();
-        let argv = |v: &[&str]| v.iter().map(|s| s.as_bytes().to_vec()).collect::<Vec<_>>();
+        let argv = |v: &[&str]| Argv::from_args(v);
         let lookup = |args: &[&str]| match t.lookup(&argv(args)) {
             crate::server::cmd::spec::Lookup::Found(c) => c,
             other => panic!("{args:?}: {other:?}"),

@@ -4,11 +4,12 @@
 
 use rand::Rng;
 
-use super::{help_reply, unix_ms, Ctx};
-use crate::server::acl::selector::{Denial, Selector, CATEGORIES};
-use crate::server::acl::{has_spaces, User};
-use crate::server::cmd::spec::{CommandTable, Lookup};
-use crate::server::util::{c_lossy, c_str_max, eq_ic, string2ll};
+use super::{help_reply, unix_ms, Ctx, ParseArgs};
+use crate::server::acl::has_spaces;
+use crate::server::acl::selector::{Denial, Selector};
+use crate::server::argv::{ArgError, Args, Argv};
+use crate::server::cmd::spec::{Cat, CommandTable, Lookup};
+use crate::server::util::{c_lossy, c_str_max};
 use crate::server::Frame;
 
 const HELP: &[&str] = &[
@@ -45,37 +46,37 @@ const NO_ACL_FILE: &str =
 users via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a Redis configuration \
 file set) in order to store users in the Redis configuration.";
 
-pub fn run(ctx: &mut Ctx) {
-    let argc = ctx.argv.len();
-    match ctx.cmd.sub_name() {
-        "help" => help_reply(ctx, HELP),
-        "whoami" => {
-            let user = ctx.client.user.clone();
-            ctx.reply(Frame::bulk(user));
-        }
-        "users" => {
-            let names = ctx.srv.acl().users().map(|u| Frame::bulk(&u.name)).collect();
-            ctx.reply(Frame::Array(names));
-        }
-        "list" => {
-            let lines = {
-                let acl = ctx.srv.acl();
-                acl.users()
-                    .map(|u| Frame::bulk(format!("user {} {}", u.name_str(), u.describe(&ctx.srv.table))))
-                    .collect()
-            };
-            ctx.reply(Frame::Array(lines));
-        }
-        "getuser" => getuser(ctx),
-        "setuser" => setuser(ctx),
-        "deluser" => deluser(ctx),
-        "cat" => cat(ctx),
-        "genpass" if argc <= 3 => genpass(ctx),
-        "log" if argc <= 3 => log(ctx),
-        "load" | "save" => ctx.error(NO_ACL_FILE),
-        "dryrun" => dryrun(ctx),
-        _ => ctx.subcommand_syntax_error(),
-    }
+/// `ACL HELP`.
+pub fn help(ctx: &mut Ctx) {
+    help_reply(ctx, HELP);
+}
+
+/// `ACL WHOAMI`.
+pub fn whoami(ctx: &mut Ctx) {
+    let user = ctx.client.user.clone();
+    ctx.w().bulk(user);
+}
+
+/// `ACL USERS`.
+pub fn users(ctx: &mut Ctx) {
+    let acl = ctx.srv.acl();
+    let mut w = ctx.w();
+    w.array(acl.users().count());
+    acl.users().for_each(|u| w.bulk(&u.name));
+}
+
+/// `ACL LIST`.
+pub fn list(ctx: &mut Ctx) {
+    let acl = ctx.srv.acl();
+    let table = &ctx.srv.table;
+    let mut w = ctx.w();
+    w.array(acl.users().count());
+    acl.users().for_each(|u| w.bulk(format!("user {} {}", u.name_str(), u.describe(table))));
+}
+
+/// `ACL LOAD` / `ACL SAVE`.
+pub fn no_acl_file(ctx: &mut Ctx) {
+    ctx.error(NO_ACL_FILE);
 }
 
 /// `aclAddReplySelectorDescription`: commands, keys, channels.
@@ -87,9 +88,11 @@ fn selector_fields(s: &Selector, table: &CommandTable) -> Vec<(Frame, Frame)> {
     ]
 }
 
-fn getuser(ctx: &mut Ctx) {
+/// `ACL GETUSER username`.
+pub fn getuser(ctx: &mut Ctx) {
+    let Ok(name) = ctx.args().bytes() else { return ctx.syntax_error() };
     let table = &ctx.srv.table;
-    let reply = match ctx.srv.acl().user(&ctx.argv[2]) {
+    let reply = match ctx.srv.acl().user(name) {
         None => Frame::NullBulk,
         Some(u) => {
             let mut pairs = vec![
@@ -102,33 +105,46 @@ fn getuser(ctx: &mut Ctx) {
             Frame::Map(pairs)
         }
     };
-    ctx.reply(reply);
+    ctx.frame(&reply);
 }
 
-fn setuser(ctx: &mut Ctx) {
-    let name = ctx.argv[2].clone();
-    if has_spaces(&name) {
-        ctx.error("ERR Usernames can't contain spaces or null characters");
-        return;
+/// `ACL SETUSER username rule ...`.
+pub struct SetUser<'a> {
+    name: &'a [u8],
+    rules: Vec<&'a [u8]>,
+}
+
+impl<'a> ParseArgs<'a> for SetUser<'a> {
+    fn parse(args: &mut Args<'a>) -> Result<Self, ArgError> {
+        let name = args.bytes()?;
+        if has_spaces(name) {
+            return Err(ArgError::Text("ERR Usernames can't contain spaces or null characters"));
+        }
+        Ok(SetUser { name, rules: args.rest().collect() })
     }
-    let result = ctx.srv.acl().set_user(&ctx.srv.table, &name, &ctx.argv[3..]);
-    match result {
+}
+
+pub fn setuser(ctx: &mut Ctx) {
+    let Some(req) = ctx.parse::<SetUser>() else { return };
+    let table = &ctx.srv.table;
+    match ctx.srv.update_acl(|acl| acl.set_user(table, req.name, &req.rules)) {
         Ok(()) => {
             ctx.srv.sync_users_to_config();
             ctx.ok();
         }
-        Err(e) => ctx.error(format!("ERR {}", e)),
+        Err(e) => ctx.error(&format!("ERR {}", e)),
     }
 }
 
-fn deluser(ctx: &mut Ctx) {
-    if ctx.argv[2..].iter().any(|n| n == b"default") {
-        ctx.error("ERR The 'default' user cannot be removed");
-        return;
+/// `ACL DELUSER username ...`.
+pub fn deluser(ctx: &mut Ctx) {
+    let names: Vec<&[u8]> = ctx.args().rest().collect();
+    if names.contains(&&b"default"[..]) {
+        return ctx.error("ERR The 'default' user cannot be removed");
     }
     let mut deleted = 0;
-    for name in ctx.argv[2..].iter().cloned() {
-        if !ctx.srv.acl().delete_user(&name) {
+    for name in names {
+        if !ctx.srv.update_acl(|acl| acl.delete_user(name)) {
             continue;
         }
         deleted += 1;
@@ -141,7 +157,7 @@ fn deluser(ctx: &mut Ctx) {
                     ctx.client.authenticated = false;
                     ctx.client.close_after_reply = true;
                 }
-            } else if c.view().is_some_and(|v| v.user == name) {
+            } else if c.view().user == name {
                 c.kill();
             }
         }
@@ -149,95 +165,123 @@ fn deluser(ctx: &mut Ctx) {
     if deleted > 0 {
         ctx.srv.sync_users_to_config();
     }
-    ctx.reply(Frame::Integer(deleted));
+    ctx.w().int(deleted);
 }
 
-fn cat(ctx: &mut Ctx) {
-    if ctx.argv.len() == 2 {
-        ctx.reply(Frame::Array(CATEGORIES.iter().map(Frame::bulk).collect()));
-        return;
-    }
-    let Some(cat) = CATEGORIES.iter().find(|c| eq_ic(&ctx.argv[2], c)) else {
-        let msg = format!("ERR Unknown category '{}'", String::from_utf8_lossy(c_str_max(&ctx.argv[2], 128)));
-        ctx.error(msg);
+/// `ACL CAT [category]`.
+pub fn cat(ctx: &mut Ctx) {
+    let Some(name) = ctx.args().bytes_opt() else {
+        let mut w = ctx.w();
+        w.array(Cat::ALL.len());
+        Cat::ALL.iter().for_each(|c| w.bulk(c.name()));
         return;
     };
-    let names =
-        ctx.srv.table.all().iter().filter(|c| c.in_category(cat)).map(|c| Frame::bulk(c.name)).collect();
-    ctx.reply(Frame::Array(names));
+    let Some(cat) = Cat::from_name(name) else {
+        let msg = format!("ERR Unknown category '{}'", String::from_utf8_lossy(c_str_max(name, 128)));
+        return ctx.error(&msg);
+    };
+    let names: Vec<&str> =
+        ctx.srv.table.all().iter().filter(|c| c.in_category(cat)).map(|c| c.name).collect();
+    let mut w = ctx.w();
+    w.array(names.len());
+    names.iter().for_each(|n| w.bulk(n));
 }
 
-fn genpass(ctx: &mut Ctx) {
-    const MAX_BITS: i64 = 4096;
-    let mut bits = 256;
-    if ctx.argv.len() == 3 {
-        let Some(b) = ctx.int_arg(2, None) else { return };
-        bits = b;
+/// `ACL GENPASS [bits]`.
+pub struct GenPass {
+    bits: i64,
+}
+
+impl<'a> ParseArgs<'a> for GenPass {
+    fn parse(args: &mut Args<'a>) -> Result<Self, ArgError> {
+        const MAX_BITS: i64 = 4096;
+        if args.remaining() > 1 {
+            return Err(ArgError::SubcommandSyntax);
+        }
+        let bits = if args.remaining() == 1 { args.int()? } else { 256 };
+        if bits <= 0 || bits > MAX_BITS {
+            return Err(ArgError::Owned(format!(
+                "ERR ACL GENPASS argument must be the number of bits for the output password, a positive \
+                 number up to {}",
+                MAX_BITS
+            )));
+        }
+        Ok(GenPass { bits })
     }
-    if bits <= 0 || bits > MAX_BITS {
-        ctx.error(format!(
-            "ERR ACL GENPASS argument must be the number of bits for the output password, a positive number \
-             up to {}",
-            MAX_BITS
-        ));
-        return;
-    }
+}
+
+pub fn genpass(ctx: &mut Ctx) {
+    let Some(GenPass { bits }) = ctx.parse() else { return };
     let chars = ((bits + 3) / 4) as usize;
     let mut rng = rand::thread_rng();
     let pass: String = (0..chars).map(|_| char::from(b"0123456789abcdef"[rng.gen_range(0..16)])).collect();
-    ctx.reply(Frame::bulk(pass));
+    ctx.w().bulk(pass);
 }
 
-fn log(ctx: &mut Ctx) {
-    let mut count: i64 = 10;
-    if ctx.argv.len() == 3 {
-        if eq_ic(&ctx.argv[2], "reset") {
-            ctx.srv.acl().log.reset();
+/// `ACL LOG [count | RESET]`.
+pub enum LogRequest {
+    Show(usize),
+    Reset,
+}
+
+impl<'a> ParseArgs<'a> for LogRequest {
+    fn parse(args: &mut Args<'a>) -> Result<Self, ArgError> {
+        match args.remaining() {
+            0 => Ok(LogRequest::Show(10)),
+            1 if args.eat("reset") => Ok(LogRequest::Reset),
+            1 => Ok(LogRequest::Show(args.int()?.max(0) as usize)),
+            _ => Err(ArgError::SubcommandSyntax),
+        }
+    }
+}
+
+pub fn log(ctx: &mut Ctx) {
+    match ctx.parse::<LogRequest>() {
+        None => {}
+        Some(LogRequest::Reset) => {
+            ctx.srv.acl_log().reset();
             ctx.ok();
-            return;
         }
-        match string2ll(&ctx.argv[2]) {
-            Some(n) => count = n.max(0),
-            None => {
-                ctx.error("ERR value is not an integer or out of range");
-                return;
-            }
+        Some(LogRequest::Show(count)) => {
+            let reply = ctx.srv.acl_log().reply(count, unix_ms());
+            ctx.frame(&reply);
         }
     }
-    let reply = ctx.srv.acl().log.reply(count as usize, unix_ms());
-    ctx.reply(reply);
 }
 
-fn dryrun(ctx: &mut Ctx) {
-    let user: User = match ctx.srv.acl().user(&ctx.argv[2]) {
-        Some(u) => u.clone(),
-        None => {
-            let msg = format!("ERR User '{}' not found", c_lossy(&ctx.argv[2]));
-            ctx.error(msg);
-            return;
-        }
-    };
-    let cmd_argv = &ctx.argv[3..];
-    let cmd = match ctx.srv.table.lookup(cmd_argv) {
-        Lookup::Found(c) => c,
-        _ => {
-            let msg = format!("ERR Command '{}' not found", c_lossy(&ctx.argv[3]));
-            ctx.error(msg);
-            return;
-        }
-    };
-    if !cmd.arity_ok(cmd_argv.len()) {
-        ctx.error(format!("ERR wrong number of arguments for '{}' command", cmd.name));
-        return;
+/// `ACL DRYRUN username command [arg ...]`.
+pub struct DryRun<'a> {
+    user: &'a [u8],
+    request: Argv,
+}
+
+impl<'a> ParseArgs<'a> for DryRun<'a> {
+    fn parse(args: &mut Args<'a>) -> Result<Self, ArgError> {
+        Ok(DryRun { user: args.bytes()?, request: args.rest_argv() })
     }
-    match user.check(&ctx.srv.table, cmd, cmd_argv) {
+}
+
+pub fn dryrun(ctx: &mut Ctx) {
+    let Some(DryRun { user, request }) = ctx.parse() else { return };
+    let Some(user) = ctx.srv.acl().user(user).cloned() else {
+        return ctx.error(&format!("ERR User '{}' not found", c_lossy(user)));
+    };
+    let table = &ctx.srv.table;
+    let cmd = match table.lookup(&request) {
+        Lookup::Found(c) => c,
+        _ => return ctx.error(&format!("ERR Command '{}' not found", c_lossy(request.name()))),
+    };
+    if !cmd.arity_ok(request.len()) {
+        return ctx.error(&format!("ERR wrong number of arguments for '{}' command", cmd.name));
+    }
+    match user.check(table, cmd, &request) {
         Ok(()) => ctx.ok(),
         Err((Denial::Command, _)) => {
-            ctx.reply(Frame::bulk(format!("This user has no permissions to run the '{}' command", cmd.name)))
+            ctx.w().bulk(format!("This user has no permissions to run the '{}' command", cmd.name))
         }
-        Err((Denial::Channel, idx)) => ctx.reply(Frame::bulk(format!(
+        Err((Denial::Channel, idx)) => ctx.w().bulk(format!(
             "This user has no permissions to access the '{}' channel",
-            c_lossy(&cmd_argv[idx])
-        ))),
+            c_lossy(request.get(idx).unwrap_or_default())
+        )),
     }
 }

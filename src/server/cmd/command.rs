@@ -2,11 +2,10 @@
 //! Names are looked up in the live table, so renamed commands are found under their new name
 //! while replies show their original full name, as in Redis.
 
-use super::spec::{CommandSpec, CommandTable, Lookup};
-use super::{help_reply, Ctx};
+use super::spec::{Cat, CommandTable, Lookup, Spec};
+use super::{help_reply, Ctx, ParseArgs};
 use crate::core::wire::glob::glob_match;
-use crate::server::acl::selector::CATEGORIES;
-use crate::server::util::eq_ic;
+use crate::server::argv::{ArgError, Args};
 use crate::server::Frame;
 
 const HELP: &[&str] = &[
@@ -30,106 +29,118 @@ const HELP: &[&str] = &[
     "    Return the keys and the access flags from a full Redis command.",
 ];
 
-pub fn run(ctx: &mut Ctx) {
+/// `COMMAND`: every registered command's `COMMAND INFO` entry.
+pub fn all(ctx: &mut Ctx) {
+    let all: Vec<Frame> = ctx.srv.table.registered().into_iter().map(|c| c.info_frame()).collect();
+    ctx.frame(&Frame::Array(all));
+}
+
+/// `COMMAND COUNT`.
+pub fn count(ctx: &mut Ctx) {
+    let n = ctx.srv.table.len() as i64;
+    ctx.w().int(n);
+}
+
+/// `COMMAND HELP`.
+pub fn help(ctx: &mut Ctx) {
+    help_reply(ctx, HELP);
+}
+
+/// `COMMAND INFO [name ...]`.
+pub fn info(ctx: &mut Ctx) {
     let table = &ctx.srv.table;
-    match ctx.cmd.name {
-        "command" => {
-            let all = table.registered().into_iter().map(|c| c.info_frame()).collect();
-            ctx.reply(Frame::Array(all));
-        }
-        "command|count" => ctx.reply(Frame::Integer(table.len() as i64)),
-        "command|help" => help_reply(ctx, HELP),
-        "command|info" => {
-            let reply = if ctx.argv.len() == 2 {
-                table.registered().into_iter().map(|c| c.info_frame()).collect()
-            } else {
-                ctx.argv[2..]
-                    .iter()
-                    .map(|n| lookup_by_full_name(table, n).map_or(Frame::NullBulk, |c| c.info_frame()))
-                    .collect()
-            };
-            ctx.reply(Frame::Array(reply));
-        }
-        "command|docs" => {
-            let cmds: Vec<&CommandSpec> = if ctx.argv.len() == 2 {
-                table.registered()
-            } else {
-                ctx.argv[2..].iter().filter_map(|n| lookup_by_full_name(table, n)).collect()
-            };
-            let docs = cmds
-                .into_iter()
-                .map(|c| {
-                    let doc = if table.is_alias(c) { c.valkey_docs_frame() } else { c.docs_frame() };
-                    (Frame::bulk(c.name), doc)
-                })
-                .collect();
-            ctx.reply(Frame::Map(docs));
-        }
-        "command|list" => list(ctx),
-        "command|getkeys" | "command|getkeysandflags" => match table.lookup(&ctx.argv[2..]) {
-            Lookup::Found(_) => ctx.error("ERR The command has no key arguments"),
-            _ => ctx.error("ERR Invalid command specified"),
-        },
-        _ => ctx.subcommand_syntax_error(),
+    let reply: Vec<Frame> = if ctx.argv.len() == 2 {
+        table.registered().into_iter().map(|c| c.info_frame()).collect()
+    } else {
+        ctx.args()
+            .rest()
+            .map(|n| lookup_by_full_name(table, n).map_or(Frame::NullBulk, |c| c.info_frame()))
+            .collect()
+    };
+    ctx.frame(&Frame::Array(reply));
+}
+
+/// `COMMAND DOCS [name ...]`.
+pub fn docs(ctx: &mut Ctx) {
+    let table = &ctx.srv.table;
+    let cmds: Vec<&Spec> = if ctx.argv.len() == 2 {
+        table.registered()
+    } else {
+        ctx.args().rest().filter_map(|n| lookup_by_full_name(table, n)).collect()
+    };
+    let docs = cmds.into_iter().map(|c| (Frame::bulk(c.name), c.docs_frame())).collect();
+    ctx.frame(&Frame::Map(docs));
+}
+
+/// `COMMAND GETKEYS` / `GETKEYSANDFLAGS command [arg ...]`: no sentinel command has keys.
+pub fn getkeys(ctx: &mut Ctx) {
+    let request = ctx.args().rest_argv();
+    match ctx.srv.table.lookup(&request) {
+        Lookup::Found(_) => ctx.error("ERR The command has no key arguments"),
+        _ => ctx.error("ERR Invalid command specified"),
     }
 }
 
 /// `lookupCommandBySds`: `name` or `container|sub`, using the live (renamed) table.
-fn lookup_by_full_name(table: &CommandTable, name: &[u8]) -> Option<&'static CommandSpec> {
-    let parts: Vec<&[u8]> = name.split(|&b| b == b'|').collect();
-    match parts.as_slice() {
-        [one] => table.get(one),
-        [base, sub] => {
-            let base = table.get(base)?;
-            base.subcommand(sub).or_else(|| table.alias(base, sub))
-        }
+fn lookup_by_full_name(table: &CommandTable, name: &[u8]) -> Option<&'static Spec> {
+    let mut parts = name.split(|&b| b == b'|');
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(one), None, _) => table.get(one),
+        (Some(base), Some(sub), None) => table.get(base)?.subcommand(sub),
         _ => None,
     }
 }
 
-enum Filter {
+/// `COMMAND LIST [FILTERBY MODULE name | ACLCAT category | PATTERN pattern]`.
+pub enum ListFilter<'a> {
+    None,
     Module,
-    AclCat(Option<&'static str>),
-    Pattern(Vec<u8>),
+    /// None: a category that does not exist (nothing matches).
+    AclCat(Option<Cat>),
+    Pattern(&'a [u8]),
 }
 
-fn list(ctx: &mut Ctx) {
-    let mut filter = None;
-    let mut i = 2;
-    while i < ctx.argv.len() {
-        let more = ctx.argv.len() - 1 - i;
-        if eq_ic(&ctx.argv[i], "filterby") && more == 2 {
-            let kind = &ctx.argv[i + 1];
-            let arg = &ctx.argv[i + 2];
-            filter = Some(if eq_ic(kind, "module") {
-                Filter::Module
-            } else if eq_ic(kind, "aclcat") {
-                Filter::AclCat(CATEGORIES.iter().copied().find(|c| eq_ic(arg, c)))
-            } else if eq_ic(kind, "pattern") {
-                Filter::Pattern(arg.clone())
-            } else {
-                ctx.syntax_error();
-                return;
-            });
-            i += 3;
-        } else {
-            ctx.syntax_error();
-            return;
+impl<'a> ParseArgs<'a> for ListFilter<'a> {
+    fn parse(args: &mut Args<'a>) -> Result<Self, ArgError> {
+        let mut filter = ListFilter::None;
+        while args.remaining() > 0 {
+            if args.remaining() != 3 || !args.eat("filterby") {
+                return Err(ArgError::Syntax);
+            }
+            let kind = args.one_of(&["module", "aclcat", "pattern"])?;
+            let arg = args.bytes()?;
+            filter = match kind {
+                0 => ListFilter::Module,
+                1 => ListFilter::AclCat(Cat::from_name(arg)),
+                _ => ListFilter::Pattern(arg),
+            };
+        }
+        Ok(filter)
+    }
+}
+
+impl ListFilter<'_> {
+    fn keeps(&self, c: &Spec) -> bool {
+        match self {
+            ListFilter::None => true,
+            ListFilter::Module => false,
+            ListFilter::AclCat(cat) => cat.is_some_and(|cat| c.in_category(cat)),
+            ListFilter::Pattern(p) => glob_match(p, c.name.as_bytes(), true),
         }
     }
-    let keep = |c: &CommandSpec| match &filter {
-        None => true,
-        Some(Filter::Module) => false,
-        Some(Filter::AclCat(cat)) => cat.is_some_and(|cat| c.in_category(cat)),
-        Some(Filter::Pattern(p)) => glob_match(p, c.name.as_bytes(), true),
-    };
+}
+
+pub fn list(ctx: &mut Ctx) {
+    let Some(filter) = ctx.parse::<ListFilter>() else { return };
     let mut names = Vec::new();
     for cmd in ctx.srv.table.registered() {
-        for c in std::iter::once(cmd).chain(cmd.subcommands.iter()) {
-            if keep(c) {
-                names.push(Frame::bulk(c.name));
+        for c in std::iter::once(cmd).chain(cmd.listed_subcommands()) {
+            if filter.keeps(c) {
+                names.push(c.name);
             }
         }
     }
-    ctx.reply(Frame::Array(names));
+    let mut w = ctx.w();
+    w.array(names.len());
+    names.iter().for_each(|n| w.bulk(n));
 }

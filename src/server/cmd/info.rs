@@ -7,55 +7,79 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use rand::Rng;
 
-use super::Ctx;
+use super::{Ctx, ParseArgs};
+use crate::server::argv::{ArgError, Args};
 use crate::server::stats::ServerStats;
-use crate::server::Frame;
+use crate::server::Server;
 
 /// The sections sentinel mode knows, in the order they are generated.
-const SECTIONS: &[&str] = &["server", "clients", "stats", "cpu", "sentinel"];
+const SECTIONS: [&str; 5] = ["server", "clients", "stats", "cpu", "sentinel"];
+
+/// `INFO [section ...]`: the requested sections, as bits in [`SECTIONS`]' order.
+pub struct Info {
+    sections: u8,
+}
+
+impl<'a> ParseArgs<'a> for Info {
+    /// `genInfoSectionDict` restricted to sentinel's sections: no argument, `default`, `all`
+    /// and `everything` select all five; names are case-insensitive; unknown names are ignored.
+    fn parse(args: &mut Args<'a>) -> Result<Self, ArgError> {
+        const ALL: u8 = (1 << SECTIONS.len()) - 1;
+        if args.remaining() == 0 {
+            return Ok(Info { sections: ALL });
+        }
+        let mut sections = 0;
+        for a in args.rest() {
+            if [&b"all"[..], b"everything", b"default"].iter().any(|w| a.eq_ignore_ascii_case(w)) {
+                return Ok(Info { sections: ALL });
+            }
+            if let Some(i) = SECTIONS.iter().position(|s| a.eq_ignore_ascii_case(s.as_bytes())) {
+                sections |= 1 << i;
+            }
+        }
+        Ok(Info { sections })
+    }
+}
+
+impl Info {
+    fn wants(&self, section: usize) -> bool {
+        self.sections & (1 << section) != 0
+    }
+}
 
 pub fn run(ctx: &mut Ctx) {
-    let wanted = requested_sections(&ctx.argv[1..]);
-    let mut out = String::new();
-    for section in SECTIONS.iter().filter(|s| wanted.contains(s)) {
-        if !out.is_empty() {
-            out.push_str("\r\n");
+    let Some(info) = ctx.parse::<Info>() else { return };
+    let srv = ctx.srv;
+    let mut w = ctx.w();
+    let at = w.deferred();
+    let mut first = true;
+    for (i, section) in SECTIONS.iter().enumerate().filter(|(i, _)| info.wants(*i)) {
+        if !first {
+            w.raw(b"\r\n");
         }
+        first = false;
         match *section {
-            "server" => server(ctx, &mut out),
-            "clients" => clients(ctx, &mut out),
-            "stats" => stats(ctx, &mut out),
-            "cpu" => cpu(&mut out),
+            "server" => server(srv, &mut w),
+            "clients" => clients(srv, &mut w),
+            "stats" => stats(srv, &mut w),
+            "cpu" => cpu(&mut w),
             _ => {
-                out.push_str("# Sentinel\r\n");
-                out.push_str(&crate::server::sentinel::info_section(&ctx.srv.h));
+                debug_assert_eq!(i, 4);
+                w.raw(b"# Sentinel\r\n");
+                crate::server::sentinel::info_section(&srv.h, &mut w);
             }
         }
     }
-    ctx.reply(Frame::bulk(out));
+    w.end_bulk(at);
 }
 
-/// `genInfoSectionDict` restricted to sentinel's sections: no argument, `default`, `all` and
-/// `everything` select all five; names are case-insensitive; unknown names are ignored.
-fn requested_sections(args: &[Vec<u8>]) -> Vec<&'static str> {
-    if args.is_empty() {
-        return SECTIONS.to_vec();
-    }
-    let mut wanted = Vec::new();
-    for a in args {
-        let a = a.to_ascii_lowercase();
-        if a == b"all" || a == b"everything" || a == b"default" {
-            return SECTIONS.to_vec();
-        }
-        if let Some(s) = SECTIONS.iter().find(|s| s.as_bytes() == a.as_slice()) {
-            wanted.push(*s);
-        }
-    }
-    wanted
+/// `uname -s -r -m`, asked once.
+fn os_name() -> &'static str {
+    static OS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    OS.get_or_init(uname)
 }
 
-/// `uname -s -r -m`.
-fn os_name() -> String {
+fn uname() -> String {
     // SAFETY: uname fills the zeroed struct; the fields are NUL-terminated C strings.
     unsafe {
         let mut u: libc::utsname = std::mem::zeroed();
@@ -70,18 +94,24 @@ fn os_name() -> String {
     }
 }
 
-/// A stable build id for this binary (Redis prints a hash of its build environment).
-fn build_id() -> String {
+/// A stable build id for this binary (Redis prints a hash of its build environment), computed
+/// once.
+fn build_id() -> &'static str {
+    static ID: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    ID.get_or_init(compute_build_id)
+}
+
+fn compute_build_id() -> String {
     let h = crate::server::acl::hash_password(
         concat!(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION")).as_bytes(),
     );
     h[..16].to_string()
 }
 
-fn server(ctx: &Ctx, out: &mut String) {
-    let p = &ctx.srv.h.0.process;
+fn server(srv: &Server, out: &mut impl Write) {
+    let p = &srv.h.0.process;
     let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
-    let uptime = ctx.srv.started.elapsed().as_secs();
+    let uptime = srv.started.elapsed().as_secs();
     // Sentinel re-draws its timer frequency every tick (`server.hz = CONFIG_DEFAULT_HZ +
     // rand() % CONFIG_DEFAULT_HZ`), so INFO shows a value between 10 and 19.
     let hz = 10 + rand::thread_rng().gen_range(0..10);
@@ -131,8 +161,8 @@ fn server(ctx: &Ctx, out: &mut String) {
     );
 }
 
-fn clients(ctx: &Ctx, out: &mut String) {
-    let s = &ctx.srv.stats;
+fn clients(srv: &Server, out: &mut impl Write) {
+    let s = &srv.stats;
     let (max_in, max_out) = s.recent_max_buffers();
     let _ = write!(
         out,
@@ -145,8 +175,8 @@ fn clients(ctx: &Ctx, out: &mut String) {
          blocked_clients:{}\r\n\
          tracking_clients:{}\r\n\
          clients_in_timeout_table:0\r\n",
-        ctx.srv.clients.len(),
-        ctx.srv.maxclients,
+        srv.clients.len(),
+        srv.maxclients,
         max_in,
         max_out,
         s.blocked_clients.load(std::sync::atomic::Ordering::Relaxed),
@@ -154,11 +184,11 @@ fn clients(ctx: &Ctx, out: &mut String) {
     );
 }
 
-fn stats(ctx: &Ctx, out: &mut String) {
-    let s = &ctx.srv.stats;
+fn stats(srv: &Server, out: &mut impl Write) {
+    let s = &srv.stats;
     let g = ServerStats::get;
     let (ops, in_kbps, out_kbps) = s.instantaneous();
-    let (channels, patterns) = ctx.srv.broker.counts();
+    let (channels, patterns) = srv.broker.counts();
     let _ = write!(
         out,
         "# Stats\r\n\
@@ -240,7 +270,7 @@ fn rusage(who: libc::c_int) -> (String, String) {
     (tv(ru.ru_stime), tv(ru.ru_utime))
 }
 
-fn cpu(out: &mut String) {
+fn cpu(out: &mut impl Write) {
     let (sys, user) = rusage(libc::RUSAGE_SELF);
     let (csys, cuser) = rusage(libc::RUSAGE_CHILDREN);
     // rsentinel has no single main thread; the process totals stand in for it.
@@ -258,17 +288,20 @@ fn cpu(out: &mut String) {
 
 #[cfg(test)]
 mod tests {
-    use super::requested_sections;
+    use super::*;
+    use crate::server::argv::Argv;
 
-    fn args(v: &[&str]) -> Vec<Vec<u8>> {
-        v.iter().map(|s| s.as_bytes().to_vec()).collect()
+    fn sections(v: &[&str]) -> Vec<&'static str> {
+        let argv = Argv::from_args(std::iter::once("info").chain(v.iter().copied()));
+        let info = Info::parse(&mut Args::new(&argv, 1)).unwrap();
+        SECTIONS.iter().enumerate().filter(|(i, _)| info.wants(*i)).map(|(_, s)| *s).collect()
     }
 
     #[test]
-    fn sections() {
-        assert_eq!(requested_sections(&[]).len(), 5);
-        assert_eq!(requested_sections(&args(&["EVERYTHING"])).len(), 5);
-        assert_eq!(requested_sections(&args(&["replication"])), Vec::<&str>::new());
-        assert_eq!(requested_sections(&args(&["Sentinel", "server"])), vec!["sentinel", "server"]);
+    fn sections_are_generated_in_redis_order() {
+        assert_eq!(sections(&[]).len(), 5);
+        assert_eq!(sections(&["EVERYTHING"]).len(), 5);
+        assert_eq!(sections(&["replication"]), Vec::<&str>::new());
+        assert_eq!(sections(&["Sentinel", "server"]), vec!["server", "sentinel"]);
     }
 }

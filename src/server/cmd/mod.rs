@@ -1,8 +1,11 @@
 //! Command dispatch (`server.c: processCommand`) and one module per command.
 //!
-//! [`prepare`] runs Redis's checks in Redis's order: the cross-protocol attack guard, command
-//! lookup, arity, authentication, ACL, and the RESP2 pub/sub context. The connection task then
-//! waits out any CLIENT PAUSE and calls [`execute`].
+//! [`prepare`] resolves the request in the command table ([`table`]) once and runs Redis's
+//! checks in Redis's order: the cross-protocol attack guard, command lookup, arity,
+//! authentication, ACL, and the RESP2 pub/sub context. The connection task then waits out any
+//! CLIENT PAUSE and runs the spec's handler ([`spec::Run`]) with a [`Ctx`]. Handlers read their
+//! arguments into a typed request ([`ParseArgs`], mini-redis's `parse_frames`) and apply it,
+//! writing the reply straight into the connection's output buffer ([`Ctx::w`]).
 
 pub mod acl;
 pub mod auth;
@@ -12,8 +15,6 @@ pub mod hello;
 pub mod info;
 pub mod ping;
 pub mod publish;
-pub mod role;
-pub mod sentinel;
 pub mod shutdown;
 pub mod spec;
 pub mod subscribe;
@@ -21,103 +22,135 @@ pub mod table;
 
 use std::time::Instant;
 
-use self::spec::{CommandSpec, Lookup};
+use bytes::BytesMut;
+
+use self::spec::{Flag, Lookup, Spec};
 use super::acl::selector::Denial;
 use super::acl::LogReason;
-use super::client::{BufferStats, ClientState, ClientView};
+use super::argv::{ArgError, Args, Argv};
+use super::client::{BufferStats, ClientState};
+use super::reply::RespWriter;
 use super::util::{c_str, c_str_max, upper};
 use super::{Frame, Server};
 
-/// One queued reply.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Reply {
-    Frame(Frame),
-    /// An error line made of raw client bytes (no `-`, no CRLF).
-    RawError(Vec<u8>),
-}
-
 /// Why a request was not run.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Rejection {
     /// Close the connection without a reply (HTTP-looking request).
     Close,
-    Error(Reply),
+    /// An error line (without `-` and CRLF), raw bytes since it may quote the client's.
+    Error(Vec<u8>),
 }
 
 fn error(msg: impl Into<String>) -> Rejection {
-    Rejection::Error(Reply::Frame(Frame::error(msg)))
+    Rejection::Error(msg.into().into_bytes())
 }
 
 /// Everything a command implementation gets.
 pub struct Ctx<'a> {
     pub srv: &'a Server,
     pub client: &'a mut ClientState,
-    pub argv: &'a [Vec<u8>],
-    pub cmd: &'static CommandSpec,
+    pub argv: &'a Argv,
+    pub cmd: &'static Spec,
     /// Buffer figures of the running request, for this client's own CLIENT LIST line.
     pub buffers: BufferStats,
-    pub out: Vec<Reply>,
+    /// The connection's output buffer.
+    out: &'a mut BytesMut,
+    /// Error replies written so far.
+    pub errors: u64,
 }
 
-impl Ctx<'_> {
-    pub fn reply(&mut self, f: Frame) {
-        self.out.push(Reply::Frame(f));
+/// A command's arguments read into a typed request (mini-redis's `parse_frames`); the
+/// handler then applies it.
+pub trait ParseArgs<'a>: Sized {
+    fn parse(args: &mut Args<'a>) -> Result<Self, ArgError>;
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(
+        srv: &'a Server,
+        client: &'a mut ClientState,
+        argv: &'a Argv,
+        cmd: &'static Spec,
+        buffers: BufferStats,
+        out: &'a mut BytesMut,
+    ) -> Ctx<'a> {
+        Ctx { srv, client, argv, cmd, buffers, out, errors: 0 }
     }
 
-    pub fn error(&mut self, msg: impl Into<String>) {
-        self.out.push(Reply::Frame(Frame::error(msg)));
+    /// The reply writer, in the client's current protocol (HELLO switches it before replying).
+    pub fn w(&mut self) -> RespWriter<'_> {
+        RespWriter::new(self.out, self.client.resp, &mut self.errors)
+    }
+
+    pub fn frame(&mut self, f: &Frame) {
+        self.w().frame(f);
+    }
+
+    pub fn error(&mut self, msg: &str) {
+        self.w().error(msg);
     }
 
     pub fn ok(&mut self) {
-        self.reply(Frame::ok());
+        self.w().ok();
     }
 
     pub fn syntax_error(&mut self) {
-        self.error("ERR syntax error");
+        self.reject(ArgError::Syntax);
     }
 
-    /// `addReplySubcommandSyntaxError`.
-    pub fn subcommand_syntax_error(&mut self) {
-        let sub = String::from_utf8_lossy(c_str_max(&self.argv[1], 128)).into_owned();
-        let cmd = upper(c_str(&self.argv[0]));
-        self.error(format!(
-            "ERR unknown subcommand or wrong number of arguments for '{}'. Try {} HELP.",
-            sub, cmd
-        ));
+    /// Reply with the error an argument check produced.
+    pub fn reject(&mut self, e: ArgError) {
+        let text = e.text(self.argv);
+        self.error(&text);
+    }
+
+    /// The arguments after the command (and subcommand) name.
+    pub fn args(&self) -> Args<'a> {
+        Args::new(self.argv, self.cmd.first_arg())
+    }
+
+    /// Read the arguments into `T`; on failure the error is the reply and None is returned.
+    pub fn parse<T: ParseArgs<'a>>(&mut self) -> Option<T> {
+        match T::parse(&mut self.args()) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                self.reject(e);
+                None
+            }
+        }
     }
 
     /// Publish this client's current state so CLIENT LIST (including its own) sees it.
     pub fn publish_view(&mut self) {
-        publish_view(self.client, self.buffers);
+        self.client.publish(self.buffers);
     }
 
-    /// Argument `i` as an integer (`getLongLongFromObjectOrReply`); replies `msg` (or the
-    /// standard text) and returns None when it is not one.
-    pub fn int_arg(&mut self, i: usize, msg: Option<&str>) -> Option<i64> {
-        let v = super::util::string2ll(&self.argv[i]);
-        if v.is_none() {
-            self.error(msg.unwrap_or("ERR value is not an integer or out of range"));
-        }
-        v
+    /// This client's CLIENT LIST line, as others would see it now.
+    pub fn own_info_line(&mut self) -> String {
+        self.publish_view();
+        self.client.entry.info_line(Instant::now(), &self.srv.table)
     }
+}
+
+/// The handler of a container command run without a subcommand. Arity rules make that
+/// impossible for ACL, CLIENT and SENTINEL (they need one); it answers like Redis's
+/// container commands would.
+pub fn container(ctx: &mut Ctx) {
+    ctx.reject(ArgError::SubcommandSyntax);
 }
 
 /// The `<CMD> HELP` reply (`addReplyHelp`): a header naming the command as typed, the
 /// command's lines, then HELP itself.
 pub fn help_reply(ctx: &mut Ctx, lines: &[&str]) {
-    let mut v = vec![Frame::Simple(format!(
-        "{} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-        upper(c_str(&ctx.argv[0]))
-    ))];
-    v.extend(lines.iter().map(|l| Frame::Simple(l.to_string())));
-    v.push(Frame::Simple("HELP".into()));
-    v.push(Frame::Simple("    Prints this help.".into()));
-    ctx.reply(Frame::Array(v));
-}
-
-/// Refresh the client's published view.
-pub fn publish_view(client: &ClientState, buffers: BufferStats) {
-    client.entry.publish(ClientView::of(client, buffers));
+    let header =
+        format!("{} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", upper(c_str(ctx.argv.name())));
+    let mut w = ctx.w();
+    w.array(lines.len() + 3);
+    w.simple(&header);
+    lines.iter().for_each(|l| w.simple(l));
+    w.simple("HELP");
+    w.simple("    Prints this help.");
 }
 
 /// Milliseconds since the Unix epoch.
@@ -137,10 +170,10 @@ pub fn auth_required(srv: &Server, client: &ClientState) -> bool {
 pub fn prepare(
     srv: &Server,
     client: &mut ClientState,
-    argv: &[Vec<u8>],
+    argv: &Argv,
     buffers: BufferStats,
-) -> Result<&'static CommandSpec, Rejection> {
-    let name = argv.first().map(|a| a.as_slice()).unwrap_or_default();
+) -> Result<&'static Spec, Rejection> {
+    let name = argv.name();
     if name.eq_ignore_ascii_case(b"host:") || name.eq_ignore_ascii_case(b"post") {
         tracing::warn!(
             "Possible SECURITY ATTACK detected. It looks like somebody is sending POST or Host: commands \
@@ -155,19 +188,19 @@ pub fn prepare(
             client.last_cmd = None;
             let mut e = b"ERR unknown subcommand '".to_vec();
             e.extend_from_slice(c_str_max(&argv[1], 128));
-            e.extend_from_slice(format!("'. Try {} HELP.", upper(c_str(&argv[0]))).as_bytes());
-            return Err(Rejection::Error(Reply::RawError(e)));
+            e.extend_from_slice(format!("'. Try {} HELP.", upper(c_str(name))).as_bytes());
+            return Err(Rejection::Error(e));
         }
         Lookup::Unknown => {
             client.last_cmd = None;
-            return Err(Rejection::Error(Reply::RawError(unknown_command(argv))));
+            return Err(Rejection::Error(unknown_command(argv)));
         }
     };
-    client.last_cmd = Some(cmd.name);
+    client.last_cmd = Some(cmd);
     if !cmd.arity_ok(argv.len()) {
         return Err(error(format!("ERR wrong number of arguments for '{}' command", cmd.name)));
     }
-    if auth_required(srv, client) && !cmd.has_flag("no_auth") {
+    if auth_required(srv, client) && !cmd.has_flag(Flag::NoAuth) {
         return Err(error("NOAUTH Authentication required."));
     }
     check_acl(srv, client, cmd, argv, buffers)?;
@@ -184,9 +217,9 @@ pub fn prepare(
 /// `ERR unknown command '<name>', with args beginning with: '<a1>' ... ` with Redis's
 /// truncation: names and arguments stop at 128 bytes (and at a NUL), and arguments are added
 /// while their text is shorter than 128 bytes.
-fn unknown_command(argv: &[Vec<u8>]) -> Vec<u8> {
+fn unknown_command(argv: &Argv) -> Vec<u8> {
     let mut args: Vec<u8> = Vec::new();
-    for a in argv.iter().skip(1) {
+    for a in argv.from(1) {
         if args.len() >= 128 {
             break;
         }
@@ -196,7 +229,7 @@ fn unknown_command(argv: &[Vec<u8>]) -> Vec<u8> {
         args.extend_from_slice(b"' ");
     }
     let mut e = b"ERR unknown command '".to_vec();
-    e.extend_from_slice(c_str_max(argv.first().map(|a| a.as_slice()).unwrap_or_default(), 128));
+    e.extend_from_slice(c_str_max(argv.name(), 128));
     e.extend_from_slice(b"', with args beginning with: ");
     e.extend_from_slice(&args);
     e
@@ -205,8 +238,8 @@ fn unknown_command(argv: &[Vec<u8>]) -> Vec<u8> {
 fn check_acl(
     srv: &Server,
     client: &mut ClientState,
-    cmd: &'static CommandSpec,
-    argv: &[Vec<u8>],
+    cmd: &'static Spec,
+    argv: &Argv,
     buffers: BufferStats,
 ) -> Result<(), Rejection> {
     let verdict = {
@@ -219,8 +252,8 @@ fn check_acl(
     let Err((denial, idx)) = verdict else {
         return Ok(());
     };
-    publish_view(client, buffers);
-    let info = client.entry.info_line(Instant::now());
+    client.publish(buffers);
+    let info = client.entry.info_line(Instant::now(), &srv.table);
     let (reason, object, msg) = match denial {
         Denial::Command => (
             LogReason::Command,
@@ -229,52 +262,64 @@ fn check_acl(
         ),
         Denial::Channel => (
             LogReason::Channel,
-            argv.get(idx).cloned().unwrap_or_default(),
+            argv.get(idx).unwrap_or_default().to_vec(),
             "NOPERM this user has no permissions to access one of the channels used as arguments".to_string(),
         ),
     };
-    srv.acl().log.add(reason, &object, &client.user, info, unix_ms());
+    srv.acl_log().add(reason, &object, &client.user, info, unix_ms());
     Err(error(msg))
 }
 
-/// Run a prepared command.
+/// Run a prepared command, writing its reply into `out`; returns the number of error replies
+/// it wrote.
 pub async fn execute(
     srv: &Server,
     client: &mut ClientState,
-    argv: &[Vec<u8>],
-    cmd: &'static CommandSpec,
+    argv: &Argv,
+    cmd: &'static Spec,
     buffers: BufferStats,
-) -> Vec<Reply> {
-    let mut ctx = Ctx { srv, client, argv, cmd, buffers, out: Vec::new() };
-    let base = cmd.name.split('|').next().unwrap_or(cmd.name);
-    match base {
-        "ping" => ping::run(&mut ctx),
-        "hello" => hello::run(&mut ctx),
-        "auth" => auth::run(&mut ctx),
-        "client" => client::run(&mut ctx),
-        "command" => command::run(&mut ctx),
-        "info" => info::run(&mut ctx),
-        "shutdown" => shutdown::run(&mut ctx),
-        "subscribe" | "psubscribe" | "unsubscribe" | "punsubscribe" => subscribe::run(&mut ctx),
-        "acl" => acl::run(&mut ctx),
-        "publish" => publish::run(&mut ctx).await,
-        "role" => role::run(&mut ctx),
-        "sentinel" => sentinel::run(&mut ctx).await,
-        other => ctx.error(format!("ERR unknown command '{}'", other)),
+    out: &mut BytesMut,
+) -> u64 {
+    if cmd.fresh {
+        srv.h.ensure_fresh().await;
     }
-    ctx.out
+    let mut ctx = Ctx::new(srv, client, argv, cmd, buffers, out);
+    match cmd.run {
+        spec::Run::Now(f) => f(&mut ctx),
+        spec::Run::Wait(f) => f(&mut ctx).await,
+    }
+    ctx.errors
+}
+
+/// Run one request as a new, authenticated client speaking RESP `proto` would (every check of
+/// [`prepare`], then the handler), returning the reply bytes. For tests and tools that compare
+/// replies without a socket; a connection runs the same steps.
+pub async fn execute_once(srv: &Server, args: &[&[u8]], proto: u8) -> Vec<u8> {
+    let argv = Argv::from_args(args);
+    let id = srv.clients.next_id();
+    let entry = srv.clients.register(id, "127.0.0.1:0".into(), "127.0.0.1:0".into(), -1);
+    let (push_tx, _push_rx) = tokio::sync::mpsc::unbounded_channel();
+    let mut client = ClientState::new(entry, push_tx, true);
+    client.resp = proto;
+    let mut out = BytesMut::new();
+    match prepare(srv, &mut client, &argv, BufferStats::default()) {
+        Err(Rejection::Error(e)) => RespWriter::new(&mut out, proto, &mut 0).error_bytes(&e),
+        Err(Rejection::Close) => {}
+        Ok(cmd) => {
+            execute(srv, &mut client, &argv, cmd, BufferStats::default(), &mut out).await;
+        }
+    }
+    srv.clients.unregister(id);
+    out.to_vec()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn argv(v: &[&[u8]]) -> Vec<Vec<u8>> {
-        v.iter().map(|s| s.to_vec()).collect()
-    }
-
     #[test]
     fn unknown_command_text_like_redis() {
+        let argv = |v: &[&[u8]]| Argv::from_args(v);
         assert_eq!(
             unknown_command(&argv(&[b"GET", b"a", b"b"])),
             b"ERR unknown command 'GET', with args beginning with: 'a' 'b' ".to_vec()

@@ -4,33 +4,43 @@
 //! writes its config file on the way out (the daemon does that when asked to shut down). The
 //! client gets no reply: its connection closes, as when redis-sentinel exits.
 
-use super::Ctx;
-use crate::server::util::eq_ic;
+use super::{Ctx, ParseArgs};
+use crate::server::argv::{ArgError, Args};
+
+/// `SHUTDOWN` and its flags, in any order.
+#[derive(Default)]
+pub struct Shutdown {
+    nosave: bool,
+    save: bool,
+    now: bool,
+    force: bool,
+    abort: bool,
+}
+
+impl<'a> ParseArgs<'a> for Shutdown {
+    fn parse(args: &mut Args<'a>) -> Result<Self, ArgError> {
+        let mut s = Shutdown::default();
+        while args.remaining() > 0 {
+            let flag = match args.one_of(&["nosave", "save", "now", "force", "abort"])? {
+                0 => &mut s.nosave,
+                1 => &mut s.save,
+                2 => &mut s.now,
+                3 => &mut s.force,
+                _ => &mut s.abort,
+            };
+            *flag = true;
+        }
+        let any_flag = s.nosave || s.save || s.now || s.force;
+        if (s.abort && any_flag) || (s.nosave && s.save) {
+            return Err(ArgError::Syntax);
+        }
+        Ok(s)
+    }
+}
 
 pub fn run(ctx: &mut Ctx) {
-    let (mut nosave, mut save, mut now, mut force, mut abort) = (false, false, false, false, false);
-    for arg in &ctx.argv[1..] {
-        if eq_ic(arg, "nosave") {
-            nosave = true;
-        } else if eq_ic(arg, "save") {
-            save = true;
-        } else if eq_ic(arg, "now") {
-            now = true;
-        } else if eq_ic(arg, "force") {
-            force = true;
-        } else if eq_ic(arg, "abort") {
-            abort = true;
-        } else {
-            ctx.syntax_error();
-            return;
-        }
-    }
-    let any_flag = nosave || save || now || force;
-    if (abort && any_flag) || (nosave && save) {
-        ctx.syntax_error();
-        return;
-    }
-    if abort {
+    let Some(s) = ctx.parse::<Shutdown>() else { return };
+    if s.abort {
         // A shutdown is never left pending: once asked, the process exits.
         ctx.error("ERR No shutdown in progress.");
         return;

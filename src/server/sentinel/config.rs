@@ -8,30 +8,50 @@
 //! 7.2's (and Valkey 8's): every pair is checked before any is applied, and several patterns
 //! list each matching parameter once, `loglevel` included, in the fixed order.
 
-use super::{err, lossy, ok_if_saved, run_in_core};
+use super::{err, lossy, ok_if_saved, run_in_core, unexpected};
 use crate::core::commands::ConfigSetError;
 use crate::core::input::{ClientCommand, CommandOutcome};
 use crate::core::wire::glob::glob_match;
 use crate::core::Sentinel;
-use crate::handle::Handle;
-use crate::server::Frame;
+use crate::server::argv::{ArgError, Args};
+use crate::server::cmd::spec::Waiting;
+use crate::server::cmd::{Ctx, ParseArgs};
 
 const SHAPE: &str = "ERR Only SENTINEL CONFIG GET <option> / SET <option> <value> are supported.";
 
-pub(super) async fn run(h: &Handle, args: &[Vec<u8>]) -> Frame {
-    let sub = lossy(&args[2]);
-    if sub.eq_ignore_ascii_case("set") && args.len() >= 5 {
-        set(h, &args[3..]).await
-    } else if sub.eq_ignore_ascii_case("get") && args.len() >= 4 {
-        get(h, &args[3..])
-    } else {
-        Frame::error(SHAPE)
+/// `CONFIG SET <param> <value> ...` (its words, checked when applied) or `CONFIG GET
+/// <pattern> ...`.
+pub enum Config<'a> {
+    Set(Vec<&'a [u8]>),
+    Get(Vec<&'a [u8]>),
+}
+
+impl<'a> ParseArgs<'a> for Config<'a> {
+    fn parse(args: &mut Args<'a>) -> Result<Self, ArgError> {
+        let n = args.remaining();
+        if n >= 3 && args.eat("set") {
+            return Ok(Config::Set(args.rest().collect()));
+        }
+        if n >= 2 && args.eat("get") {
+            return Ok(Config::Get(args.rest().collect()));
+        }
+        Err(ArgError::Text(SHAPE))
     }
+}
+
+pub fn run<'c>(ctx: &'c mut Ctx<'_>) -> Waiting<'c> {
+    Box::pin(async move {
+        match ctx.parse::<Config>() {
+            None => {}
+            Some(Config::Set(words)) => set(ctx, &words).await,
+            Some(Config::Get(patterns)) => get(ctx, &patterns),
+        }
+    })
 }
 
 /// Check every `<param> <value>` pair in Redis 7.2's order (known name, not given twice, has a
 /// value, valid value); the first problem is the reply and nothing is applied.
-fn check_pairs(words: &[Vec<u8>]) -> Result<Vec<(String, String)>, ConfigSetError> {
+fn check_pairs(words: &[&[u8]]) -> Result<Vec<(String, String)>, ConfigSetError> {
     let mut pairs: Vec<(String, String)> = Vec::new();
     for (i, word) in words.iter().enumerate().step_by(2) {
         let param = lossy(word);
@@ -63,29 +83,29 @@ fn check_pairs(words: &[Vec<u8>]) -> Result<Vec<(String, String)>, ConfigSetErro
 /// Check all, apply all, flush, reply. The core applies its parameters in one command (and,
 /// if sentinel-user / sentinel-pass changed, closes the peer links after the reply, as Redis
 /// does); `loglevel` is applied here.
-async fn set(h: &Handle, words: &[Vec<u8>]) -> Frame {
+async fn set(ctx: &mut Ctx<'_>, words: &[&[u8]]) {
     let mut pairs = match check_pairs(words) {
         Ok(p) => p,
-        Err(e) => return err(e),
+        Err(e) => return err(ctx, e),
     };
     if let Some(i) = pairs.iter().position(|(p, _)| p.eq_ignore_ascii_case("loglevel")) {
         let (_, level) = pairs.remove(i);
         crate::handle::logging::set_level(&level);
-        h.0.server_config.lock().unwrap_or_else(|e| e.into_inner()).loglevel = level.to_ascii_lowercase();
+        ctx.srv.h.0.server_config.lock().unwrap_or_else(|e| e.into_inner()).loglevel =
+            level.to_ascii_lowercase();
     }
     let cmd = if pairs.is_empty() { ClientCommand::FlushConfig } else { ClientCommand::ConfigSet { pairs } };
-    match run_in_core(h, cmd).await {
-        Ok(r) => match &r.outcome {
-            CommandOutcome::ConfigSet(Ok(())) | CommandOutcome::Flushed => ok_if_saved(&r),
-            CommandOutcome::ConfigSet(Err(e)) => err(e),
-            _ => super::unexpected(r.outcome),
-        },
-        Err(frame) => frame,
+    let Some(r) = run_in_core(ctx, cmd).await else { return };
+    match &r.outcome {
+        CommandOutcome::ConfigSet(Ok(())) | CommandOutcome::Flushed => ok_if_saved(ctx, &r),
+        CommandOutcome::ConfigSet(Err(e)) => err(ctx, e),
+        _ => unexpected(ctx, r.outcome),
     }
 }
 
 /// A map of the matching parameters, values as bulk strings (announce-port too).
-fn get(h: &Handle, patterns: &[Vec<u8>]) -> Frame {
+fn get(ctx: &mut Ctx, patterns: &[&[u8]]) {
+    let h = &ctx.srv.h;
     let loglevel =
         || ("loglevel", h.0.server_config.lock().unwrap_or_else(|e| e.into_inner()).loglevel.clone());
     let pairs: Vec<(&str, String)> = if let [pattern] = patterns {
@@ -108,5 +128,10 @@ fn get(h: &Handle, patterns: &[Vec<u8>]) -> Frame {
         }
         listed
     };
-    Frame::map(pairs.into_iter().map(|(k, v)| (k, Frame::bulk(v))))
+    let mut w = ctx.w();
+    w.map(pairs.len());
+    for (k, v) in pairs {
+        w.bulk(k);
+        w.bulk(v);
+    }
 }

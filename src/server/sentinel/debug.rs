@@ -1,27 +1,32 @@
 //! SENTINEL DEBUG [`<param> <ms>` ...]: show or change the timing constants.
 
-use super::{err, lossy, run_in_core};
+use super::{err, lossy, run_in_core, unexpected};
 use crate::core::input::{ClientCommand, CommandOutcome};
 use crate::core::Timings;
-use crate::handle::Handle;
-use crate::server::Frame;
+use crate::server::cmd::spec::Waiting;
+use crate::server::cmd::Ctx;
 
 /// With no argument, the 13 parameters as a map (upper-case names, bulk numbers). Otherwise set
 /// them left to right (case-insensitive names, values > 0); pairs before an error stay applied.
 /// Nothing is persisted.
-pub(super) async fn run(h: &Handle, args: &[Vec<u8>]) -> Frame {
-    if args.len() == 2 {
-        return h.read_core(|c, _| {
-            Frame::map(Timings::NAMES.iter().zip(c.timings.values()).map(|(n, v)| (*n, Frame::bulk_num(v))))
-        });
-    }
-    let pairs: Vec<String> = args[2..].iter().map(|a| lossy(a)).collect();
-    match run_in_core(h, ClientCommand::DebugSet { pairs }).await {
-        Ok(r) => match r.outcome {
-            CommandOutcome::DebugSet(Ok(())) => Frame::ok(),
-            CommandOutcome::DebugSet(Err(e)) => err(e),
-            other => super::unexpected(other),
-        },
-        Err(frame) => frame,
-    }
+pub fn run<'c>(ctx: &'c mut Ctx<'_>) -> Waiting<'c> {
+    Box::pin(async move {
+        let pairs: Vec<String> = ctx.args().rest().map(lossy).collect();
+        if pairs.is_empty() {
+            let values = ctx.srv.h.read_core(|c, _| c.timings.values());
+            let mut w = ctx.w();
+            w.map(Timings::NAMES.len());
+            for (n, v) in Timings::NAMES.iter().zip(values) {
+                w.bulk(n);
+                w.bulk_uint(v);
+            }
+            return;
+        }
+        let Some(r) = run_in_core(ctx, ClientCommand::DebugSet { pairs }).await else { return };
+        match r.outcome {
+            CommandOutcome::DebugSet(Ok(())) => ctx.ok(),
+            CommandOutcome::DebugSet(Err(e)) => err(ctx, e),
+            other => unexpected(ctx, other),
+        }
+    })
 }

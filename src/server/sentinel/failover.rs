@@ -1,19 +1,21 @@
 //! SENTINEL FAILOVER `<name>`: force a failover as if the master were down, without asking
 //! for agreement (`sentinelCommand` "failover").
 
-use super::{no_such_master, run_in_core};
+use super::{no_such_master, run_in_core, MasterName};
 use crate::core::input::{ClientCommand, CommandOutcome};
-use crate::handle::Handle;
-use crate::server::Frame;
+use crate::server::cmd::spec::Waiting;
+use crate::server::cmd::Ctx;
 
-pub(super) async fn run(h: &Handle, args: &[Vec<u8>]) -> Frame {
-    let reply = match run_in_core(h, ClientCommand::Failover { name: args[2].clone() }).await {
-        Ok(r) => r,
-        Err(frame) => return frame,
-    };
-    match reply.outcome {
-        CommandOutcome::Failover(Ok(())) => Frame::ok(),
-        CommandOutcome::Failover(Err(e)) => Frame::error(e.to_string()),
-        _ => no_such_master(),
-    }
+pub fn run<'c>(ctx: &'c mut Ctx<'_>) -> Waiting<'c> {
+    Box::pin(async move {
+        let Some(MasterName(name)) = ctx.parse() else { return };
+        let Some(reply) = run_in_core(ctx, ClientCommand::Failover { name: name.to_vec() }).await else {
+            return;
+        };
+        match reply.outcome {
+            CommandOutcome::Failover(Ok(())) => ctx.ok(),
+            CommandOutcome::Failover(Err(e)) => ctx.error(&e.to_string()),
+            _ => no_such_master(ctx),
+        }
+    })
 }

@@ -2,12 +2,13 @@
 
 use super::{ok_if_saved, run_in_core};
 use crate::core::input::ClientCommand;
-use crate::handle::Handle;
-use crate::server::Frame;
+use crate::server::cmd::spec::Waiting;
+use crate::server::cmd::Ctx;
 
-pub(super) async fn run(h: &Handle) -> Frame {
-    match run_in_core(h, ClientCommand::FlushConfig).await {
-        Ok(r) => ok_if_saved(&r),
-        Err(frame) => frame,
-    }
+pub fn run<'c>(ctx: &'c mut Ctx<'_>) -> Waiting<'c> {
+    Box::pin(async move {
+        if let Some(r) = run_in_core(ctx, ClientCommand::FlushConfig).await {
+            ok_if_saved(ctx, &r);
+        }
+    })
 }

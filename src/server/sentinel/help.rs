@@ -1,6 +1,6 @@
 //! SENTINEL HELP (`addReplyHelp` with sentinel.c's text, verbatim).
 
-use crate::server::Frame;
+use crate::server::cmd::Ctx;
 
 const LINES: [&str; 47] = [
     "CKQUORUM <master-name>",
@@ -55,11 +55,14 @@ const LINES: [&str; 47] = [
 
 /// The help lines as status replies: a header naming the command as typed (upper-cased),
 /// the subcommand lines, then the generic HELP entry.
-pub(super) fn run(args: &[Vec<u8>]) -> Frame {
-    let cmd = String::from_utf8_lossy(&args[0]).to_ascii_uppercase();
-    let mut lines = Vec::with_capacity(LINES.len() + 2);
-    lines.push(Frame::Simple(format!("{} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", cmd)));
-    lines.extend(LINES.iter().map(|l| Frame::Simple(l.to_string())));
-    lines.push(Frame::Simple("    Prints this help.".into()));
-    Frame::Array(lines)
+pub fn run(ctx: &mut Ctx) {
+    let header = format!(
+        "{} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        String::from_utf8_lossy(ctx.argv.name()).to_ascii_uppercase()
+    );
+    let mut w = ctx.w();
+    w.array(LINES.len() + 2);
+    w.simple(&header);
+    LINES.iter().for_each(|l| w.simple(l));
+    w.simple("    Prints this help.");
 }

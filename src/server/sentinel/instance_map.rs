@@ -2,11 +2,12 @@
 //! SENTINELS (`addReplySentinelRedisInstance`).
 //!
 //! Field order is fixed and some fields are conditional; every value, numbers included, is a
-//! bulk string. Times are milliseconds elapsed since the recorded moment.
+//! bulk string. Times are milliseconds elapsed since the recorded moment. The map is written
+//! straight into the output buffer, its length filled in at the end (`addReplyDeferredLen`).
 
 use crate::core::instance::flags;
 use crate::core::{Instance, Kind, Link, Master, Millis, Sentinel};
-use crate::server::Frame;
+use crate::server::reply::RespWriter;
 
 /// Flag names in the order Redis prints them; `disconnected` comes from the link and the kind
 /// (`master`/`slave`/`sentinel`) from the instance type, not from flag bits. Redis 7.0 never
@@ -22,26 +23,37 @@ const FLAG_NAMES: [(u32, &str); 8] = [
     (flags::SCRIPT_KILL_SENT, "script_kill_sent"),
 ];
 
-/// The comma-joined `flags` value.
-pub(super) fn flags_string(inst: &Instance, disconnected: bool) -> String {
-    let mut names: Vec<&str> = Vec::with_capacity(6);
+/// The comma-joined `flags` value, written into `out`.
+fn write_flags(out: &mut impl std::fmt::Write, inst: &Instance, disconnected: bool) {
+    let mut names = [""; 16];
+    let mut n = 0;
+    let mut add = |name: &'static str| {
+        names[n] = name;
+        n += 1;
+    };
     if inst.has(flags::S_DOWN) {
-        names.push("s_down");
+        add("s_down");
     }
     if inst.has(flags::O_DOWN) {
-        names.push("o_down");
+        add("o_down");
     }
-    names.push(inst.kind.as_str());
+    add(inst.kind.as_str());
     if disconnected {
-        names.push("disconnected");
+        add("disconnected");
     }
-    names.extend(FLAG_NAMES.iter().filter(|(bit, _)| inst.has(*bit)).map(|(_, n)| *n));
-    names.join(",")
+    FLAG_NAMES.iter().filter(|(bit, _)| inst.has(*bit)).for_each(|(_, name)| add(name));
+    for (i, name) in names[..n].iter().enumerate() {
+        let _ = out.write_str(if i == 0 { "" } else { "," });
+        let _ = out.write_str(name);
+    }
 }
 
-/// A number as a bulk string (`addReplyBulkLongLong`).
-fn num(n: impl std::fmt::Display) -> Frame {
-    Frame::bulk_num(n)
+/// The comma-joined `flags` value.
+#[cfg(test)]
+pub(super) fn flags_string(inst: &Instance, disconnected: bool) -> String {
+    let mut s = String::new();
+    write_flags(&mut s, inst, disconnected);
+    s
 }
 
 /// Milliseconds from `t` to `now`, signed like Redis's `mstime() - t`.
@@ -49,8 +61,42 @@ fn since(now: Millis, t: Millis) -> i64 {
     now as i64 - t as i64
 }
 
-/// The map for `inst`, which is `master.inst` itself or one of its replicas or sentinels.
-pub(super) fn instance_map(core: &Sentinel, master: &Master, inst: &Instance, now: Millis) -> Frame {
+/// Counts the fields of a map written with a deferred header.
+struct Fields<'w, 'b> {
+    w: &'w mut RespWriter<'b>,
+    n: usize,
+}
+
+impl Fields<'_, '_> {
+    fn bulk(&mut self, name: &str, value: impl AsRef<[u8]>) {
+        self.w.bulk(name);
+        self.w.bulk(value);
+        self.n += 1;
+    }
+
+    /// A number as a bulk string (`addReplyBulkLongLong`).
+    fn num(&mut self, name: &str, value: i64) {
+        self.w.bulk(name);
+        self.w.bulk_int(value);
+        self.n += 1;
+    }
+
+    fn unum(&mut self, name: &str, value: u64) {
+        self.w.bulk(name);
+        self.w.bulk_uint(value);
+        self.n += 1;
+    }
+}
+
+/// The map for `inst`, which is `master.inst` itself or one of its replicas or sentinels,
+/// written into `w`.
+pub(super) fn write_instance(
+    w: &mut RespWriter,
+    core: &Sentinel,
+    master: &Master,
+    inst: &Instance,
+    now: Millis,
+) {
     // A missing link cannot happen while the instance exists; read it as a fresh, unconnected
     // one rather than failing the reply.
     let fallback;
@@ -61,63 +107,69 @@ pub(super) fn instance_map(core: &Sentinel, master: &Master, inst: &Instance, no
             &fallback
         }
     };
-    let mut f: Vec<(&str, Frame)> = Vec::with_capacity(24);
-    f.push(("name", Frame::bulk(&inst.name)));
-    f.push(("ip", Frame::bulk(core.announce_host(&inst.addr))));
-    f.push(("port", num(inst.addr.port)));
-    f.push(("runid", Frame::bulk(inst.runid.as_deref().unwrap_or(""))));
-    f.push(("flags", Frame::bulk(flags_string(inst, link.shown_disconnected()))));
-    f.push(("link-pending-commands", num(link.pending_commands)));
-    f.push(("link-refcount", num(link.refcount)));
+    let at = w.deferred();
+    let mut f = Fields { w, n: 0 };
+    f.bulk("name", &inst.name);
+    f.bulk("ip", core.announced(&inst.addr));
+    f.unum("port", u64::from(inst.addr.port));
+    f.bulk("runid", inst.runid.as_deref().unwrap_or(""));
+    f.w.bulk("flags");
+    let flags_at = f.w.deferred();
+    write_flags(f.w, inst, link.shown_disconnected());
+    f.w.end_bulk(flags_at);
+    f.n += 1;
+    f.unum("link-pending-commands", u64::from(link.pending_commands));
+    f.unum("link-refcount", u64::from(link.refcount));
     if inst.has(flags::FAILOVER_IN_PROGRESS) {
-        f.push(("failover-state", Frame::bulk(master.failover_state.as_str())));
+        f.bulk("failover-state", master.failover_state.as_str());
     }
     let ping_sent = if link.act_ping_time != 0 { since(now, link.act_ping_time) } else { 0 };
-    f.push(("last-ping-sent", num(ping_sent)));
-    f.push(("last-ok-ping-reply", num(since(now, link.last_avail_time))));
-    f.push(("last-ping-reply", num(since(now, link.last_pong_time))));
+    f.num("last-ping-sent", ping_sent);
+    f.num("last-ok-ping-reply", since(now, link.last_avail_time));
+    f.num("last-ping-reply", since(now, link.last_pong_time));
     if inst.has(flags::S_DOWN) {
-        f.push(("s-down-time", num(since(now, inst.s_down_since_time))));
+        f.num("s-down-time", since(now, inst.s_down_since_time));
     }
     if inst.has(flags::O_DOWN) {
-        f.push(("o-down-time", num(since(now, inst.o_down_since_time))));
+        f.num("o-down-time", since(now, inst.o_down_since_time));
     }
-    f.push(("down-after-milliseconds", num(inst.down_after)));
+    f.unum("down-after-milliseconds", inst.down_after);
     if inst.kind != Kind::Sentinel {
         let refresh = if inst.info_refresh != 0 { since(now, inst.info_refresh) } else { 0 };
-        f.push(("info-refresh", num(refresh)));
-        f.push(("role-reported", Frame::bulk(inst.role_reported.as_str())));
-        f.push(("role-reported-time", num(since(now, inst.role_reported_time))));
+        f.num("info-refresh", refresh);
+        f.bulk("role-reported", inst.role_reported.as_str());
+        f.num("role-reported-time", since(now, inst.role_reported_time));
     }
     match inst.kind {
         Kind::Master => {
-            f.push(("config-epoch", num(master.config_epoch)));
-            f.push(("num-slaves", num(master.replicas.len())));
-            f.push(("num-other-sentinels", num(master.sentinels.len())));
-            f.push(("quorum", num(master.quorum)));
-            f.push(("failover-timeout", num(master.failover_timeout)));
-            f.push(("parallel-syncs", num(master.parallel_syncs)));
+            f.unum("config-epoch", master.config_epoch);
+            f.unum("num-slaves", master.replicas.len() as u64);
+            f.unum("num-other-sentinels", master.sentinels.len() as u64);
+            f.unum("quorum", u64::from(master.quorum));
+            f.unum("failover-timeout", master.failover_timeout);
+            f.num("parallel-syncs", master.parallel_syncs);
             if let Some(s) = &master.notification_script {
-                f.push(("notification-script", Frame::bulk(s)));
+                f.bulk("notification-script", s);
             }
             if let Some(s) = &master.client_reconfig_script {
-                f.push(("client-reconfig-script", Frame::bulk(s)));
+                f.bulk("client-reconfig-script", s);
             }
         }
         Kind::Replica => {
-            f.push(("master-link-down-time", num(inst.master_link_down_time)));
-            f.push(("master-link-status", Frame::bulk(if inst.slave_master_link_up { "ok" } else { "err" })));
-            f.push(("master-host", Frame::bulk(inst.slave_master_host.as_deref().unwrap_or("?"))));
-            f.push(("master-port", num(inst.slave_master_port)));
-            f.push(("slave-priority", num(inst.slave_priority)));
-            f.push(("slave-repl-offset", num(inst.slave_repl_offset)));
-            f.push(("replica-announced", num(inst.replica_announced as u8)));
+            f.num("master-link-down-time", inst.master_link_down_time);
+            f.bulk("master-link-status", if inst.slave_master_link_up { "ok" } else { "err" });
+            f.bulk("master-host", inst.slave_master_host.as_deref().unwrap_or("?"));
+            f.num("master-port", i64::from(inst.slave_master_port));
+            f.num("slave-priority", inst.slave_priority);
+            f.unum("slave-repl-offset", inst.slave_repl_offset);
+            f.unum("replica-announced", u64::from(inst.replica_announced));
         }
         Kind::Sentinel => {
-            f.push(("last-hello-message", num(since(now, inst.last_hello_time))));
-            f.push(("voted-leader", Frame::bulk(inst.leader.as_deref().unwrap_or("?"))));
-            f.push(("voted-leader-epoch", num(inst.leader_epoch)));
+            f.num("last-hello-message", since(now, inst.last_hello_time));
+            f.bulk("voted-leader", inst.leader.as_deref().unwrap_or("?"));
+            f.unum("voted-leader-epoch", inst.leader_epoch);
         }
     }
-    Frame::map(f)
+    let n = f.n;
+    w.end_map(at, n);
 }

@@ -4,54 +4,72 @@
 use crate::core::input::{ClientCommand, CommandOutcome};
 use crate::core::vote::MasterDownReply;
 use crate::core::wire::numbers::parse_i64;
-use crate::handle::Handle;
 use crate::handle::{CommandReply, Durability};
-use crate::server::Frame;
+use crate::server::argv::{ArgError, Args};
+use crate::server::cmd::spec::Waiting;
+use crate::server::cmd::{Ctx, ParseArgs};
 
-const NOT_AN_INTEGER: &str = "ERR value is not an integer or out of range";
-
-/// Parse the port (a long) and the epoch (a long long) as Redis does, then ask the core. The
-/// master is looked up by address, not by name; an unknown address answers `[0, "*", 0]`.
+/// `IS-MASTER-DOWN-BY-ADDR <ip> <port> <current-epoch> <runid>`: the port (a long) and the
+/// epoch (a long long) are parsed as Redis does. The address and run id stay bytes: an address
+/// we cannot hold (not UTF-8, port out of range) matches no master, and a run id that is not
+/// UTF-8 is no run id we could vote for.
 ///
 /// Deviation (§12): Redis casts a negative epoch to a huge unsigned one, adopts it as its
 /// current epoch and persists it; rsentinel rejects it with the integer error instead.
-pub(super) async fn run(h: &Handle, args: &[Vec<u8>]) -> Frame {
-    let number = |a: &[u8]| std::str::from_utf8(a).ok().and_then(parse_i64);
-    let (Some(port), Some(epoch)) = (number(&args[3]), number(&args[4])) else {
-        return Frame::error(NOT_AN_INTEGER);
-    };
-    let Ok(epoch) = u64::try_from(epoch) else {
-        return Frame::error(NOT_AN_INTEGER);
-    };
-    let not_found = MasterDownReply { down: false, leader: "*".into(), leader_epoch: 0 };
-    // An address we cannot hold (not UTF-8, port out of range) matches no master; a run id
-    // that is not UTF-8 is no run id we could vote for, so it is treated the same way.
-    let reply = match (std::str::from_utf8(&args[2]), u16::try_from(port), std::str::from_utf8(&args[5])) {
-        (Ok(ip), Ok(port), Ok(runid)) => {
-            let cmd = ClientCommand::IsMasterDownByAddr {
-                ip: ip.to_string(),
-                port,
-                epoch,
-                runid: runid.to_string(),
-            };
-            match h.command(cmd).await {
-                Ok(CommandReply { outcome: CommandOutcome::MasterDown(r), durability }) => {
-                    if durability == Durability::WriteFailed {
-                        // The vote could not be saved: it is not announced (a peer reads an
-                        // error as no reply).
-                        return Frame::error(super::FLUSH_FAILED);
+pub struct IsMasterDown<'a> {
+    ip: &'a [u8],
+    port: i64,
+    epoch: u64,
+    runid: &'a [u8],
+}
+
+impl<'a> ParseArgs<'a> for IsMasterDown<'a> {
+    fn parse(args: &mut Args<'a>) -> Result<Self, ArgError> {
+        let number = |a: &[u8]| std::str::from_utf8(a).ok().and_then(parse_i64);
+        let ip = args.bytes()?;
+        let (port, epoch) = (args.bytes()?, args.bytes()?);
+        let (Some(port), Some(epoch)) = (number(port), number(epoch)) else {
+            return Err(ArgError::NotAnInteger);
+        };
+        let epoch = u64::try_from(epoch).map_err(|_| ArgError::NotAnInteger)?;
+        Ok(IsMasterDown { ip, port, epoch, runid: args.bytes()? })
+    }
+}
+
+/// Ask the core (the master is looked up by address, not by name); an unknown address answers
+/// `[0, "*", 0]`.
+pub fn run<'c>(ctx: &'c mut Ctx<'_>) -> Waiting<'c> {
+    Box::pin(async move {
+        let Some(req) = ctx.parse::<IsMasterDown>() else { return };
+        let not_found = MasterDownReply { down: false, leader: "*".into(), leader_epoch: 0 };
+        let address = (std::str::from_utf8(req.ip), u16::try_from(req.port), std::str::from_utf8(req.runid));
+        let reply = match address {
+            (Ok(ip), Ok(port), Ok(runid)) => {
+                let cmd = ClientCommand::IsMasterDownByAddr {
+                    ip: ip.to_string(),
+                    port,
+                    epoch: req.epoch,
+                    runid: runid.to_string(),
+                };
+                match ctx.srv.h.command(cmd).await {
+                    Ok(CommandReply { outcome: CommandOutcome::MasterDown(r), durability }) => {
+                        if durability == Durability::WriteFailed {
+                            // The vote could not be saved: it is not announced (a peer reads an
+                            // error as no reply).
+                            return ctx.error(super::FLUSH_FAILED);
+                        }
+                        r
                     }
-                    r
+                    Ok(other) => return super::unexpected(ctx, other.outcome),
+                    Err(e) => return super::err(ctx, e),
                 }
-                Ok(other) => return super::unexpected(other.outcome),
-                Err(e) => return super::err(e),
             }
-        }
-        _ => not_found,
-    };
-    Frame::Array(vec![
-        Frame::Integer(reply.down as i64),
-        Frame::bulk(&reply.leader),
-        Frame::Integer(reply.leader_epoch as i64),
-    ])
+            _ => not_found,
+        };
+        let mut w = ctx.w();
+        w.array(3);
+        w.int(reply.down as i64);
+        w.bulk(&reply.leader);
+        w.int(reply.leader_epoch as i64);
+    })
 }

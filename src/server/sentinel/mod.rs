@@ -1,153 +1,97 @@
 //! The SENTINEL command and the other sentinel-specific replies (ROLE, INFO's `# Sentinel`
 //! section, PUBLISH of hello messages).
 //!
-//! [`dispatch`] checks the subcommand table first (name and arity, as Redis's generic command
-//! dispatcher does before `sentinelCommand` runs), then hands the arguments to one module per
-//! subcommand. Those modules parse arguments, call the core (`crate::core::commands` holds the
-//! state-changing semantics) under the handle, rewrite the config where Redis does, and build
-//! the reply frame. Replies follow `sentinel.c` byte for byte; the deliberate differences are
-//! the §12 fixes documented in the modules concerned.
+//! The command table ([`crate::server::cmd::table`]) names one handler per subcommand, in one
+//! module per subcommand; name and arity are checked by the generic dispatcher before, as
+//! Redis's command table does before `sentinelCommand` runs. Handlers read their arguments into
+//! a typed request, then either answer from the read model (MASTERS, MASTER, REPLICAS,
+//! GET-MASTER-ADDR-BY-NAME, ... : encoded straight into the output buffer) or send a
+//! [`ClientCommand`] to the core task (`crate::core::commands` holds the state-changing
+//! semantics) and reply with its outcome once what it persisted is on disk. Replies follow
+//! `sentinel.c` byte for byte; the deliberate differences are the §12 fixes documented in the
+//! modules concerned.
 
-mod ckquorum;
-mod config;
-mod debug;
-mod failover;
-mod flushconfig;
-mod help;
-mod info_cache;
+pub mod ckquorum;
+pub mod config;
+pub mod debug;
+pub mod failover;
+pub mod flushconfig;
+pub mod help;
+pub mod info_cache;
 mod instance_map;
-mod is_master_down;
-mod masters;
-mod monitor;
-mod pending_scripts;
-mod remove;
-mod replicas;
-mod reset;
-mod set;
-mod simulate_failure;
+pub mod is_master_down;
+pub mod masters;
+pub mod monitor;
+pub mod pending_scripts;
+pub mod remove;
+pub mod replicas;
+pub mod reset;
+pub mod set;
+pub mod simulate_failure;
 
 #[cfg(test)]
 mod tests;
+
+use std::fmt::Write;
 
 use crate::core::input::{ClientCommand, CommandOutcome};
 use crate::core::instance::flags;
 use crate::core::{MasterId, Sentinel};
 use crate::handle::Handle;
 use crate::handle::{CommandReply, Durability};
-use crate::server::Frame;
+use crate::server::argv::{ArgError, Args};
+use crate::server::cmd::{Ctx, ParseArgs};
 
 /// The hello channel: the only one PUBLISH accepts in sentinel mode.
 pub const HELLO_CHANNEL: &[u8] = b"__sentinel__:hello";
 
-/// SENTINEL subcommands and their arities, as Redis 7.0's command table declares them (plus
-/// Valkey 8's four `*primary*` names, with their Redis twins' arities): a positive arity is the
-/// exact argument count (including `SENTINEL` and the subcommand), a negative one the minimum.
-const SUBCOMMANDS: [(&str, i32); 25] = [
-    ("ckquorum", 3),
-    ("config", -3),
-    ("debug", -2),
-    ("failover", 3),
-    ("flushconfig", 2),
-    ("get-master-addr-by-name", 3),
-    ("get-primary-addr-by-name", 3),
-    ("help", 2),
-    ("info-cache", -3),
-    ("is-master-down-by-addr", 6),
-    ("is-primary-down-by-addr", 6),
-    ("master", 3),
-    ("masters", 2),
-    ("monitor", 6),
-    ("myid", 2),
-    ("pending-scripts", 2),
-    ("primaries", 2),
-    ("primary", 3),
-    ("remove", 3),
-    ("replicas", 3),
-    ("reset", 3),
-    ("sentinels", 3),
-    ("set", -5),
-    ("simulate-failure", -3),
-    ("slaves", 3),
-];
-
 /// What clients get when a config rewrite fails (`sentinelFlushConfigAndReply`).
 const FLUSH_FAILED: &str = "ERR Failed to save config file. Check server logs.";
 
-/// Run `SENTINEL <sub> ...`; `args[0]` is the command name as typed.
-pub async fn dispatch(h: &Handle, args: &[Vec<u8>]) -> Frame {
-    let Some(sub) = args.get(1) else {
-        return Frame::error("ERR wrong number of arguments for 'sentinel' command");
-    };
-    let lower = String::from_utf8_lossy(sub).to_ascii_lowercase();
-    let Some(&(name, arity)) = SUBCOMMANDS.iter().find(|(n, _)| *n == lower) else {
-        // Redis quotes at most 128 bytes of the subcommand and names the command upper-cased.
-        let shown = String::from_utf8_lossy(&sub[..sub.len().min(128)]);
-        let cmd = String::from_utf8_lossy(args.first().map_or(&b"sentinel"[..], |c| c)).to_ascii_uppercase();
-        return Frame::error(format!("ERR unknown subcommand '{}'. Try {} HELP.", shown, cmd));
-    };
-    let argc = args.len() as i32;
-    if (arity > 0 && argc != arity) || argc < -arity {
-        return Frame::error(format!("ERR wrong number of arguments for 'sentinel|{}' command", name));
-    }
-    match name {
-        "ckquorum" => ckquorum::run(h, args),
-        "config" => config::run(h, args).await,
-        "debug" => debug::run(h, args).await,
-        "failover" => failover::run(h, args).await,
-        "flushconfig" => flushconfig::run(h).await,
-        // Valkey 8's names answer exactly as the Redis ones (valkey-sentinel does the same).
-        "get-master-addr-by-name" | "get-primary-addr-by-name" => masters::get_master_addr_by_name(h, args),
-        "help" => help::run(args),
-        "info-cache" => info_cache::run(h, args).await,
-        "is-master-down-by-addr" | "is-primary-down-by-addr" => is_master_down::run(h, args).await,
-        "master" | "primary" => masters::master(h, args).await,
-        "masters" | "primaries" => masters::masters(h).await,
-        "monitor" => monitor::run(h, args).await,
-        "myid" => h.read_core(|c, _| Frame::bulk(&c.myid)),
-        "pending-scripts" => pending_scripts::run(h).await,
-        "remove" => remove::run(h, args).await,
-        "replicas" | "slaves" => replicas::replicas(h, args).await,
-        "reset" => reset::run(h, args).await,
-        "sentinels" => replicas::sentinels(h, args).await,
-        "set" => set::run(h, args).await,
-        "simulate-failure" => simulate_failure::run(h, args).await,
-        _ => unreachable!("every entry of SUBCOMMANDS is dispatched"),
+/// The `<master-name>` argument most subcommands take.
+pub struct MasterName<'a>(pub &'a [u8]);
+
+impl<'a> ParseArgs<'a> for MasterName<'a> {
+    fn parse(args: &mut Args<'a>) -> Result<Self, ArgError> {
+        Ok(MasterName(args.bytes()?))
     }
 }
 
 /// ROLE: `["sentinel", [master names]]`, in the same order as SENTINEL MASTERS.
-pub fn role(h: &Handle) -> Frame {
-    h.read_core(|c, _| {
-        let names = c.masters.values().map(|m| Frame::bulk(&m.inst.name)).collect();
-        Frame::Array(vec![Frame::bulk("sentinel"), Frame::Array(names)])
-    })
+pub fn role(ctx: &mut Ctx) {
+    let core = ctx.srv.h.read_model();
+    let mut w = ctx.w();
+    w.array(2);
+    w.bulk("sentinel");
+    w.array(core.masters.len());
+    core.masters.values().for_each(|m| w.bulk(&m.inst.name));
 }
 
 /// PUBLISH in sentinel mode (`sentinelPublishCommand`): only `__sentinel__:hello` (compared
 /// case-sensitively) is accepted; the message is processed as a hello and the reply is always
 /// `:1`, even for a malformed message. This is how peers deliver hellos directly.
-pub async fn publish(h: &Handle, channel: &[u8], msg: &[u8]) -> Frame {
+pub async fn publish(ctx: &mut Ctx<'_>, channel: &[u8], msg: &[u8]) {
     if channel != HELLO_CHANNEL {
-        return Frame::error("ERR Only HELLO messages are accepted by Sentinel instances.");
+        return ctx.error("ERR Only HELLO messages are accepted by Sentinel instances.");
     }
-    match h.command(ClientCommand::Hello { payload: msg.to_vec() }).await {
-        Ok(_) => Frame::Integer(1),
-        Err(e) => err(e),
+    match ctx.srv.h.command(ClientCommand::Hello { payload: msg.to_vec() }).await {
+        Ok(_) => ctx.w().int(1),
+        Err(e) => err(ctx, e),
     }
 }
 
 /// The body of INFO's `# Sentinel` section (without the header line), lines ending in CRLF.
-pub fn info_section(h: &Handle) -> String {
+pub fn info_section(h: &Handle, out: &mut impl Write) {
     h.read_core(|c, now| {
-        let tilt_since = c.tilt_since_seconds(now);
         // `sentinel_total_tilt` is Redis 8's (and Valkey 9's) addition, in their place.
-        let mut s = format!(
+        let _ = write!(
+            out,
             "sentinel_masters:{}\r\nsentinel_tilt:{}\r\nsentinel_tilt_since_seconds:{}\r\n\
              sentinel_total_tilt:{}\r\nsentinel_running_scripts:{}\r\nsentinel_scripts_queue_length:{}\r\n\
              sentinel_simulate_failure_flags:{}\r\n",
             c.masters.len(),
             c.tilt as u8,
-            tilt_since,
+            c.tilt_since_seconds(now),
             c.total_tilt,
             c.scripts.running(),
             c.scripts.jobs.len(),
@@ -162,18 +106,18 @@ pub fn info_section(h: &Handle) -> String {
                 "ok"
             };
             // The configured address, even mid-failover, as Redis reports it.
-            s.push_str(&format!(
+            let _ = write!(
+                out,
                 "master{}:name={},status={},address={}:{},slaves={},sentinels={}\r\n",
                 i,
                 m.inst.name,
                 status,
-                c.announce_host(&m.inst.addr),
+                c.announced(&m.inst.addr),
                 m.inst.addr.port,
                 m.replicas.len(),
                 m.sentinels.len() + 1
-            ));
+            );
         }
-        s
     })
 }
 
@@ -184,26 +128,32 @@ fn lookup(c: &Sentinel, name: &[u8]) -> Option<MasterId> {
 }
 
 /// `-ERR No such master with that name` (`sentinelGetMasterByNameOrReplyError`).
-fn no_such_master() -> Frame {
-    Frame::error("ERR No such master with that name")
+fn no_such_master(ctx: &mut Ctx) {
+    ctx.error("ERR No such master with that name");
 }
 
 /// An `ERR` reply carrying a core error's text.
-fn err(e: impl std::fmt::Display) -> Frame {
-    Frame::error(format!("ERR {}", e))
+fn err(ctx: &mut Ctx, e: impl std::fmt::Display) {
+    ctx.error(&format!("ERR {}", e));
 }
 
-/// Run a command in the core. `Err` carries the reply for a core that is shutting down.
-async fn run_in_core(h: &Handle, cmd: ClientCommand) -> Result<CommandReply, Frame> {
-    h.command(cmd).await.map_err(err)
+/// Run a command in the core. `None`: the core is shutting down, which was the reply.
+async fn run_in_core(ctx: &mut Ctx<'_>, cmd: ClientCommand) -> Option<CommandReply> {
+    match ctx.srv.h.command(cmd).await {
+        Ok(r) => Some(r),
+        Err(e) => {
+            err(ctx, e);
+            None
+        }
+    }
 }
 
 /// `+OK`, or the flush error if the command's config rewrite failed
 /// (`sentinelFlushConfigAndReply`).
-fn ok_if_saved(reply: &CommandReply) -> Frame {
+fn ok_if_saved(ctx: &mut Ctx, reply: &CommandReply) {
     match reply.durability {
-        Durability::WriteFailed => Frame::error(FLUSH_FAILED),
-        Durability::Durable | Durability::NotNeeded => Frame::ok(),
+        Durability::WriteFailed => ctx.error(FLUSH_FAILED),
+        Durability::Durable | Durability::NotNeeded => ctx.ok(),
     }
 }
 
@@ -215,7 +165,7 @@ fn lossy(arg: &[u8]) -> String {
 
 /// A core outcome that does not belong to the command that asked: a bug, reported to the
 /// client rather than hidden.
-fn unexpected(outcome: CommandOutcome) -> Frame {
+fn unexpected(ctx: &mut Ctx, outcome: CommandOutcome) {
     tracing::warn!("unexpected command outcome {:?}", outcome);
-    Frame::error("ERR internal error: unexpected command outcome")
+    ctx.error("ERR internal error: unexpected command outcome");
 }

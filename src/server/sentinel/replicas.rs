@@ -1,27 +1,38 @@
 //! SENTINEL REPLICAS (alias SLAVES) and SENTINELS (`addReplyDictOfRedisInstances`).
 
-use super::instance_map::instance_map;
-use super::{lookup, no_such_master};
-use crate::handle::Handle;
-use crate::server::Frame;
+use std::collections::BTreeMap;
+
+use super::instance_map::write_instance;
+use super::{lookup, no_such_master, MasterName};
+use crate::core::{Instance, Master};
+use crate::server::cmd::Ctx;
 
 /// SENTINEL REPLICAS `<name>`: one map per replica, skipping those whose INFO said
 /// `replica_announced:0` (they still count in `num-slaves` and can still be promoted).
-pub(super) async fn replicas(h: &Handle, args: &[Vec<u8>]) -> Frame {
-    h.read_fresh(|c, now| match lookup(c, &args[2]).and_then(|id| c.masters.get(&id)) {
-        Some(m) => Frame::Array(
-            m.replicas.values().filter(|r| r.replica_announced).map(|r| instance_map(c, m, r, now)).collect(),
-        ),
-        None => no_such_master(),
-    })
-    .await
+pub fn replicas(ctx: &mut Ctx) {
+    instances_of(ctx, |m| &m.replicas, |r| r.replica_announced);
 }
 
 /// SENTINELS `<name>`: one map per other sentinel known for the master (never ourselves).
-pub(super) async fn sentinels(h: &Handle, args: &[Vec<u8>]) -> Frame {
-    h.read_fresh(|c, now| match lookup(c, &args[2]).and_then(|id| c.masters.get(&id)) {
-        Some(m) => Frame::Array(m.sentinels.values().map(|s| instance_map(c, m, s, now)).collect()),
-        None => no_such_master(),
-    })
-    .await
+pub fn sentinels(ctx: &mut Ctx) {
+    instances_of(ctx, |m| &m.sentinels, |_| true);
+}
+
+/// One instance map per instance of the named master's `group` that `shown` keeps.
+fn instances_of(
+    ctx: &mut Ctx,
+    group: fn(&Master) -> &BTreeMap<String, Instance>,
+    shown: fn(&Instance) -> bool,
+) {
+    let Some(MasterName(name)) = ctx.parse() else { return };
+    let core = ctx.srv.h.read_model();
+    let now = ctx.srv.h.now();
+    let Some(m) = lookup(&core, name).and_then(|id| core.masters.get(&id)) else {
+        return no_such_master(ctx);
+    };
+    let mut w = ctx.w();
+    w.array(group(m).values().filter(|i| shown(i)).count());
+    for inst in group(m).values().filter(|i| shown(i)) {
+        write_instance(&mut w, &core, m, inst, now);
+    }
 }

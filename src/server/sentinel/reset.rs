@@ -1,16 +1,19 @@
 //! SENTINEL RESET `<pattern>`: reset every master whose name matches; reply with the count.
 
-use super::run_in_core;
+use super::{run_in_core, unexpected, MasterName};
 use crate::core::input::{ClientCommand, CommandOutcome};
-use crate::handle::Handle;
-use crate::server::Frame;
+use crate::server::cmd::spec::Waiting;
+use crate::server::cmd::Ctx;
 
-pub(super) async fn run(h: &Handle, args: &[Vec<u8>]) -> Frame {
-    match run_in_core(h, ClientCommand::Reset { pattern: args[2].clone() }).await {
-        Ok(r) => match r.outcome {
-            CommandOutcome::Reset(n) => Frame::Integer(n as i64),
-            other => super::unexpected(other),
-        },
-        Err(frame) => frame,
-    }
+pub fn run<'c>(ctx: &'c mut Ctx<'_>) -> Waiting<'c> {
+    Box::pin(async move {
+        let Some(MasterName(pattern)) = ctx.parse() else { return };
+        let Some(r) = run_in_core(ctx, ClientCommand::Reset { pattern: pattern.to_vec() }).await else {
+            return;
+        };
+        match r.outcome {
+            CommandOutcome::Reset(n) => ctx.w().int(n as i64),
+            other => unexpected(ctx, other),
+        }
+    })
 }

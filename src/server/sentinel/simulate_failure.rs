@@ -1,23 +1,25 @@
 //! SENTINEL SIMULATE-FAILURE `<flag> ...`: crash-after-election, crash-after-promotion, help.
 
-use super::{err, lossy, run_in_core};
+use super::{err, lossy, run_in_core, unexpected};
 use crate::core::commands::SimulateFailure;
 use crate::core::input::{ClientCommand, CommandOutcome};
-use crate::handle::Handle;
-use crate::server::Frame;
+use crate::server::cmd::spec::Waiting;
+use crate::server::cmd::Ctx;
 
-pub(super) async fn run(h: &Handle, args: &[Vec<u8>]) -> Frame {
-    let flags: Vec<String> = args[2..].iter().map(|a| lossy(a)).collect();
-    let reply = match run_in_core(h, ClientCommand::SimulateFailure { flags }).await {
-        Ok(r) => r,
-        Err(frame) => return frame,
-    };
-    match reply.outcome {
-        CommandOutcome::SimulateFailure(Ok(SimulateFailure::Set)) => Frame::ok(),
-        CommandOutcome::SimulateFailure(Ok(SimulateFailure::Help)) => {
-            Frame::Array(vec![Frame::bulk("crash-after-election"), Frame::bulk("crash-after-promotion")])
+pub fn run<'c>(ctx: &'c mut Ctx<'_>) -> Waiting<'c> {
+    Box::pin(async move {
+        let flags: Vec<String> = ctx.args().rest().map(lossy).collect();
+        let Some(reply) = run_in_core(ctx, ClientCommand::SimulateFailure { flags }).await else { return };
+        match reply.outcome {
+            CommandOutcome::SimulateFailure(Ok(SimulateFailure::Set)) => ctx.ok(),
+            CommandOutcome::SimulateFailure(Ok(SimulateFailure::Help)) => {
+                let mut w = ctx.w();
+                w.array(2);
+                w.bulk("crash-after-election");
+                w.bulk("crash-after-promotion");
+            }
+            CommandOutcome::SimulateFailure(Err(e)) => err(ctx, e),
+            other => unexpected(ctx, other),
         }
-        CommandOutcome::SimulateFailure(Err(e)) => err(e),
-        other => super::unexpected(other),
-    }
+    })
 }

@@ -1,17 +1,26 @@
-//! Reply-shape tests: SENTINEL subcommands dispatched on a handle (or the instance map built at
-//! a fixed `now`), encoded with `Frame::to_bytes(2|3)` and compared with the bytes Redis 7.0
-//! sends. Paths that rewrite the config are covered by the core tests
-//! (`crate::core::commands`) and by `tests/sentinel_compare.rs`.
+//! Reply-shape tests: SENTINEL subcommands run through the real dispatcher (command table,
+//! arity, handler) on a handle, or the instance map written at a fixed `now`, and compared with
+//! the bytes Redis 7.0 sends in RESP2 and RESP3. Paths that rewrite the config are covered by
+//! the core tests (`crate::core::commands`) and by `tests/sentinel_compare.rs`.
 
-use super::instance_map::{flags_string, instance_map};
+use std::sync::{Arc, Mutex};
+
+use bytes::BytesMut;
+
+use super::instance_map::{flags_string, write_instance};
 use super::*;
 use crate::config::model::ServerConfig;
 use crate::config::{MasterConfig, SentinelConfig};
 use crate::core::scripts::ScriptJob;
-use crate::core::{FailoverState, Kind, Millis, Role, Settings};
-use std::sync::{Arc, Mutex};
-
+use crate::core::{FailoverState, Instance, Kind, Master, Millis, Role, Settings};
 use crate::handle::{CoreMsg, ProcessInfo, CLOCK_START};
+use crate::server::argv::Argv;
+use crate::server::cmd;
+use crate::server::cmd::spec::Run;
+use crate::server::cmd::table::COMMANDS;
+use crate::server::pubsub::Broker;
+use crate::server::reply::RespWriter;
+use crate::server::{Frame, Server};
 
 const NOW: Millis = 5_000_000;
 const MYID: &str = "0123456789abcdef0123456789abcdef01234567";
@@ -40,19 +49,20 @@ fn core(masters: &[(&str, u16)]) -> Sentinel {
     c
 }
 
-/// A handle served by a stand-in core task that owns the core behind a test-only mutex, so a
-/// test can edit state between commands ([`TestSentinel::edit`] republishes the read model).
-/// Config rewrites always fail here (there is no config file), as with a broken disk.
+/// A server on a handle served by a stand-in core task that owns the core behind a test-only
+/// mutex, so a test can edit state between commands ([`TestSentinel::edit`] republishes the
+/// read model). Config rewrites always fail here (there is no config file), as with a broken
+/// disk.
 struct TestSentinel {
     rt: tokio::runtime::Runtime,
-    h: Handle,
+    srv: Server,
     core: Arc<Mutex<Sentinel>>,
 }
 
 impl std::ops::Deref for TestSentinel {
     type Target = Handle;
     fn deref(&self) -> &Handle {
-        &self.h
+        &self.srv.h
     }
 }
 
@@ -83,7 +93,7 @@ impl Drop for CoreEdit<'_> {
 
 impl TestSentinel {
     fn edit(&self) -> CoreEdit<'_> {
-        CoreEdit { guard: self.core.lock().expect("core"), h: &self.h }
+        CoreEdit { guard: self.core.lock().expect("core"), h: &self.srv.h }
     }
 }
 
@@ -136,34 +146,163 @@ fn handle_with(masters: &[(&str, u16)], durability: Durability) -> TestSentinel 
             h2.publish_read_model(c.clone());
         }
     });
-    TestSentinel { rt, h, core }
+    let srv = Server::new(h, Arc::new(Broker::default())).expect("server");
+    TestSentinel { rt, srv, core }
 }
 
-/// Dispatch a space-separated command line (`''` is an empty argument).
-fn run(h: &TestSentinel, line: &str) -> Frame {
-    let args: Vec<Vec<u8>> =
-        line.split(' ').map(|a| if a == "''" { Vec::new() } else { a.as_bytes().to_vec() }).collect();
-    h.rt.block_on(dispatch(h, &args))
+/// A reply: its RESP2 and RESP3 bytes (a command that changes state runs once, in RESP2 only),
+/// and the reply read back as a frame (from RESP3 when there, so maps are maps).
+struct Out {
+    r2: Option<String>,
+    r3: Option<String>,
+    frame: Frame,
 }
 
-fn dispatch_sync(h: &TestSentinel, args: &[Vec<u8>]) -> Frame {
-    h.rt.block_on(dispatch(h, args))
+impl std::ops::Deref for Out {
+    type Target = Frame;
+    fn deref(&self) -> &Frame {
+        &self.frame
+    }
 }
 
-fn publish_sync(h: &TestSentinel, channel: &[u8], msg: &[u8]) -> Frame {
-    h.rt.block_on(publish(h, channel, msg))
+impl PartialEq for Out {
+    fn eq(&self, other: &Out) -> bool {
+        (&self.r2, &self.r3) == (&other.r2, &other.r3)
+    }
 }
 
-fn resp2(f: &Frame) -> String {
-    String::from_utf8(f.to_bytes(2)).expect("text reply")
+impl std::fmt::Debug for Out {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?} / {:?}", self.r2, self.r3)
+    }
 }
 
-fn resp3(f: &Frame) -> String {
-    String::from_utf8(f.to_bytes(3)).expect("text reply")
+/// Run a request through the real dispatcher for a fresh client speaking `proto`.
+fn exec(t: &TestSentinel, args: &[&[u8]], proto: u8) -> String {
+    String::from_utf8(t.rt.block_on(cmd::execute_once(&t.srv, args, proto))).expect("text reply")
+}
+
+fn run_args(t: &TestSentinel, args: &[&[u8]]) -> Out {
+    let argv = Argv::from_args(args);
+    let changes_state = matches!(t.srv.table.lookup(&argv),
+        cmd::spec::Lookup::Found(s) if matches!(s.run, Run::Wait(_)) && s.arity_ok(argv.len()));
+    if !changes_state {
+        let (r2, r3) = (exec(t, args, 2), exec(t, args, 3));
+        let frame = decode(&r3);
+        Out { r2: Some(r2), r3: Some(r3), frame }
+    } else {
+        let r2 = exec(t, args, 2);
+        Out { frame: decode(&r2), r2: Some(r2), r3: None }
+    }
+}
+
+/// Run a space-separated command line (`''` is an empty argument).
+fn run(t: &TestSentinel, line: &str) -> Out {
+    let args: Vec<&[u8]> = line.split(' ').map(|a| if a == "''" { &b""[..] } else { a.as_bytes() }).collect();
+    run_args(t, &args)
+}
+
+/// A command that changes state, run once for a RESP3 client.
+fn run3(t: &TestSentinel, line: &str) -> Out {
+    let args: Vec<&[u8]> = line.split(' ').collect::<Vec<_>>().iter().map(|a| a.as_bytes()).collect();
+    let r3 = exec(t, &args, 3);
+    Out { frame: decode(&r3), r2: None, r3: Some(r3) }
+}
+
+/// The instance map of `inst` at `now`.
+fn instance_map(c: &Sentinel, m: &Master, inst: &Instance, now: Millis) -> Out {
+    let enc = |proto| {
+        let mut buf = BytesMut::new();
+        write_instance(&mut RespWriter::new(&mut buf, proto, &mut 0), c, m, inst, now);
+        String::from_utf8(buf.to_vec()).expect("text")
+    };
+    let (r2, r3) = (enc(2), enc(3));
+    Out { frame: decode(&r3), r2: Some(r2), r3: Some(r3) }
+}
+
+/// The INFO `# Sentinel` section body.
+fn info_section(t: &TestSentinel) -> String {
+    let mut s = String::new();
+    super::info_section(t, &mut s);
+    s
+}
+
+/// Replies as RESP text, for the tests' expected strings.
+trait Encoded {
+    fn resp2(&self) -> String;
+    fn resp3(&self) -> String;
+}
+
+impl Encoded for Out {
+    fn resp2(&self) -> String {
+        self.r2.clone().expect("run in RESP2")
+    }
+    fn resp3(&self) -> String {
+        self.r3.clone().expect("run in RESP3")
+    }
+}
+
+impl Encoded for Frame {
+    fn resp2(&self) -> String {
+        String::from_utf8(self.to_bytes(2)).expect("text")
+    }
+    fn resp3(&self) -> String {
+        String::from_utf8(self.to_bytes(3)).expect("text")
+    }
+}
+
+fn resp2(r: &impl Encoded) -> String {
+    r.resp2()
+}
+
+fn resp3(r: &impl Encoded) -> String {
+    r.resp3()
+}
+
+/// Read a reply back into a frame (`_` reads as a null bulk string).
+fn decode(text: &str) -> Frame {
+    fn line<'a>(s: &mut &'a str) -> &'a str {
+        let end = s.find("\r\n").expect("CRLF");
+        let l = &s[..end];
+        *s = &s[end + 2..];
+        l
+    }
+    fn one(s: &mut &str) -> Frame {
+        let l = line(s);
+        let (kind, rest) = l.split_at(1);
+        let n = || rest.parse::<i64>().expect("length");
+        let items = |s: &mut &str, count: i64| (0..count).map(|_| one(s)).collect::<Vec<_>>();
+        match kind {
+            "+" => Frame::Simple(rest.into()),
+            "-" => Frame::Error(rest.into()),
+            ":" => Frame::Integer(n()),
+            "_" => Frame::NullBulk,
+            "$" if n() < 0 => Frame::NullBulk,
+            "$" => {
+                let len = n() as usize;
+                let b = s.as_bytes()[..len].to_vec();
+                *s = &s[len + 2..];
+                Frame::Bulk(b)
+            }
+            "*" if n() < 0 => Frame::NullArray,
+            "*" => Frame::Array(items(s, n())),
+            "~" => Frame::Set(items(s, n())),
+            ">" => Frame::Push(items(s, n())),
+            "%" => {
+                let flat = items(s, 2 * n());
+                Frame::Map(flat.chunks(2).map(|p| (p[0].clone(), p[1].clone())).collect())
+            }
+            other => panic!("unexpected reply type {}", other),
+        }
+    }
+    let mut s = text;
+    let f = one(&mut s);
+    assert!(s.is_empty(), "trailing bytes: {:?}", s);
+    f
 }
 
 /// The RESP2 / RESP3 encodings of a flat map of bulk strings, written out independently of
-/// `Frame` so the tests check the bytes, not the encoder against itself.
+/// the encoder so the tests check the bytes, not the encoder against itself.
 fn bulk(s: &str) -> String {
     format!("${}\r\n{}\r\n", s.len(), s)
 }
@@ -208,7 +347,7 @@ fn field<'a>(f: &'a Frame, name: &str) -> Option<&'a Frame> {
 fn arity_errors_and_unknown_subcommands_come_first() {
     let h = handle(&[("mymaster", 6379)]);
     assert_eq!(
-        resp2(&dispatch_sync(&h, &[b"SENTINEL".to_vec()])),
+        resp2(&run_args(&h, &[b"SENTINEL"])),
         "-ERR wrong number of arguments for 'sentinel' command\r\n"
     );
     assert_eq!(resp2(&run(&h, "sentinel foo")), "-ERR unknown subcommand 'foo'. Try SENTINEL HELP.\r\n");
@@ -224,12 +363,17 @@ fn arity_errors_and_unknown_subcommands_come_first() {
     );
     // Every subcommand, one argument past its exact arity or short of its minimum, fails the
     // table check even when the master does not exist (DEBUG's minimum is the bare subcommand).
-    for (name, arity) in SUBCOMMANDS.into_iter().filter(|(n, _)| *n != "debug") {
+    let sentinel = COMMANDS.iter().find(|c| c.name == "sentinel").expect("sentinel");
+    assert_eq!(sentinel.listed_subcommands().count(), 21, "Redis 7.0's; Valkey's names are not listed");
+    assert_eq!(sentinel.subcommands.len(), 25);
+    for sub in sentinel.subcommands.iter().filter(|s| s.name != "sentinel|debug") {
+        let (name, arity) = (sub.sub_name(), sub.arity);
         let argc = if arity > 0 { arity as usize + 1 } else { (-arity) as usize - 1 };
-        let mut args = vec![b"SENTINEL".to_vec(), name.to_ascii_uppercase().into_bytes()];
-        args.resize(argc, b"nope".to_vec());
+        let upper = name.to_ascii_uppercase();
+        let mut args: Vec<&[u8]> = vec![b"SENTINEL", upper.as_bytes()];
+        args.resize(argc, b"nope");
         let expected = format!("-ERR wrong number of arguments for 'sentinel|{}' command\r\n", name);
-        assert_eq!(resp2(&dispatch_sync(&h, &args)), expected, "argc {} for {}", argc, name);
+        assert_eq!(resp2(&run_args(&h, &args)), expected, "argc {} for {}", argc, name);
     }
 }
 
@@ -237,7 +381,7 @@ fn arity_errors_and_unknown_subcommands_come_first() {
 fn help_is_redis_text_as_status_lines() {
     let h = handle(&[]);
     let f = run(&h, "sentinel HELP");
-    let Frame::Array(lines) = &f else { panic!("array expected") };
+    let Frame::Array(lines) = &f.frame else { panic!("array expected") };
     assert_eq!(lines.len(), 49);
     let bytes = resp2(&f);
     assert!(bytes.starts_with(
@@ -451,14 +595,14 @@ fn flags_follow_redis_order_and_disconnected_comes_from_the_link() {
 #[test]
 fn masters_master_and_role_list_masters_in_creation_order() {
     let h = handle(&[("b", 6380), ("a", 6379)]);
-    let Frame::Array(ms) = run(&h, "sentinel masters") else { panic!("array") };
+    let Frame::Array(ms) = run(&h, "sentinel masters").frame else { panic!("array") };
     let names: Vec<_> = ms.iter().map(|m| field(m, "name").cloned()).collect();
     assert_eq!(names, vec![Some(Frame::bulk("b")), Some(Frame::bulk("a"))]);
-    assert_eq!(resp2(&role(&h)), "*2\r\n$8\r\nsentinel\r\n*2\r\n$1\r\nb\r\n$1\r\na\r\n");
+    assert_eq!(resp2(&run(&h, "role")), "*2\r\n$8\r\nsentinel\r\n*2\r\n$1\r\nb\r\n$1\r\na\r\n");
     assert_eq!(field(&run(&h, "sentinel master a"), "port"), Some(&Frame::bulk("6379")));
     assert_eq!(resp2(&run(&h, "sentinel master A")), "-ERR No such master with that name\r\n");
     assert_eq!(resp2(&run(&handle(&[]), "sentinel masters")), "*0\r\n");
-    assert_eq!(resp2(&role(&handle(&[]))), "*2\r\n$8\r\nsentinel\r\n*0\r\n");
+    assert_eq!(resp2(&run(&handle(&[]), "role")), "*2\r\n$8\r\nsentinel\r\n*0\r\n");
     assert_eq!(resp2(&run(&h, "sentinel myid")), format!("$40\r\n{}\r\n", MYID));
 }
 
@@ -473,12 +617,12 @@ fn replicas_skip_unannounced_ones_and_sentinels_list_peers() {
         c.create_sentinel(id, "127.0.0.1", 26380, PEER, NOW).expect("sentinel");
         c.masters.get_mut(&id).expect("m").replicas.get_mut(&hidden).expect("r").replica_announced = false;
     }
-    let Frame::Array(rs) = run(&h, "sentinel replicas mymaster") else { panic!("array") };
+    let Frame::Array(rs) = run(&h, "sentinel replicas mymaster").frame else { panic!("array") };
     assert_eq!(rs.len(), 1);
     assert_eq!(field(&rs[0], "name"), Some(&Frame::bulk("127.0.0.1:7002")));
-    assert_eq!(run(&h, "sentinel SLAVES mymaster"), Frame::Array(rs));
+    assert_eq!(run(&h, "sentinel SLAVES mymaster").frame, Frame::Array(rs));
     assert_eq!(field(&run(&h, "sentinel master mymaster"), "num-slaves"), Some(&Frame::bulk("2")));
-    let Frame::Array(ss) = run(&h, "sentinel sentinels mymaster") else { panic!("array") };
+    let Frame::Array(ss) = run(&h, "sentinel sentinels mymaster").frame else { panic!("array") };
     assert_eq!(ss.len(), 1);
     assert_eq!(field(&ss[0], "runid"), Some(&Frame::bulk(PEER)));
     assert_eq!(resp2(&run(&h, "sentinel sentinels nope")), "-ERR No such master with that name\r\n");
@@ -527,7 +671,7 @@ fn is_master_down_by_addr_parses_like_redis_and_refuses_negative_epochs() {
     assert_eq!(h.read_core(|c, _| c.current_epoch), 0, "nothing adopted");
 
     h.edit().masters.values_mut().for_each(|m| m.inst.flags |= flags::S_DOWN);
-    let down = run(&h, "sentinel is-master-down-by-addr 127.0.0.1 6379 0 *");
+    let down = run3(&h, "sentinel is-master-down-by-addr 127.0.0.1 6379 0 *");
     assert_eq!(resp3(&down), "*3\r\n:1\r\n$1\r\n*\r\n:0\r\n");
     h.edit().tilt = true;
     assert_eq!(resp2(&run(&h, "sentinel is-master-down-by-addr 127.0.0.1 6379 0 *")), no, "TILT says no");
@@ -585,7 +729,7 @@ fn debug_shows_and_sets_timings() {
         ("SCRIPT-RETRY-DELAY", "30000"),
     ];
     assert_eq!(resp2(&run(&h, "sentinel debug")), map2(&defaults));
-    assert_eq!(resp3(&run(&h, "sentinel DEBUG")), map3(&defaults));
+    assert_eq!(resp3(&run3(&h, "sentinel DEBUG")), map3(&defaults));
     assert_eq!(resp2(&run(&h, "sentinel debug Info-Period 500 publish-period 100")), "+OK\r\n");
     assert_eq!(
         resp2(&run(&h, "sentinel debug ask-period 7 tilt-trigger 0")),
@@ -630,8 +774,8 @@ fn config_get_and_shape_errors() {
         ("sentinel-pass", ""),
     ];
     assert_eq!(resp2(&run(&h, "sentinel config get *")), map2(&all));
-    assert_eq!(resp3(&run(&h, "sentinel CONFIG GET *")), map3(&all));
-    assert_eq!(resp3(&run(&h, "sentinel config get nothing")), "%0\r\n");
+    assert_eq!(resp3(&run3(&h, "sentinel CONFIG GET *")), map3(&all));
+    assert_eq!(resp3(&run3(&h, "sentinel config get nothing")), "%0\r\n");
     assert_eq!(
         resp2(&run(&h, "sentinel config set Foo bar")),
         "-ERR Invalid argument 'Foo' to SENTINEL CONFIG SET\r\n"
@@ -640,12 +784,9 @@ fn config_get_and_shape_errors() {
         resp2(&run(&h, "sentinel config set announce-port 70000")),
         "-ERR Invalid value '70000' to SENTINEL CONFIG SET 'announce-port'\r\n"
     );
-    let bad_utf8 = dispatch_sync(
-        &h,
-        &[b"sentinel".to_vec(), b"config".to_vec(), b"set".to_vec(), b"announce-ip".to_vec(), vec![0xff]],
-    );
+    let bad_utf8 = run_args(&h, &[b"sentinel", b"config", b"set", b"announce-ip", &[0xff]]);
     assert_eq!(
-        bad_utf8,
+        bad_utf8.frame,
         Frame::error("ERR Invalid value '\u{fffd}' to SENTINEL CONFIG SET 'announce-ip'"),
         "refused, not altered"
     );
@@ -691,7 +832,7 @@ fn config_set_and_get_take_several_parameters_like_redis_7_2() {
         ("announce-port", "1234"),
         ("loglevel", "nothing"),
     ];
-    assert_eq!(resp3(&run(&h, "sentinel config get announce-* *level announce-port")), map3(&want));
+    assert_eq!(resp3(&run3(&h, "sentinel config get announce-* *level announce-port")), map3(&want));
     assert_eq!(resp2(&run(&h, "sentinel config get LOGLEVEL x")), map2(&[("loglevel", "nothing")]));
     assert_eq!(resp2(&run(&h, "sentinel config get loglevel")), map2(&[("loglevel", "nothing")]));
     // One pattern keeps Redis 7.0's `*` (no loglevel).
@@ -701,8 +842,7 @@ fn config_set_and_get_take_several_parameters_like_redis_7_2() {
 #[test]
 fn control_characters_are_refused_like_redis_8() {
     let h = handle_with(&[("m", 6379)], Durability::Durable);
-    let cmd =
-        |parts: &[&[u8]]| resp2(&dispatch_sync(&h, &parts.iter().map(|p| p.to_vec()).collect::<Vec<_>>()));
+    let cmd = |parts: &[&[u8]]| resp2(&run_args(&h, parts));
     assert_eq!(
         cmd(&[b"sentinel", b"monitor", b"bad\nname", b"127.0.0.1", b"7000", b"2"]),
         "-ERR Master name must not contain control characters\r\n"
@@ -767,7 +907,7 @@ fn pending_scripts_report_run_time_or_run_delay() {
         });
     }
     let f = run(&h, "sentinel pending-scripts");
-    let Frame::Array(jobs) = &f else { panic!("array") };
+    let Frame::Array(jobs) = &f.frame else { panic!("array") };
     assert_eq!(field_names(&jobs[0]), ["argv", "flags", "pid", "run-time", "retry-num"]);
     assert_eq!(field_names(&jobs[1]), ["argv", "flags", "pid", "run-delay", "retry-num"]);
     assert_eq!(
@@ -793,7 +933,7 @@ fn pending_scripts_report_run_time_or_run_delay() {
     // A scheduled retry in the future shows the delay left.
     h.edit().scripts.jobs[1].start_time = h.now() + 1_000_000;
     let f = run(&h, "sentinel pending-scripts");
-    let Frame::Array(jobs) = &f else { panic!("array") };
+    let Frame::Array(jobs) = &f.frame else { panic!("array") };
     let Some(Frame::Bulk(d)) = field(&jobs[1], "run-delay") else { panic!("bulk run-delay") };
     let d: u64 = String::from_utf8_lossy(d).parse().expect("number");
     assert!((1_000_000 - 60_000..=1_000_000).contains(&d), "run-delay {}", d);
@@ -816,7 +956,7 @@ fn info_cache_lists_named_masters_once_with_each_instance_age() {
         m.inst.info_refresh = now - 3000;
     }
     let f = run(&h, "sentinel info-cache a");
-    let Frame::Array(items) = &f else { panic!("array") };
+    let Frame::Array(items) = &f.frame else { panic!("array") };
     assert_eq!(items[0], Frame::bulk("a"));
     let Frame::Array(entries) = &items[1] else { panic!("entries") };
     assert_eq!(entries.len(), 2, "the master then its replica");
@@ -831,11 +971,11 @@ fn info_cache_lists_named_masters_once_with_each_instance_age() {
 fn publish_accepts_only_the_hello_channel() {
     let h = handle(&[]);
     assert_eq!(
-        resp2(&publish_sync(&h, b"foo", b"bar")),
+        resp2(&run(&h, "publish foo bar")),
         "-ERR Only HELLO messages are accepted by Sentinel instances.\r\n"
     );
-    assert_eq!(resp2(&publish_sync(&h, b"__SENTINEL__:hello", b"x")), resp2(&publish_sync(&h, b"foo", b"x")));
-    assert_eq!(resp2(&publish_sync(&h, b"__sentinel__:hello", b"garbage")), ":1\r\n");
+    assert_eq!(resp2(&run(&h, "publish __SENTINEL__:hello x")), resp2(&run(&h, "publish foo x")));
+    assert_eq!(resp2(&run(&h, "publish __sentinel__:hello garbage")), ":1\r\n");
 }
 
 #[test]
@@ -920,11 +1060,8 @@ fn errors_that_change_nothing() {
     for (line, expected) in cases {
         assert_eq!(resp2(&run(&h, line)), expected, "{}", line);
     }
-    let binary = dispatch_sync(
-        &h,
-        &[b"sentinel".to_vec(), b"set".to_vec(), b"mymaster".to_vec(), b"auth-pass".to_vec(), vec![0xff, 0]],
-    );
-    assert_eq!(binary, Frame::error("ERR SENTINEL SET options and values must be valid UTF-8"));
+    let binary = run_args(&h, &[b"sentinel", b"set", b"mymaster", b"auth-pass", &[0xff, 0]]);
+    assert_eq!(binary.frame, Frame::error("ERR SENTINEL SET options and values must be valid UTF-8"));
     let (names, auth) = h.read_core(|c, _| {
         (
             c.names.keys().cloned().collect::<Vec<_>>(),
