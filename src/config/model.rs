@@ -160,6 +160,12 @@ pub struct ServerConfig {
     pub syslog_facility: String,
     /// The `tls-*` directives.
     pub tls: TlsConfig,
+    /// `metrics-port` (rsentinel's own): the Prometheus endpoint's port; 0 (the default) means
+    /// no endpoint.
+    pub metrics_port: u16,
+    /// `metrics-bind`: the addresses the Prometheus endpoint listens on, in `bind`'s syntax;
+    /// empty means the same addresses as `bind`.
+    pub metrics_bind: Vec<String>,
 }
 
 impl Default for ServerConfig {
@@ -184,6 +190,8 @@ impl Default for ServerConfig {
             syslog_ident: "redis".into(),
             syslog_facility: "local0".into(),
             tls: TlsConfig::default(),
+            metrics_port: 0,
+            metrics_bind: Vec::new(),
         }
     }
 }
