@@ -17,6 +17,7 @@
 //!   has no wall clock to print a date with.
 
 use super::instance::{flags, FailoverState};
+use super::no_failover::NoFailover;
 use super::types::{Action, Addr, InstanceRef, Level, MasterId, Millis};
 use super::Sentinel;
 
@@ -163,6 +164,9 @@ impl Sentinel {
             if now.saturating_sub(m.failover_start_time) > election_timeout {
                 self.event(Level::Warning, "-failover-abort-not-elected", &InstanceRef::Master(id), None);
                 self.abort_failover(id, now);
+                if let Some(why) = self.election_outcome(id, epoch) {
+                    self.explain_aborted_failover(id, why, now);
+                }
             }
             return;
         }
@@ -182,6 +186,7 @@ impl Sentinel {
         let Some(key) = self.select_slave(id, now) else {
             self.event(Level::Warning, "-failover-abort-no-good-slave", &InstanceRef::Master(id), None);
             self.abort_failover(id, now);
+            self.explain_aborted_failover(id, NoFailover::NoGoodReplica, now);
             return;
         };
         let who = InstanceRef::Replica(id, key.clone());
@@ -213,6 +218,7 @@ impl Sentinel {
         if now.saturating_sub(m.failover_state_change_time) > m.failover_timeout {
             self.event(Level::Warning, "-failover-abort-slave-timeout", &InstanceRef::Master(id), None);
             self.abort_failover(id, now);
+            self.explain_aborted_failover(id, NoFailover::PromotionTimeout, now);
         }
     }
 
@@ -445,6 +451,12 @@ impl Sentinel {
             return Err(ManualFailoverError::InProgress);
         }
         if self.select_slave(id, now).is_none() {
+            self.log_no_failover(
+                id,
+                Level::Warning,
+                "SENTINEL FAILOVER refused, no replica can be promoted",
+                now,
+            );
             return Err(ManualFailoverError::NoGoodSlave);
         }
         let name = self.masters[&id].inst.name.clone();

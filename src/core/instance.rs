@@ -237,6 +237,8 @@ pub struct Master {
     pub next_tick: Millis,
     /// Key of the replica being promoted.
     pub promoted_slave: Option<String>,
+    /// Why the master is down without a failover of ours, if it is (see `no_failover.rs`).
+    pub no_failover: Option<super::no_failover::NoFailover>,
     /// Replicas by `ip:port` key.
     pub replicas: BTreeMap<String, Instance>,
     /// Peer sentinels by run id.
