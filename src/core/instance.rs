@@ -206,6 +206,20 @@ impl Instance {
     }
 }
 
+impl Master {
+    /// The master's state as INFO's `masterN:` line shows it (`status=`): `odown`, `sdown` or
+    /// `ok`.
+    pub fn status_word(&self) -> &'static str {
+        if self.inst.has(flags::O_DOWN) {
+            "odown"
+        } else if self.inst.has(flags::S_DOWN) {
+            "sdown"
+        } else {
+            "ok"
+        }
+    }
+}
+
 /// A monitored master: its own instance fields, its options, failover state, and the replicas
 /// and sentinels found under it.
 #[derive(Clone, Debug)]

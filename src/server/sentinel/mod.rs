@@ -30,7 +30,6 @@ mod simulate_failure;
 mod tests;
 
 use crate::core::input::{ClientCommand, CommandOutcome};
-use crate::core::instance::flags;
 use crate::core::{MasterId, Sentinel};
 use crate::handle::Handle;
 use crate::handle::{CommandReply, Durability};
@@ -154,13 +153,7 @@ pub fn info_section(h: &Handle) -> String {
             c.simulate_failure_flags,
         );
         for (i, m) in c.masters.values().enumerate() {
-            let status = if m.inst.has(flags::O_DOWN) {
-                "odown"
-            } else if m.inst.has(flags::S_DOWN) {
-                "sdown"
-            } else {
-                "ok"
-            };
+            let status = m.status_word();
             // The configured address, even mid-failover, as Redis reports it.
             s.push_str(&format!(
                 "master{}:name={},status={},address={}:{},slaves={},sentinels={}\r\n",

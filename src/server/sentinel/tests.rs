@@ -8,7 +8,7 @@ use super::*;
 use crate::config::model::ServerConfig;
 use crate::config::{MasterConfig, SentinelConfig};
 use crate::core::scripts::ScriptJob;
-use crate::core::{FailoverState, Kind, Millis, Role, Settings};
+use crate::core::{flags, FailoverState, Kind, Millis, Role, Settings};
 use std::sync::{Arc, Mutex};
 
 use crate::handle::{CoreMsg, ProcessInfo, CLOCK_START};
