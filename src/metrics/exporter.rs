@@ -150,29 +150,19 @@ fn counter(enc: &mut DescriptorEncoder, name: &str, help: &str, value: u64) -> f
 impl Collector for SentinelView {
     fn encode(&self, mut enc: DescriptorEncoder) -> fmt::Result {
         let e = &mut enc;
-        gauge(
-            e,
-            "redis_sentinel_masters",
-            "The number of masters this sentinel is watching",
-            self.masters.len(),
-        )?;
-        gauge(e, "redis_sentinel_tilt", "Sentinel is in TILT mode", self.tilt as u32)?;
+        gauge(e, "redis_sentinel_masters", "Masters this sentinel monitors", self.masters.len())?;
+        gauge(e, "redis_sentinel_tilt", "1 while this sentinel is in TILT mode", self.tilt as u32)?;
         gauge(
             e,
             "redis_sentinel_running_scripts",
-            "Number of scripts in execution right now",
+            "Notification and reconfiguration scripts running now",
             self.running_scripts,
         )?;
-        gauge(
-            e,
-            "redis_sentinel_scripts_queue_length",
-            "Queue of user scripts to execute",
-            self.scripts_queue_length,
-        )?;
+        gauge(e, "redis_sentinel_scripts_queue_length", "Scripts waiting to run", self.scripts_queue_length)?;
         gauge(
             e,
             "redis_sentinel_simulate_failure_flags",
-            "Failures simulations",
+            "The SENTINEL SIMULATE-FAILURE flags set",
             self.simulate_failure_flags,
         )?;
 
@@ -182,7 +172,7 @@ impl Collector for SentinelView {
         family(
             e,
             "redis_sentinel_master_status",
-            "Master status on Sentinel",
+            "1 if the master's status (a label: ok, sdown, odown) is ok, else 0",
             ms.iter().map(|m| {
                 let labels = [
                     ("master_name", m.name.clone()),
@@ -193,46 +183,42 @@ impl Collector for SentinelView {
             }),
         )?;
         let per_master: [PerMaster; 10] = [
-            ("redis_sentinel_master_slaves", "The number of slaves of the master", |m| m.slaves as f64),
-            ("redis_sentinel_master_sentinels", "The number of sentinels monitoring this master", |m| {
+            ("redis_sentinel_master_slaves", "Replicas known for the master", |m| m.slaves as f64),
+            ("redis_sentinel_master_sentinels", "Sentinels monitoring the master, this one included", |m| {
                 m.sentinels as f64
             }),
-            ("redis_sentinel_master_ok_slaves", "The number of okay slaves of the master", |m| {
-                m.ok_slaves as f64
-            }),
+            (
+                "redis_sentinel_master_ok_slaves",
+                "Replicas of the master flagged neither s_down nor o_down",
+                |m| m.ok_slaves as f64,
+            ),
             (
                 "redis_sentinel_master_ok_sentinels",
-                "The number of okay sentinels monitoring this master",
+                "Sentinels of the master flagged neither s_down nor o_down, this one included",
                 |m| m.ok_sentinels as f64,
             ),
-            (
-                "redis_sentinel_master_setting_ckquorum",
-                "Show the current ckquorum config for each master",
-                |m| m.quorum as f64,
-            ),
+            ("redis_sentinel_master_setting_ckquorum", "The master's quorum", |m| m.quorum as f64),
             (
                 "redis_sentinel_master_setting_failover_timeout",
-                "Show the current failover-timeout config for each master",
+                "The master's failover-timeout, in milliseconds",
                 |m| m.failover_timeout as f64,
             ),
-            (
-                "redis_sentinel_master_setting_parallel_syncs",
-                "Show the current parallel-syncs config for each master",
-                |m| m.parallel_syncs as f64,
-            ),
+            ("redis_sentinel_master_setting_parallel_syncs", "The master's parallel-syncs", |m| {
+                m.parallel_syncs as f64
+            }),
             (
                 "redis_sentinel_master_setting_down_after_milliseconds",
-                "Show the current down-after-milliseconds config for each master",
+                "The master's down-after-milliseconds",
                 |m| m.down_after as f64,
             ),
             (
                 "redis_sentinel_master_config_epoch",
-                "The configuration epoch of the master (increments on each failover)",
+                "The master's configuration epoch (each failover raises it)",
                 |m| m.config_epoch as f64,
             ),
             (
                 "redis_sentinel_master_last_ok_ping_reply_seconds",
-                "Elapsed time in seconds since the last successful ping reply from the master",
+                "Seconds since the master last gave a valid PING reply",
                 |m| m.last_ok_ping_reply_seconds,
             ),
         ];
@@ -242,7 +228,7 @@ impl Collector for SentinelView {
         family(
             e,
             "redis_sentinel_master_ckquorum_status",
-            "Master ckquorum status",
+            "1 if SENTINEL CKQUORUM succeeds, else 0; its reply text is the message label",
             ms.iter().map(|m| {
                 ([("master_name", m.name.clone()), ("message", m.ckquorum.1.clone())], m.ckquorum.0 as u32)
             }),
