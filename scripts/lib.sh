@@ -257,3 +257,24 @@ stop_pids() {
         sleep 0.1
     done
 }
+
+# ensure_fuzz_tools: a nightly toolchain and cargo-fuzz for fuzz/ (scripts/fuzz.sh). Installs
+# what is missing (`rustup toolchain install nightly`, `cargo install cargo-fuzz` from
+# crates.io); returns 1 with the reason on stderr when that is not possible (e.g. no rustup,
+# or no way to download a toolchain), so callers can skip fuzzing with a clear message.
+ensure_fuzz_tools() {
+    if ! rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
+        log "installing the nightly toolchain (cargo-fuzz needs it)"
+        if ! rustup toolchain install nightly --profile minimal >&2; then
+            echo "no nightly toolchain and it could not be installed" >&2
+            return 1
+        fi
+    fi
+    if ! cargo fuzz --version >/dev/null 2>&1; then
+        log "installing cargo-fuzz from crates.io"
+        if ! cargo install cargo-fuzz --locked >&2; then
+            echo "cargo-fuzz is missing and could not be installed" >&2
+            return 1
+        fi
+    fi
+}

@@ -495,6 +495,23 @@ fn deliberate_differences_from_redis() {
     assert!(err("aclfile /x.acl\nuser bob on\n")
         .message()
         .starts_with("Configuring Redis with users defined"));
+    // Epochs from 2^63 on (Redis stores them; `-1` is 2^64 - 1 to strtoull, and the next
+    // failover wraps it to 0).
+    let m = "sentinel monitor m 127.0.0.1 6379 2\n";
+    for line in [
+        "sentinel current-epoch 9223372036854775808\n".to_string(),
+        "sentinel current-epoch -1\n".to_string(),
+        format!("{m}sentinel config-epoch m 18446744073709551615\n"),
+        format!("{m}sentinel leader-epoch m 99999999999999999999\n"),
+    ] {
+        let e = err(&line);
+        assert_eq!(e.message(), "Epoch out of range: the largest epoch is 9223372036854775807.", "{line}");
+        assert_eq!(e.line(), Some(line.lines().count()), "{line}");
+    }
+    let s = ok(&format!(
+        "sentinel current-epoch 9223372036854775807\n{m}sentinel leader-epoch m 9223372036854775807\n"
+    ));
+    assert_eq!((s.current_epoch, s.masters[0].leader_epoch), (i64::MAX as u64, i64::MAX as u64));
 }
 
 #[test]

@@ -88,6 +88,14 @@ async fn huge_bulk_length_closes_the_connection() {
     assert!(error.contains("bulk length"), "{}", error);
 }
 
+/// The probe: a monitored node could send a 512 MB reply and have it buffered. A bulk over
+/// the 8 MiB cap closes the link as soon as its length is read.
+#[tokio::test]
+async fn reply_over_the_size_cap_closes_the_connection() {
+    let error = closed_error_after(format!("${}\r\nabc", 9 * 1024 * 1024).into_bytes()).await;
+    assert!(error.contains("bulk length"), "{}", error);
+}
+
 #[tokio::test]
 async fn deep_nesting_closes_the_connection_without_overflowing_the_stack() {
     let error = closed_error_after(b"*1\r\n".repeat(200_000)).await;

@@ -7,7 +7,8 @@
 //! detected through INFO, which calls `on_promotion_confirmed`.
 //!
 //! Differences from Redis 7.0.15, on purpose (§12):
-//! - Peer votes are counted when cast in the *failover* epoch, not the current epoch (see
+//! - Every vote, ours included, is counted in one epoch, the current one, and a failover won
+//!   in a later epoch than it started in takes that epoch as its own (see
 //!   [`Sentinel::get_leader`]).
 //! - The 10 s per-replica `-slave-reconf-sent-timeout` is checked for every replica before the
 //!   parallel-syncs pacing loop, so a stuck replica frees its slot even when the loop is full.
@@ -15,10 +16,13 @@
 //!   monotonic clock reads; Redis relies on wall-clock time being far from 0.
 //! - The "Next failover delay" log line gives the remaining delay in seconds, since the core
 //!   has no wall clock to print a date with.
+//! - SELECT_SLAVE waits up to 5 ping periods for a replica whose link is being re-established
+//!   instead of aborting at once (see `failover_select_slave`).
 
-use super::instance::{flags, FailoverState};
+use super::instance::{flags, FailoverState, Master};
 use super::no_failover::NoFailover;
 use super::types::{Action, Addr, InstanceRef, Level, MasterId, Millis};
+use super::wire::numbers::next_epoch;
 use super::Sentinel;
 
 /// `SENTINEL_SIMFAILURE_CRASH_AFTER_ELECTION`.
@@ -33,6 +37,9 @@ pub enum ManualFailoverError {
     InProgress,
     #[error("NOGOODSLAVE No suitable replica to promote")]
     NoGoodSlave,
+    /// Not in Redis, whose epoch wraps to 0 instead (see [`MAX_EPOCH`](super::wire::numbers::MAX_EPOCH)).
+    #[error("ERR Can't start a failover: the current epoch is the largest there is")]
+    EpochExhausted,
 }
 
 impl Sentinel {
@@ -61,18 +68,32 @@ impl Sentinel {
             }
             return false;
         }
-        self.start_failover(id, now);
-        true
+        self.start_failover(id, now)
     }
 
     /// `sentinelStartFailover`: enter WAIT_START in a new epoch. The start time gets a random
     /// 0-999 ms offset so that sentinels that saw ODOWN together don't retry in lockstep.
-    pub fn start_failover(&mut self, id: MasterId, now: Millis) {
+    /// Epochs stop at [`MAX_EPOCH`](super::wire::numbers::MAX_EPOCH): past it, no failover starts (Redis's `current_epoch++`
+    /// wraps to 0 after 2^64 - 1); the refusal counts as an attempt, so it is retried (and
+    /// logged) only after the usual 2 x failover-timeout. Returns whether it started.
+    pub fn start_failover(&mut self, id: MasterId, now: Millis) -> bool {
         if !self.masters.contains_key(&id) {
-            return;
+            return false;
         }
-        self.current_epoch += 1;
-        let epoch = self.current_epoch;
+        let Some(epoch) = next_epoch(self.current_epoch) else {
+            self.log(
+                Level::Warning,
+                format!(
+                    "Can't start a failover: the current epoch {} is the largest there is",
+                    self.current_epoch
+                ),
+            );
+            if let Some(m) = self.masters.get_mut(&id) {
+                m.failover_start_time = now;
+            }
+            return false;
+        };
+        self.current_epoch = epoch;
         let delay = self.random_delay(1000);
         let m = self.masters.get_mut(&id).expect("checked");
         m.failover_state = FailoverState::WaitStart;
@@ -82,6 +103,7 @@ impl Sentinel {
         m.failover_state_change_time = now;
         self.event_msg(Level::Warning, "+new-epoch", id, epoch.to_string());
         self.event(Level::Warning, "+try-failover", &InstanceRef::Master(id), None);
+        true
     }
 
     /// `sentinelFailoverStateMachine`: take at most one step of a failover in progress.
@@ -101,30 +123,27 @@ impl Sentinel {
         }
     }
 
-    /// `sentinelGetLeader`: count the votes for `epoch` and return the leader, if one has a
-    /// majority of all sentinels ever seen (`voters/2 + 1`, us included) and at least `quorum`
-    /// votes. Our own vote goes to the candidate most voted by the peers, or to ourselves.
+    /// `sentinelGetLeader` for a failover started in `epoch`: count the votes cast in the
+    /// current epoch and return the leader, if one has a majority of all sentinels ever seen
+    /// (`voters/2 + 1`, us included) and at least `quorum` votes. Our own vote is cast as
+    /// Redis casts it, in `epoch`, for the candidate most voted by the peers or for ourselves.
     ///
-    /// Redis counts a peer's vote when it was cast in the *current* epoch (§12). Once our
-    /// current epoch has moved past the failover epoch (a hello or vote request from a newer
-    /// attempt), that mixes in votes from another election, so two sentinels could each act
-    /// as leader with the same config epoch. Here only votes cast in `epoch` count, as in
-    /// Raft. The wire protocol is unchanged (only which reported votes we count differs), and
-    /// while the two epochs are equal, which is the usual case, the result is the same.
+    /// Redis counts the peers' votes cast in the current epoch but its own vote only if cast
+    /// in the failover epoch (§12). Once the current epoch has moved past the failover epoch
+    /// (another master's failover, a peer's newer attempt), that mixes two elections, so two
+    /// sentinels could each act as leader with the same config epoch. Here every vote, ours
+    /// included, counts only if cast in the current epoch, so at most one sentinel wins a
+    /// given epoch; the caller makes that epoch the failover's, and so its config epoch. The
+    /// vote requests carry the current epoch (as in Redis), so a candidate whose failover
+    /// epoch went stale, as happens when many master names fail over at once, can still be
+    /// elected by the votes its later requests collect. The wire protocol is unchanged, and
+    /// while the two epochs are equal, which is the usual case, the result is Redis's.
     pub fn get_leader(&mut self, id: MasterId, epoch: u64, now: Millis) -> Option<String> {
+        let tally_epoch = self.current_epoch;
         let m = self.masters.get(&id)?;
         let voters = m.sentinels.len() as u64 + 1;
         let quorum = m.quorum as u64;
-        // Tally in sentinel order; a Vec keeps "first seen wins ties" deterministic.
-        let mut counters: Vec<(String, u64)> = Vec::new();
-        for peer in m.sentinels.values() {
-            if let Some(leader) = peer.leader.as_ref().filter(|_| peer.leader_epoch == epoch) {
-                match counters.iter_mut().find(|(r, _)| r == leader) {
-                    Some((_, n)) => *n += 1,
-                    None => counters.push((leader.clone(), 1)),
-                }
-            }
-        }
+        let mut counters = count_peer_votes(m, tally_epoch);
         let mut winner: Option<String> = None;
         let mut max_votes = 0;
         for (runid, n) in &counters {
@@ -135,7 +154,7 @@ impl Sentinel {
         }
         let candidate = winner.clone().unwrap_or_else(|| self.myid.clone());
         let (my_vote, my_vote_epoch) = self.vote_leader(id, epoch, &candidate, now);
-        if let Some(vote) = my_vote.filter(|_| my_vote_epoch == epoch) {
+        if let Some(vote) = my_vote.filter(|_| my_vote_epoch == tally_epoch) {
             let n = match counters.iter_mut().find(|(r, _)| *r == vote) {
                 Some((_, n)) => {
                     *n += 1;
@@ -153,18 +172,23 @@ impl Sentinel {
     }
 
     /// WAIT_START (`sentinelFailoverWaitStart`): go on once elected (or when forced by
-    /// SENTINEL FAILOVER); give up after min(election timeout, failover timeout).
+    /// SENTINEL FAILOVER); give up after min(election timeout, failover timeout). The epoch
+    /// the election was won in becomes the failover epoch (see [`Sentinel::get_leader`]).
     fn failover_wait_start(&mut self, id: MasterId, now: Millis) {
         let epoch = self.masters[&id].failover_epoch;
+        let tally_epoch = self.current_epoch;
         let leader = self.get_leader(id, epoch, now);
         let is_leader = leader.is_some_and(|l| l.eq_ignore_ascii_case(&self.myid));
+        if is_leader {
+            self.masters.get_mut(&id).expect("checked").failover_epoch = tally_epoch;
+        }
         let m = &self.masters[&id];
         if !is_leader && !m.inst.has(flags::FORCE_FAILOVER) {
             let election_timeout = self.timings.election_timeout.min(m.failover_timeout);
             if now.saturating_sub(m.failover_start_time) > election_timeout {
                 self.event(Level::Warning, "-failover-abort-not-elected", &InstanceRef::Master(id), None);
                 self.abort_failover(id, now);
-                if let Some(why) = self.election_outcome(id, epoch) {
+                if let Some(why) = self.election_outcome(id, tally_epoch) {
                     self.explain_aborted_failover(id, why, now);
                 }
             }
@@ -182,8 +206,21 @@ impl Sentinel {
     }
 
     /// SELECT_SLAVE (`sentinelFailoverSelectSlave`): pick the replica to promote, or abort.
+    ///
+    /// Unlike Redis, a failover does not abort at once when the only replicas it could promote
+    /// are waiting for their link to come back ([`Sentinel::replica_link_being_restored`]):
+    /// it waits in this state for up to 5 ping periods. The promotion transaction of another
+    /// master name on the same server (`CLIENT KILL TYPE normal`) cuts every sentinel's link
+    /// to that server, so when several names fail over together, Redis's immediate
+    /// `-failover-abort-no-good-slave` (and retry 2 x failover-timeout later) would hit
+    /// every name whose selection comes right after another name's promotion.
     fn failover_select_slave(&mut self, id: MasterId, now: Millis) {
         let Some(key) = self.select_slave(id, now) else {
+            let waited = now.saturating_sub(self.masters[&id].failover_state_change_time);
+            let grace = self.timings.ping_period.saturating_mul(5);
+            if waited <= grace && self.replica_link_being_restored(id, now) {
+                return;
+            }
             self.event(Level::Warning, "-failover-abort-no-good-slave", &InstanceRef::Master(id), None);
             self.abort_failover(id, now);
             self.explain_aborted_failover(id, NoFailover::NoGoodReplica, now);
@@ -461,7 +498,9 @@ impl Sentinel {
         }
         let name = self.masters[&id].inst.name.clone();
         self.log(Level::Warning, format!("Executing user requested FAILOVER of '{}'", name));
-        self.start_failover(id, now);
+        if !self.start_failover(id, now) {
+            return Err(ManualFailoverError::EpochExhausted);
+        }
         if let Some(m) = self.masters.get_mut(&id) {
             m.inst.flags |= flags::FORCE_FAILOVER;
         }
@@ -490,6 +529,21 @@ impl Sentinel {
         self.log(Level::Warning, "Sentinel CRASH because of SENTINEL simulate-failure".to_string());
         self.out.push(Action::Exit { code: 99 });
     }
+}
+
+/// The votes the peers of master `m` reported for `epoch`, per candidate, in sentinel order
+/// (a Vec keeps "first seen wins ties" deterministic).
+pub(crate) fn count_peer_votes(m: &Master, epoch: u64) -> Vec<(String, u64)> {
+    let mut counters: Vec<(String, u64)> = Vec::new();
+    for peer in m.sentinels.values() {
+        if let Some(leader) = peer.leader.as_ref().filter(|_| peer.leader_epoch == epoch) {
+            match counters.iter_mut().find(|(r, _)| r == leader) {
+                Some((_, n)) => *n += 1,
+                None => counters.push((leader.clone(), 1)),
+            }
+        }
+    }
+    counters
 }
 
 #[cfg(test)]

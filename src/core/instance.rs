@@ -72,6 +72,14 @@ pub struct Link {
     /// Last PING reply of any kind.
     pub last_pong_time: Millis,
     pub last_reconn_time: Millis,
+    /// Whether the link answered a PING since its last (re)connection attempt, i.e. its
+    /// connections worked (see `Sentinel::on_conn_closed`).
+    pub answered_since_reconnect: bool,
+    /// A connection the server had accepted was closed before the link answered: it may be
+    /// re-opened without waiting for the ping period, if the last such early retry
+    /// (`early_retry_time`) is a ping period old (see `Sentinel::on_conn_closed`).
+    pub early_retry: bool,
+    pub early_retry_time: Millis,
     /// Our local address on the command connection, reported by the shell once connected;
     /// used as the hello's sentinel IP when announce-ip is unset.
     pub local_ip: Option<String>,
@@ -111,6 +119,9 @@ impl Link {
             last_avail_time: now,
             last_pong_time: now,
             last_reconn_time: 0,
+            answered_since_reconnect: false,
+            early_retry: false,
+            early_retry_time: 0,
             local_ip: None,
         }
     }
@@ -257,4 +268,32 @@ pub struct Master {
     pub replicas: BTreeMap<String, Instance>,
     /// Peer sentinels by run id.
     pub sentinels: BTreeMap<String, Instance>,
+    /// Hellos refused because [`MAX_SENTINELS_PER_MASTER`](super::hello::MAX_SENTINELS_PER_MASTER)
+    /// peers are known already, and hellos whose master address could not be resolved.
+    pub refused_sentinels: LogThrottle,
+    pub refused_switches: LogThrottle,
+}
+
+/// Counts refusals of one kind so that a flood of them logs one line per
+/// [`LogThrottle::PERIOD`], with the number refused, instead of one line each.
+#[derive(Clone, Debug, Default)]
+pub struct LogThrottle {
+    /// When the last line was logged (`None`: never).
+    pub logged_at: Option<Millis>,
+    /// Refusals since that line.
+    pub refused: u64,
+}
+
+impl LogThrottle {
+    pub const PERIOD: Millis = 60_000;
+
+    /// Count one refusal; returns how many to report if a line is due now.
+    pub fn note(&mut self, now: Millis) -> Option<u64> {
+        self.refused += 1;
+        if self.logged_at.is_some_and(|t| now.saturating_sub(t) < Self::PERIOD) {
+            return None;
+        }
+        self.logged_at = Some(now);
+        Some(std::mem::take(&mut self.refused))
+    }
 }

@@ -23,6 +23,7 @@
 use std::fmt;
 
 use super::events::instance_prefix;
+use super::failover::count_peer_votes;
 use super::instance::{flags, Instance, Master};
 use super::select::Ineligible;
 use super::types::{Level, MasterId, Millis};
@@ -254,22 +255,19 @@ impl Sentinel {
         self.set_no_failover(id, Some(reason), now);
     }
 
-    /// Why the election of `epoch` for master `id` was not won by us: the votes the peers
-    /// reported for that epoch plus our own, counted as `get_leader` counts them.
+    /// Why the election tallied in `epoch` for master `id` was not won by us: the votes the
+    /// peers reported for that epoch plus our own, counted as `get_leader` counts them.
     pub(crate) fn election_outcome(&self, id: MasterId, epoch: u64) -> Option<NoFailover> {
         let m = self.masters.get(&id)?;
-        let mut counts: Vec<(&str, u64)> = Vec::new();
-        let peer_votes =
-            m.sentinels.values().filter(|s| s.leader_epoch == epoch).filter_map(|s| s.leader.as_deref());
-        let own_vote = m.leader.as_deref().filter(|_| m.leader_epoch == epoch);
-        for vote in peer_votes.chain(own_vote) {
-            match counts.iter_mut().find(|(who, _)| *who == vote) {
+        let mut counts = count_peer_votes(m, epoch);
+        if let Some(own) = m.leader.as_ref().filter(|_| m.leader_epoch == epoch) {
+            match counts.iter_mut().find(|(who, _)| who == own) {
                 Some((_, n)) => *n += 1,
-                None => counts.push((vote, 1)),
+                None => counts.push((own.clone(), 1)),
             }
         }
         let (best_id, best) =
-            counts.iter().copied().fold(("", 0), |acc, c| if c.1 > acc.1 { c } else { acc });
+            counts.iter().fold(("", 0), |acc, (who, n)| if *n > acc.1 { (who.as_str(), *n) } else { acc });
         let voters = m.sentinels.len() as u64 + 1;
         let majority = voters / 2 + 1;
         let quorum = m.quorum as u64;

@@ -17,8 +17,12 @@
 //! connection (TCP) but in any order across connections.
 //!
 //! The model of redis-server covers what Sentinel relies on: PING, INFO (role, replicas,
-//! offsets, link status, run id), the SLAVEOF transaction, PUBLISH/SUBSCRIBE of hellos. Peer
-//! sentinels answer PING, hello PUBLISHes and is-master-down-by-addr through their real cores.
+//! offsets, link status, run id), the SLAVEOF transaction with its `CLIENT KILL TYPE normal`
+//! and `CLIENT KILL TYPE pubsub` (every other sentinel connection to the server drops),
+//! PUBLISH/SUBSCRIBE of hellos. Peer sentinels answer PING, hello PUBLISHes and
+//! is-master-down-by-addr through their real cores. Several master names may point at the
+//! same server through different addresses (127.0.0.1, 127.0.0.2, ...), as a redis-server
+//! bound to several addresses allows.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -39,6 +43,8 @@ pub struct RedisModel {
     pub role: Role,
     /// Port of the master it replicates from, when a replica.
     pub master: Option<u16>,
+    /// The host it was told to replicate from (INFO's `master_host`).
+    pub master_host: String,
     pub offset: u64,
     pub priority: i64,
 }
@@ -65,8 +71,15 @@ pub struct SimSentinel {
 #[derive(Clone, Debug)]
 enum Delivery {
     LinkUp,
-    Reply { tag: ReplyTag, reply: Reply },
-    Message { payload: Vec<u8> },
+    /// The server closed the connection (CLIENT KILL), after what it had sent before.
+    Closed,
+    Reply {
+        tag: ReplyTag,
+        reply: Reply,
+    },
+    Message {
+        payload: Vec<u8>,
+    },
 }
 
 /// A delivery and where it goes: sentinel `to`, on its connection `(link, conn)` to `from`.
@@ -112,6 +125,10 @@ pub struct Sim {
     pub crash_after_vote: f64,
     crash_soon: Vec<usize>,
     restarts: Vec<(Millis, usize)>,
+    /// Connections a server closed whose close is still on its way to their sentinel.
+    killed: HashSet<(usize, LinkId, Conn)>,
+    /// The master names every sentinel monitors, the n-th at 127.0.0.<n+1>:6379.
+    pub names: Vec<String>,
 }
 
 fn runid(n: u64) -> String {
@@ -122,6 +139,19 @@ impl Sim {
     /// A master on 6379 with `replicas` replicas on 6380.., watched by `sentinels` sentinels
     /// on 26379.. with the given quorum and down-after.
     pub fn new(seed: u64, replicas: u16, sentinels: usize, quorum: u32, down_after: Millis) -> Sim {
+        Sim::with_names(seed, &["mymaster"], replicas, sentinels, quorum, down_after)
+    }
+
+    /// Like [`Sim::new`], with one master name per entry of `names` on the same server, the
+    /// n-th monitored at 127.0.0.<n+1>:6379.
+    pub fn with_names(
+        seed: u64,
+        names: &[&str],
+        replicas: u16,
+        sentinels: usize,
+        quorum: u32,
+        down_after: Millis,
+    ) -> Sim {
         let mut redis = BTreeMap::new();
         redis.insert(
             6379,
@@ -131,6 +161,7 @@ impl Sim {
                 alive: true,
                 role: Role::Master,
                 master: None,
+                master_host: String::new(),
                 offset: 0,
                 priority: 100,
             },
@@ -145,6 +176,7 @@ impl Sim {
                     alive: true,
                     role: Role::Slave,
                     master: Some(6379),
+                    master_host: "127.0.0.1".into(),
                     offset: 0,
                     priority: 100,
                 },
@@ -154,15 +186,19 @@ impl Sim {
         for i in 0..sentinels {
             let cfg = SentinelConfig {
                 myid: Some(runid(1_000_000 + i as u64)),
-                masters: vec![MasterConfig {
-                    name: "mymaster".into(),
-                    host: "127.0.0.1".into(),
-                    port: 6379,
-                    quorum,
-                    down_after_ms: down_after,
-                    failover_timeout_ms: 10_000,
-                    ..MasterConfig::default()
-                }],
+                masters: names
+                    .iter()
+                    .enumerate()
+                    .map(|(n, name)| MasterConfig {
+                        name: name.to_string(),
+                        host: format!("127.0.0.{}", n + 1),
+                        port: 6379,
+                        quorum,
+                        down_after_ms: down_after,
+                        failover_timeout_ms: 10_000,
+                        ..MasterConfig::default()
+                    })
+                    .collect(),
                 ..SentinelConfig::default()
             };
             let port = 26379 + i as u16;
@@ -201,6 +237,8 @@ impl Sim {
             crash_after_vote: 0.0,
             crash_soon: Vec::new(),
             restarts: Vec::new(),
+            killed: HashSet::new(),
+            names: names.iter().map(|n| n.to_string()).collect(),
         }
     }
 
@@ -279,6 +317,37 @@ impl Sim {
             r.alive = true;
             r.runid = runid(n);
         }
+    }
+
+    /// `CLIENT KILL TYPE normal|pubsub` on redis `port`: every sentinel connection of that type
+    /// to it is closed by the server, except `skip` (the sender's, `(sentinel, link, conn)`).
+    /// The server executes nothing more from them; their sentinels learn of the close after
+    /// whatever the server had sent them before it.
+    fn kill_clients(&mut self, port: u16, kind: Conn, skip: (usize, LinkId, Conn)) {
+        for i in 0..self.sentinels.len() {
+            let gone: Vec<LinkId> = self.sentinels[i]
+                .conns
+                .iter()
+                .filter(|((l, c), n)| **n == Node::Redis(port) && *c == kind && (i, *l, *c) != skip)
+                .map(|((l, _), _)| *l)
+                .filter(|l| !self.killed.contains(&(i, *l, kind)))
+                .collect();
+            for link in gone {
+                self.killed.insert((i, link, kind));
+                if let Some(subs) = self.subscribers.get_mut(&port) {
+                    subs.retain(|(s, l)| !(*s == i && *l == link && kind == Conn::PubSub));
+                }
+                self.send_later(i, link, kind, Node::Redis(port), Delivery::Closed);
+            }
+        }
+    }
+
+    /// Drop what is still on its way on sentinel `i`'s connection `(link, conn)`: the
+    /// connection is closed or replaced.
+    fn forget_connection(&mut self, i: usize, link: LinkId, conn: Conn) {
+        self.in_flight.retain(|_, f| !(f.to == i && f.link == link && f.conn == conn));
+        self.conn_due.remove(&(i, link, conn));
+        self.killed.remove(&(i, link, conn));
     }
 
     fn drop_connections_to(&mut self, target: Node) {
@@ -400,6 +469,11 @@ impl Sim {
         }
         let input = match f.what {
             Delivery::LinkUp => Input::LinkUp { link: f.link, conn: f.conn, local_ip: "127.0.0.1".into() },
+            Delivery::Closed => {
+                self.sentinels[f.to].conns.remove(&(f.link, f.conn));
+                self.killed.remove(&(f.to, f.link, f.conn));
+                Input::LinkClosed { link: f.link, conn: f.conn }
+            }
             Delivery::Reply { tag, reply } => Input::Reply { link: f.link, tag, reply },
             Delivery::Message { payload } => {
                 Input::PubSubMessage { link: f.link, channel: b"__sentinel__:hello".to_vec(), payload }
@@ -479,7 +553,7 @@ impl Sim {
                     Some(target) => {
                         self.sentinels[i].conns.insert((link, conn), target);
                         // A fresh connection: nothing of an older one is still on its way.
-                        self.conn_due.remove(&(i, link, conn));
+                        self.forget_connection(i, link, conn);
                         self.send_later(i, link, conn, target, Delivery::LinkUp);
                         for (cmd, tag) in init {
                             if let Some(reply) = self.execute(i, link, conn, target, &cmd, now) {
@@ -494,6 +568,9 @@ impl Sim {
                 let Some(target) = self.sentinels[i].conns.get(&(link, Conn::Command)).copied() else {
                     return;
                 };
+                if self.killed.contains(&(i, link, Conn::Command)) {
+                    return;
+                }
                 if self.drop_rate > 0.0 && self.rng.gen_bool(self.drop_rate) {
                     self.sentinels[i].conns.remove(&(link, Conn::Command));
                     self.sentinels[i].core.handle(Input::LinkClosed { link, conn: Conn::Command }, self.now);
@@ -505,6 +582,7 @@ impl Sim {
             }
             Action::Close { link, conn } => {
                 self.sentinels[i].conns.remove(&(link, conn));
+                self.forget_connection(i, link, conn);
                 if conn == Conn::PubSub {
                     for subs in self.subscribers.values_mut() {
                         subs.retain(|(s, l)| !(*s == i && *l == link));
@@ -576,6 +654,16 @@ impl Sim {
         let ok = || Some(Reply::Status("OK".into()));
         match (target, name.as_str()) {
             (_, "AUTH") | (_, "MULTI") | (_, "EXEC") | (_, "CONFIG") | (_, "SCRIPT") => ok(),
+            (Node::Redis(p), "CLIENT") if words.get(1).is_some_and(|w| w.eq_ignore_ascii_case("KILL")) => {
+                let kind = match words.get(3).map(|w| w.to_ascii_lowercase()).as_deref() {
+                    Some("normal") => Conn::Command,
+                    Some("pubsub") => Conn::PubSub,
+                    _ => return Some(Reply::Error("ERR syntax error".into())),
+                };
+                // SKIPME yes: the connection sending the command survives.
+                self.kill_clients(p, kind, (from, link, conn));
+                Some(Reply::Integer(0))
+            }
             (_, "CLIENT") => ok(),
             (_, "PING") => Some(Reply::Status("PONG".into())),
             (Node::Redis(p), "SUBSCRIBE") => {
@@ -592,6 +680,7 @@ impl Sim {
                     r.master = None;
                 } else {
                     r.role = Role::Slave;
+                    r.master_host = words.get(1).cloned().unwrap_or_default();
                     r.master = words.get(2).and_then(|w| w.parse().ok());
                 }
                 ok()
@@ -651,7 +740,8 @@ impl Sim {
                 let m = r.master.unwrap_or(0);
                 let up = self.redis.get(&m).is_some_and(|x| x.alive && x.role == Role::Master);
                 s.push_str(&format!(
-                    "role:slave\r\nmaster_host:127.0.0.1\r\nmaster_port:{}\r\nmaster_link_status:{}\r\n",
+                    "role:slave\r\nmaster_host:{}\r\nmaster_port:{}\r\nmaster_link_status:{}\r\n",
+                    r.master_host,
                     m,
                     if up { "up" } else { "down" }
                 ));
@@ -667,13 +757,18 @@ impl Sim {
         s
     }
 
-    /// What each live sentinel answers to GET-MASTER-ADDR-BY-NAME.
+    /// What each live sentinel answers to GET-MASTER-ADDR-BY-NAME for the first name.
     pub fn reported_masters(&self) -> Vec<u16> {
+        self.reported_masters_of(&self.names[0])
+    }
+
+    /// What each live sentinel answers to GET-MASTER-ADDR-BY-NAME for `name`.
+    pub fn reported_masters_of(&self, name: &str) -> Vec<u16> {
         self.sentinels
             .iter()
             .filter(|s| s.alive)
             .map(|s| {
-                let m = s.core.master_by_name("mymaster").unwrap();
+                let m = s.core.master_by_name(name).unwrap();
                 s.core.current_master_addr(m).port
             })
             .collect()

@@ -25,7 +25,9 @@ use tokio::runtime::Handle as Runtime;
 use tokio::sync::mpsc::{self, Receiver, Sender, UnboundedSender};
 use tokio::task::AbortHandle;
 
-pub use decode::{DecodeError, Limits};
+#[cfg(any(test, fuzzing))]
+pub use decode::encode_reply;
+pub use decode::{encode_command, DecodeError, Limits, ReplyDecoder, MAX_REPLY_BYTES};
 
 use crate::core::{Command, Conn, LinkId, Reply, ReplyTag};
 use crate::tls::Tls;

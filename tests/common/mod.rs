@@ -33,6 +33,7 @@
 pub mod client;
 pub mod deployment;
 pub mod differential;
+pub mod fake_redis;
 pub mod process;
 pub mod redis;
 pub mod resp;
@@ -44,6 +45,7 @@ pub mod tls_certs;
 pub use client::{info_field, Client, Message, Subscriber};
 pub use deployment::{Deployment, DeploymentBuilder};
 pub use differential::SentinelPair;
+pub use fake_redis::FakeRedis;
 pub use redis::{RedisServer, ServerKind};
 pub use resp::{encode_command, parse, Resp};
 pub use scrape::{Scrape, ScrapeFormat};
