@@ -17,6 +17,7 @@ use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 
 use crate::core::{Action, Conn, LinkId, Millis, Sentinel};
+use crate::handle::logging::event_parts;
 use crate::monitor::link::LinkEvent;
 
 /// One label: its name and value.
@@ -126,7 +127,9 @@ impl Observer {
 
     fn event(&mut self, core: &Sentinel, kind: &str, msg: &str, now: Millis) {
         self.rec.events.get_or_create(&[("type", kind.to_string())]).inc();
-        let Some(master) = master_of_event(msg) else { return };
+        // Only events about a master itself (`master <name> <ip> <port> ...`) count below.
+        let parts = event_parts(kind, msg);
+        let Some(master) = parts.master.filter(|_| parts.instance == Some("master")) else { return };
         let by_master = [("master_name", master.to_string())];
         match kind {
             "+try-failover" => {
@@ -167,14 +170,6 @@ impl Observer {
             }
         }
     }
-}
-
-/// The master name of an event about a master (`master <name> <ip> <port> ...`, the `%@`
-/// form of `sentinelEvent`); `None` for events about replicas and sentinels and for the bare
-/// forms.
-fn master_of_event(msg: &str) -> Option<&str> {
-    let mut words = msg.split(' ');
-    (words.next() == Some("master")).then(|| words.next()).flatten()
 }
 
 fn seconds(ms: Millis) -> f64 {
