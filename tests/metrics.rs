@@ -244,3 +244,31 @@ fn no_good_slave_names_each_replica_rule_in_the_log_and_the_metrics() {
     assert_eq!(scrape.value("redis_sentinel_master_status", &status), Some(0.0));
     assert_eq!(s.log_text().matches(&aborted).count(), 1, "logged once:\n{}", s.log_text());
 }
+
+#[test]
+fn idle_connections_cannot_crowd_out_the_sentinel() {
+    use std::io::Read;
+    let config = format!("sentinel monitor m 127.0.0.1 {} 1\n", free_port());
+    let s = SentinelProc::start_with(Kind::Rsentinel, &config, with_metrics());
+    // 64 idle connections are kept (until the 10 s header timeout); the ones beyond are
+    // closed by the endpoint at once.
+    let idle: Vec<std::net::TcpStream> =
+        (0..80).map(|_| std::net::TcpStream::connect(("127.0.0.1", s.metrics_port())).unwrap()).collect();
+    let mut closed = vec![false; idle.len()];
+    let started = std::time::Instant::now();
+    wait_until(Duration::from_secs(5), "16 connections closed by the endpoint", || {
+        for (c, done) in idle.iter().zip(closed.iter_mut()).filter(|(_, d)| !**d) {
+            c.set_read_timeout(Some(Duration::from_millis(20))).unwrap();
+            *done = matches!((&*c).read(&mut [0u8; 1]), Ok(0));
+        }
+        closed.iter().filter(|d| **d).count() >= 16
+    });
+    assert!(started.elapsed() < Duration::from_secs(9), "before any header timeout");
+    assert_eq!(closed.iter().filter(|d| **d).count(), 16, "only the connections beyond the 64th");
+    // The sentinel itself does not notice.
+    assert!(s.client().ping_ok());
+    drop(idle);
+    wait_until(Duration::from_secs(10), "a scrape once the idle connections are gone", || {
+        Scrape::try_get(s.metrics_port(), ScrapeFormat::Text).is_ok()
+    });
+}

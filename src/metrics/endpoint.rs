@@ -9,6 +9,7 @@
 
 use std::convert::Infallible;
 use std::sync::atomic::Ordering;
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -19,6 +20,7 @@ use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use prometheus_client::registry::Registry;
 use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Semaphore;
 
 use super::exporter::SentinelView;
 use super::recorder::Recorder;
@@ -31,6 +33,15 @@ pub const PATH: &str = "/metrics";
 /// How long a client may take to send its request headers (a stalled client holds nothing
 /// longer than this).
 const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long one connection may last: scrapers keep their connection alive between scrapes,
+/// and hyper has no idle timeout of its own, so an idle connection is closed after this (the
+/// scraper simply reconnects).
+const CONNECTION_LIFETIME: Duration = Duration::from_secs(300);
+
+/// Connections served at once; more are closed at once, so idle clients cannot hold every
+/// file descriptor.
+const MAX_CONNECTIONS: usize = 64;
 
 const OPENMETRICS: &str = "application/openmetrics-text";
 const OPENMETRICS_CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
@@ -80,12 +91,21 @@ pub async fn serve(h: Handle, listeners: Vec<TcpListener>) {
 
 async fn accept_loop(h: Handle, listener: TcpListener) {
     let mut shutdown = h.0.shutdown.subscribe();
+    let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
     loop {
         tokio::select! {
             _ = shutdown.changed() => return,
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => {
-                    tokio::spawn(connection(h.clone(), stream));
+                Ok((stream, peer)) => {
+                    let Ok(slot) = slots.clone().try_acquire_owned() else {
+                        tracing::debug!("metrics endpoint: {} connections open, closing the one from {}", MAX_CONNECTIONS, peer);
+                        continue;
+                    };
+                    let h = h.clone();
+                    tokio::spawn(async move {
+                        let _ = tokio::time::timeout(CONNECTION_LIFETIME, connection(h, stream)).await;
+                        drop(slot);
+                    });
                 }
                 Err(e) => {
                     // Out of file descriptors and the like: try again shortly.
