@@ -81,7 +81,7 @@ start_dockerd() {
     step "starting dockerd (data root $CACHE/docker)"
     # No default bridge: builds use the host network, the deployment its compose network.
     dockerd --host "$DOCKER_HOST" --data-root "$CACHE/docker" --exec-root "$RUN_DIR/exec" \
-        --pidfile "$RUN_DIR/dockerd.pid" --bridge none >"$RUN_DIR/dockerd.log" 2>&1 &
+        --pidfile "$RUN_DIR/dockerd.pid" --bridge none >"$RUN_DIR/dockerd.log" 2>&1 9>&- &
     DOCKERD_PID=$!
     local end=$((SECONDS + 60))
     until docker version >/dev/null 2>&1; do
