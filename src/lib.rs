@@ -11,6 +11,8 @@
 //!   the plain-or-TLS connection type the server and the links share.
 //! - [`handle`]: what the server and the daemon share: the read model, the way into the core
 //!   task, the clock, logging.
+//! - [`metrics`]: the Prometheus endpoint (`metrics-port`): redis_exporter's sentinel metrics
+//!   read from the read model, and rsentinel's own counters kept by the core task.
 //! - [`daemon`]: the tokio shell: the core task that owns the core and runs its actions in
 //!   order, the config writer, scripts, start-up and shutdown.
 
@@ -18,6 +20,7 @@ pub mod config;
 pub mod core;
 pub mod daemon;
 pub mod handle;
+pub mod metrics;
 pub mod monitor;
 pub mod server;
 pub mod tls;

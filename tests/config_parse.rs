@@ -482,6 +482,15 @@ fn deliberate_differences_from_redis() {
     assert_eq!(err("sentinel announce-port 70000\n").message(), "Invalid port number.");
     // A bad ACL rule is named (Redis names whatever word sits at the rule's index).
     assert_eq!(err("user bob on badrule\n").message(), "Error in user declaration 'badrule': Syntax error");
+    // rsentinel's own directives: the Prometheus endpoint, checked like `port` and `bind`.
+    let (server, _) = parse("metrics-port 9121\nmetrics-bind 127.0.0.1 -::1\n").unwrap();
+    assert_eq!((server.metrics_port, server.metrics_bind.len()), (9121, 2));
+    assert_eq!(err("metrics-port 65536\n").message(), "argument must be between 0 and 65535 inclusive");
+    assert_eq!(err("metrics-port x\n").message(), "argument couldn't be parsed into an integer");
+    assert_eq!(err("metrics-port\n").message(), "wrong number of arguments");
+    assert_eq!(err("metrics-bind\n").message(), "Bad directive or wrong number of arguments");
+    let many = vec!["127.0.0.1"; 17].join(" ");
+    assert_eq!(err(&format!("metrics-bind {many}\n")).message(), "Too many bind addresses specified.");
     // Users and aclfile together.
     assert!(err("aclfile /x.acl\nuser bob on\n")
         .message()

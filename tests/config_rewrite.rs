@@ -308,3 +308,26 @@ fn tls_options_are_persisted_and_load_back() {
     assert!(!out.contains("tls-session-cache-timeout") && !out.contains("tls-protocols"), "{}", out);
     assert_eq!(load(&path, &[]).unwrap().server.tls, l.server.tls);
 }
+
+#[test]
+fn metrics_options_are_persisted_and_load_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "m.conf", "metrics-port 9121\nsentinel monitor m 127.0.0.1 1 1\n");
+    let l = load(&path, &words(&["--metrics-bind", "127.0.0.1", "-::1"])).unwrap();
+    assert_eq!((l.server.metrics_port, l.server.metrics_bind.clone()), (9121, words(&["127.0.0.1", "-::1"])));
+    save(&path, &l.server, &l.sentinel).unwrap();
+    let out = read(&path);
+    assert!(out.starts_with("metrics-port 9121\n"), "replaced in place:\n{}", out);
+    assert!(out.contains("\nmetrics-bind 127.0.0.1 -::1\n"), "{}", out);
+    let back = load(&path, &[]).unwrap().server;
+    assert_eq!((back.metrics_port, back.metrics_bind), (9121, l.server.metrics_bind));
+
+    // `--metrics-port 0` turns the endpoint off: the line stays, with 0; unset, nothing is written.
+    let l = load(&path, &words(&["--metrics-port", "0"])).unwrap();
+    save(&path, &l.server, &l.sentinel).unwrap();
+    assert!(read(&path).starts_with("metrics-port 0\n"), "{}", read(&path));
+    let fresh = write(dir.path(), "n.conf", "sentinel monitor m 127.0.0.1 1 1\n");
+    let l = load(&fresh, &[]).unwrap();
+    save(&fresh, &l.server, &l.sentinel).unwrap();
+    assert!(!read(&fresh).contains("metrics-"), "{}", read(&fresh));
+}

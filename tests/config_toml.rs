@@ -10,7 +10,7 @@ const ID: &str = "0123456789abcdef0123456789abcdef01234567";
 
 fn conf_text() -> String {
     format!(
-        "port 26390\nbind 127.0.0.1\nrequirepass pw\nuser alice on >x ~* +@all\nloglevel verbose\n\
+        "port 26390\nbind 127.0.0.1\nmetrics-port 9121\nmetrics-bind 127.0.0.1\nrequirepass pw\nuser alice on >x ~* +@all\nloglevel verbose\n\
          rename-command ping pong\nsentinel myid {ID}\nsentinel current-epoch 3\nsentinel announce-ip 10.0.0.1\n\
          sentinel deny-scripts-reconfig no\nsentinel monitor m1 127.0.0.1 6379 2\n\
          sentinel down-after-milliseconds m1 5000\nsentinel auth-pass m1 \"s p\"\nsentinel config-epoch m1 3\n\
@@ -28,6 +28,7 @@ fn conf_and_toml_round_trip() {
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(text.contains("[[sentinel.masters]]"), "{}", text);
     assert!(text.contains("[[sentinel.masters.known_replicas]]"), "{}", text);
+    assert!(text.contains("metrics_port = 9121\nmetrics_bind = [\"127.0.0.1\"]"), "{}", text);
     let loaded = load(&path, &[]).unwrap();
     assert_eq!(loaded.server, srv);
     assert_eq!(loaded.sentinel, s);
@@ -83,6 +84,8 @@ fn toml_values_go_through_the_conf_checks() {
         ("[server]\nrename_commands = [{from = \"get\", to = \"x\"}]\n", 2, "No such command in rename-command"),
         // Syntax and type errors come from the TOML parser, with their line.
         ("[server]\nport = 70000\n", 2, ""),
+        ("[server]\nmetrics_port = 70000\n", 2, ""),
+        ("[server]\nmetrics_bind = [\"a\", \"a\", \"a\", \"a\", \"a\", \"a\", \"a\", \"a\", \"a\", \"a\", \"a\", \"a\", \"a\", \"a\", \"a\", \"a\", \"a\"]\n", 2, "server.metrics_bind: Too many bind addresses specified."),
         ("[server]\nbogus = 1\n", 2, "unknown field `bogus`"),
         ("[sentinel]\n\n[[sentinel.masters]]\nname = \"m\"\nhost = \"127.0.0.1\"\nport = 1\nquorum = \"two\"\n", 7, ""),
         ("[server\n", 1, ""),
@@ -104,8 +107,12 @@ fn overrides_apply_on_top_of_toml() {
         "[server]\nport = 1\n[[sentinel.masters]]\nname = \"m\"\nhost = \"127.0.0.1\"\nport = 6379\nquorum = 1\n",
     )
     .unwrap();
-    let l = load(&path, &words(&["--port", "26391", "--sentinel down-after-milliseconds m 99"])).unwrap();
-    assert_eq!(l.server.port, 26391);
+    let l = load(
+        &path,
+        &words(&["--port", "26391", "--metrics-port", "9121", "--sentinel down-after-milliseconds m 99"]),
+    )
+    .unwrap();
+    assert_eq!((l.server.port, l.server.metrics_port), (26391, 9121));
     assert_eq!(l.sentinel.masters[0].down_after_ms, 99);
     let e = load(&path, &words(&["--port", "x"])).unwrap_err();
     assert!(matches!(e, ConfigError::Line { .. }));

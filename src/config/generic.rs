@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use super::acl_syntax;
 use super::model::{RenameCommand, ServerConfig, TlsAuthClients, TlsConfig};
-use super::server_table::{self, check_enum, LOGLEVELS, SYSLOG_FACILITIES};
+use super::server_table::{self, check_enum, Check, Kind, LOGLEVELS, SYSLOG_FACILITIES};
 use super::sys;
 
 /// `log-format json`: rsentinel's own value of Valkey 8.1's `log-format` directive (Valkey has
@@ -118,6 +118,17 @@ impl GenericState {
             ("user", n) if n >= 1 => {
                 self.add_user(rest)?;
                 self.server.users.push(rest.to_vec());
+                Ok(Outcome::Done)
+            }
+            // rsentinel's own: the Prometheus endpoint (neither Redis nor Valkey has it).
+            ("metrics-port", _) => {
+                server_table::check(Kind::Int(0, 65535), rest)?;
+                self.server.metrics_port = rest[0].parse().unwrap_or(0);
+                Ok(Outcome::Done)
+            }
+            ("metrics-bind", n) if n >= 1 => {
+                server_table::check(Kind::Special(Check::Bind), rest)?;
+                self.server.metrics_bind = rest.iter().filter(|a| !a.is_empty()).cloned().collect();
                 Ok(Outcome::Done)
             }
             // Modules cannot be loaded into rsentinel; the directive is accepted and ignored.
@@ -270,6 +281,9 @@ pub fn validate_server(server: &ServerConfig) -> Result<(), (&'static str, Strin
     let base = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
     if server.bind.len() > 16 {
         return Err(("bind", "Too many bind addresses specified.".into()));
+    }
+    if server.metrics_bind.len() > 16 {
+        return Err(("metrics_bind", "Too many bind addresses specified.".into()));
     }
     check_loglevel(&server.loglevel).map_err(|e| ("loglevel", e))?;
     check_enum(&server.syslog_facility, SYSLOG_FACILITIES).map_err(|e| ("syslog_facility", e))?;

@@ -170,6 +170,12 @@ pub struct ServerConfig {
     pub log_format: String,
     /// The `tls-*` directives.
     pub tls: TlsConfig,
+    /// `metrics-port` (rsentinel's own): the Prometheus endpoint's port; 0 (the default) means
+    /// no endpoint.
+    pub metrics_port: u16,
+    /// `metrics-bind`: the addresses the Prometheus endpoint listens on, in `bind`'s syntax;
+    /// empty means the same addresses as `bind`.
+    pub metrics_bind: Vec<String>,
 }
 
 impl Default for ServerConfig {
@@ -196,6 +202,8 @@ impl Default for ServerConfig {
             state_file: None,
             log_format: LOG_FORMAT_LEGACY.into(),
             tls: TlsConfig::default(),
+            metrics_port: 0,
+            metrics_bind: Vec::new(),
         }
     }
 }

@@ -221,6 +221,13 @@ fn rewrite_server(st: &mut State, s: &ServerConfig, dir: &str) {
         s.syslog_facility != "local0",
     );
     rewrite_tls(st, &s.tls);
+    st.write("metrics-port", format!("metrics-port {}", s.metrics_port), s.metrics_port != 0);
+    if s.metrics_bind.is_empty() {
+        st.mark("metrics-bind");
+    } else {
+        let addrs: Vec<String> = s.metrics_bind.iter().map(|a| word(a)).collect();
+        st.write("metrics-bind", format!("metrics-bind {}", addrs.join(" ")), true);
+    }
     // With an ACL file the users live there, and every `user` line is dropped.
     if s.aclfile.is_none() {
         for u in &s.users {

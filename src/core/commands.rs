@@ -73,6 +73,28 @@ pub struct QuorumCheck {
     pub majority_reachable: bool,
 }
 
+impl QuorumCheck {
+    /// SENTINEL CKQUORUM's reply text: `Ok("OK <n> usable Sentinels. ...")`, or the error
+    /// `Err("NOQUORUM <n> usable Sentinels. <reasons>")`, the two reasons joined by `. ` when
+    /// both apply (Redis's texts).
+    pub fn reply_text(&self) -> Result<String, String> {
+        if self.quorum_reachable && self.majority_reachable {
+            return Ok(format!(
+                "OK {} usable Sentinels. Quorum and failover authorization can be reached",
+                self.usable
+            ));
+        }
+        let mut reasons = Vec::with_capacity(2);
+        if !self.quorum_reachable {
+            reasons.push("Not enough available Sentinels to reach the specified quorum for this master");
+        }
+        if !self.majority_reachable {
+            reasons.push("Not enough available Sentinels to reach the majority and authorize a failover");
+        }
+        Err(format!("NOQUORUM {} usable Sentinels. {}", self.usable, reasons.join(". ")))
+    }
+}
+
 /// Why an option of SENTINEL SET was refused. Options before it stay applied, as in Redis.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SetError {

@@ -20,6 +20,7 @@
 //!   instead of aborting at once (see `failover_select_slave`).
 
 use super::instance::{flags, FailoverState};
+use super::no_failover::NoFailover;
 use super::types::{Action, Addr, InstanceRef, Level, MasterId, Millis};
 use super::wire::numbers::next_epoch;
 use super::Sentinel;
@@ -159,7 +160,7 @@ impl Sentinel {
     /// The most voted candidate among the votes cast in `epoch` for master `id` (the peers'
     /// as they reported them, plus `ours` when cast in `epoch`) and its vote count; ties go to
     /// the first seen, in sentinel order. `None` for an unknown master.
-    fn tally_votes(
+    pub(crate) fn tally_votes(
         &self,
         id: MasterId,
         epoch: u64,
@@ -202,6 +203,9 @@ impl Sentinel {
             if now.saturating_sub(m.failover_start_time) > election_timeout {
                 self.event(Level::Warning, "-failover-abort-not-elected", &InstanceRef::Master(id), None);
                 self.abort_failover(id, now);
+                if let Some(why) = self.election_outcome(id, self.current_epoch) {
+                    self.explain_aborted_failover(id, why, now);
+                }
             }
             return;
         }
@@ -234,6 +238,7 @@ impl Sentinel {
             }
             self.event(Level::Warning, "-failover-abort-no-good-slave", &InstanceRef::Master(id), None);
             self.abort_failover(id, now);
+            self.explain_aborted_failover(id, NoFailover::NoGoodReplica, now);
             return;
         };
         let who = InstanceRef::Replica(id, key.clone());
@@ -265,6 +270,7 @@ impl Sentinel {
         if now.saturating_sub(m.failover_state_change_time) > m.failover_timeout {
             self.event(Level::Warning, "-failover-abort-slave-timeout", &InstanceRef::Master(id), None);
             self.abort_failover(id, now);
+            self.explain_aborted_failover(id, NoFailover::PromotionTimeout, now);
         }
     }
 
@@ -497,6 +503,12 @@ impl Sentinel {
             return Err(ManualFailoverError::InProgress);
         }
         if self.select_slave(id, now).is_none() {
+            self.log_no_failover(
+                id,
+                Level::Warning,
+                "SENTINEL FAILOVER refused, no replica can be promoted",
+                now,
+            );
             return Err(ManualFailoverError::NoGoodSlave);
         }
         let name = self.masters[&id].inst.name.clone();

@@ -72,6 +72,7 @@ impl Sentinel {
         let h = match Hello::parse(payload) {
             Ok(h) => h,
             Err(e) => {
+                self.hellos_malformed += 1;
                 self.log(Level::Debug, format!("Ignoring malformed hello: {}", e));
                 return;
             }

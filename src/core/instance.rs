@@ -217,6 +217,20 @@ impl Instance {
     }
 }
 
+impl Master {
+    /// The master's state as INFO's `masterN:` line shows it (`status=`): `odown`, `sdown` or
+    /// `ok`.
+    pub fn status_word(&self) -> &'static str {
+        if self.inst.has(flags::O_DOWN) {
+            "odown"
+        } else if self.inst.has(flags::S_DOWN) {
+            "sdown"
+        } else {
+            "ok"
+        }
+    }
+}
+
 /// A monitored master: its own instance fields, its options, failover state, and the replicas
 /// and sentinels found under it.
 #[derive(Clone, Debug)]
@@ -248,6 +262,8 @@ pub struct Master {
     pub next_tick: Millis,
     /// Key of the replica being promoted.
     pub promoted_slave: Option<String>,
+    /// Why the master is down without a failover of ours, if it is (see `no_failover.rs`).
+    pub no_failover: Option<super::no_failover::NoFailover>,
     /// Replicas by `ip:port` key.
     pub replicas: BTreeMap<String, Instance>,
     /// Peer sentinels by run id.

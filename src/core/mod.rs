@@ -14,6 +14,7 @@ pub mod info;
 pub mod input;
 pub mod instance;
 pub mod monitoring;
+pub mod no_failover;
 pub mod odown;
 pub mod reset;
 pub mod scripts;
@@ -105,6 +106,9 @@ pub struct Sentinel {
     pub previous_time: Millis,
     /// `SENTINEL SIMULATE-FAILURE` bits: 1 crash-after-election, 2 crash-after-promotion.
     pub simulate_failure_flags: u32,
+    /// Hello messages dropped because they could not be parsed (a metric; Redis keeps no
+    /// count).
+    pub hellos_malformed: u64,
     pub scripts: scripts::ScriptQueue,
     pub(crate) rng: StdRng,
     pub(crate) out: Vec<Action>,
@@ -169,6 +173,7 @@ impl Sentinel {
             total_tilt: 0,
             previous_time: now,
             simulate_failure_flags: 0,
+            hellos_malformed: 0,
             scripts: scripts::ScriptQueue::default(),
             rng,
             out: Vec::new(),
@@ -421,6 +426,7 @@ impl Sentinel {
             failover_delay_logged: 0,
             next_tick: 0,
             promoted_slave: None,
+            no_failover: None,
             replicas: BTreeMap::new(),
             sentinels: BTreeMap::new(),
             refused_sentinels: Default::default(),

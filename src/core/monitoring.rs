@@ -99,6 +99,7 @@ impl Sentinel {
             self.handle_instance(&InstanceRef::Sentinel(id, k), now);
         }
         self.switch_to_promoted_slave_if_needed(id, now);
+        self.explain_no_failover(id, now);
         true
     }
 

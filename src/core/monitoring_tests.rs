@@ -253,6 +253,8 @@ fn bad_hellos_are_ignored_and_change_nothing() {
     }
     assert!(events(&s.drain_actions()).is_empty());
     assert_eq!(s.to_config(), before);
+    // The unparsable ones are counted (only the one with our own id is well formed).
+    assert_eq!(s.hellos_malformed, 5);
     // Via pub/sub, anything that mentions our id is dropped before parsing.
     let link = link_of(&s, &InstanceRef::Master(id));
     let mut echoed = hello(PEER1, 26380, 3, 6379, 0);

@@ -29,6 +29,7 @@ use super::scripts::ScriptRunner;
 use crate::core::input::{Input, RequestId};
 use crate::core::{Action, Level, Millis, ReplyTag, Sentinel};
 use crate::handle::{CommandReply, CoreMsg, Durability, Handle, READ_MODEL_PERIOD};
+use crate::metrics::recorder::Observer;
 use crate::monitor::link::{LinkEvent, LinkEvents};
 use crate::monitor::LinkRegistry;
 use crate::server::pubsub::Broker;
@@ -61,6 +62,9 @@ pub struct CoreTask {
     local_inputs: VecDeque<Input>,
     last_publish: Millis,
     publish_now: bool,
+    /// Counts, for the metrics endpoint, what the actions and link events show (failovers,
+    /// events, reconnections); it only reads them.
+    metrics: Observer,
 }
 
 impl CoreTask {
@@ -72,6 +76,7 @@ impl CoreTask {
         writer: ConfigWriter,
     ) -> CoreTask {
         let scripts = ScriptRunner::new(h.clone());
+        let metrics = Observer::new(h.0.metrics.clone());
         CoreTask {
             core,
             h,
@@ -86,6 +91,7 @@ impl CoreTask {
             local_inputs: VecDeque::new(),
             last_publish: 0,
             publish_now: true,
+            metrics,
         }
     }
 
@@ -126,6 +132,7 @@ impl CoreTask {
                             // once, as Redis's replies would show it.
                             self.publish_now = true;
                         }
+                        self.metrics.link_event(&ev);
                         self.core.handle(link_input(ev), now);
                     }
                 }
@@ -165,6 +172,9 @@ impl CoreTask {
     /// Publish the read model if due, then carry out the batch's actions.
     fn after_batch(&mut self, now: Millis) {
         let actions = self.core.drain_actions();
+        // Counted when emitted (with the batch's clock), not when carried out: durations
+        // then do not include the wait for a config write.
+        self.metrics.actions(&self.core, &actions, now);
         // A connection being opened is not worth a publish of its own: what clients would see
         // is a link "connecting" for the few milliseconds until the link reports in (and that
         // report is published at once).
@@ -207,7 +217,9 @@ impl CoreTask {
 
     /// The writer finished a snapshot: release what waited for it, in order.
     fn on_write_report(&mut self, report: WriteReport) {
-        if !report.ok {
+        if report.ok {
+            self.h.0.config_writes.fetch_add(1, Ordering::Relaxed);
+        } else {
             self.h.0.config_write_failures.fetch_add(1, Ordering::Relaxed);
         }
         self.durable_seq = self.durable_seq.max(report.seq);

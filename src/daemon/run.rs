@@ -1,6 +1,7 @@
 //! Process start-up and shutdown, in Redis Sentinel's order: load the config (fatal errors
 //! name file and line), insist on a writable config file (or state file), daemonize, log,
-//! chdir, write the pidfile, configure TLS (a bad certificate is fatal), listen, build the core
+//! chdir, write the pidfile, configure TLS (a bad certificate is fatal), listen (and open the
+//! metrics endpoint when `metrics-port` is set; a port in use is fatal too), build the core
 //! (generating and persisting a myid on first start), then serve until SIGTERM/SIGINT/SHUTDOWN,
 //! saving the config on the way out. SIGHUP re-reads the TLS files (Redis ignores SIGHUP).
 
@@ -187,6 +188,13 @@ async fn serve(loaded: LoadedConfig) -> i32 {
             return 1;
         }
     };
+    let metrics_listeners = match crate::metrics::endpoint::bind(&server).await {
+        Ok(l) => l,
+        Err(e) => {
+            tracing::warn!("{}", e);
+            return 1;
+        }
+    };
     let generated_id = sentinel.myid.is_none();
     let settings = Settings {
         requirepass: server.requirepass.clone(),
@@ -228,6 +236,15 @@ async fn serve(loaded: LoadedConfig) -> i32 {
     let Running { h, broker, done: core_done } =
         core_task::start(core, server, process, ConfigFile(path.clone()), (links, link_events));
     tokio::spawn(crate::server::serve(h.clone(), broker, listeners, tls.clone()));
+    if let Some(l) = metrics_listeners {
+        let port = h.server_config().metrics_port;
+        tracing::info!(
+            "Metrics endpoint listening on port {} (GET {})",
+            port,
+            crate::metrics::endpoint::PATH
+        );
+        tokio::spawn(crate::metrics::endpoint::serve(h.clone(), l));
+    }
     if let Some(tls) = &tls {
         tokio::spawn(watch_tls_files(tls.clone()));
     }

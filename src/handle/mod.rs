@@ -98,8 +98,11 @@ pub struct Shared {
     pub process: ProcessInfo,
     /// Set to true to ask the whole process to shut down (SHUTDOWN, SIGTERM).
     pub shutdown: watch::Sender<bool>,
-    /// Config rewrites that failed (the metrics count them).
+    /// Config rewrites that failed, and those that reached the disk (the metrics show them).
     pub config_write_failures: AtomicU64,
+    pub config_writes: AtomicU64,
+    /// The counters and histograms the core task keeps for the metrics endpoint.
+    pub metrics: Arc<crate::metrics::recorder::Recorder>,
 }
 
 /// Cheap to clone; every task holds one.
@@ -134,6 +137,8 @@ impl Handle {
             process,
             shutdown,
             config_write_failures: AtomicU64::new(0),
+            config_writes: AtomicU64::new(0),
+            metrics: Arc::default(),
         }));
         (h, rx)
     }

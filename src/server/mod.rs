@@ -207,8 +207,14 @@ pub async fn bind(cfg: &ServerConfig) -> std::io::Result<Listeners> {
 
 /// Listen on `port` on every configured address; `kind` (TCP or TLS) is for messages.
 async fn bind_port(cfg: &ServerConfig, port: u16, kind: &str) -> std::io::Result<Vec<TcpListener>> {
-    let specs: Vec<String> =
-        if cfg.bind.is_empty() { vec!["*".into(), "-::*".into()] } else { cfg.bind.clone() };
+    listen_on_all(&cfg.bind, port, kind).await
+}
+
+/// Listen on `port` on every address of `bind` (in the `bind` directive's syntax; empty: all
+/// IPv4 and IPv6 interfaces), with Redis's rules for optional and unavailable addresses;
+/// `kind` names the listener in messages. The metrics endpoint listens through this too.
+pub async fn listen_on_all(bind: &[String], port: u16, kind: &str) -> std::io::Result<Vec<TcpListener>> {
+    let specs: Vec<String> = if bind.is_empty() { vec!["*".into(), "-::*".into()] } else { bind.to_vec() };
     let mut listeners = Vec::new();
     for spec in &specs {
         let (optional, addr) = match spec.strip_prefix('-') {

@@ -38,6 +38,7 @@ pub mod process;
 pub mod redis;
 pub mod resp;
 pub mod scenario;
+pub mod scrape;
 pub mod sentinel;
 pub mod tls_certs;
 
@@ -47,6 +48,7 @@ pub use differential::SentinelPair;
 pub use fake_redis::FakeRedis;
 pub use redis::{RedisServer, ServerKind};
 pub use resp::{encode_command, parse, Resp};
+pub use scrape::{Scrape, ScrapeFormat};
 pub use sentinel::{Kind, PortVia, SentinelOptions, SentinelProc};
 pub use tls_certs::TestCerts;
 

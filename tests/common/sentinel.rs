@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use super::client::{Client, Subscriber};
 use super::process::{self, OwnedChild};
 use super::resp::Resp;
+use super::scrape::{Scrape, ScrapeFormat};
 use super::tls_certs::{register_tls_port, TestCerts};
 use super::{free_port, tool_path, valkey_path};
 
@@ -102,6 +103,9 @@ pub struct SentinelOptions {
     /// TLS only: `port 0`, `tls-port <port>`, the shared test certificates and
     /// `tls-replication yes` (links to masters, replicas and peers use TLS).
     pub tls: bool,
+    /// rsentinel only: the Prometheus endpoint on a free port of 127.0.0.1 (`metrics-port`,
+    /// `metrics-bind` lines); see [`SentinelProc::metrics_port`].
+    pub metrics: bool,
 }
 
 /// How a process that was expected to exit ended.
@@ -129,6 +133,8 @@ pub struct SentinelProc {
     /// `options.read_only_config`: keeps the config and its directory read-only.
     read_only: Option<process::ReadOnly>,
     child: Option<OwnedChild>,
+    /// The metrics endpoint's port (0: none).
+    metrics_port: u16,
 }
 
 impl SentinelProc {
@@ -157,10 +163,15 @@ impl SentinelProc {
             state_path,
             read_only: None,
             child: None,
+            metrics_port: 0,
         };
+        assert!(!s.options.metrics || kind == Kind::Rsentinel, "{kind} has no metrics endpoint");
         let fixed = s.options.port;
         for attempt in 0..5 {
             s.port = fixed.unwrap_or_else(free_port);
+            if s.options.metrics {
+                s.metrics_port = free_port();
+            }
             if s.options.tls {
                 register_tls_port(s.port);
             }
@@ -190,6 +201,10 @@ impl SentinelProc {
                 let certs: String = tls.lines().skip(2).map(|l| format!("{l}\n")).collect();
                 format!("{certs}{}", self.config_body)
             }
+        };
+        let text = match self.metrics_port {
+            0 => text,
+            port => format!("metrics-port {port}\nmetrics-bind 127.0.0.1\n{text}"),
         };
         std::fs::write(&self.config_path, text).expect("write sentinel.conf");
         if self.options.read_only_config {
@@ -288,6 +303,17 @@ impl SentinelProc {
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The metrics endpoint's port (with [`SentinelOptions::metrics`]).
+    pub fn metrics_port(&self) -> u16 {
+        assert_ne!(self.metrics_port, 0, "started without SentinelOptions::metrics");
+        self.metrics_port
+    }
+
+    /// `GET /metrics`, parsed by the Prometheus client library's parser (see [`Scrape`]).
+    pub fn scrape(&self, format: ScrapeFormat) -> Scrape {
+        Scrape::get(self.metrics_port(), format)
     }
 
     pub fn pid(&self) -> Option<u32> {

@@ -35,7 +35,6 @@ mod tests;
 use std::fmt::Write;
 
 use crate::core::input::{ClientCommand, CommandOutcome};
-use crate::core::instance::flags;
 use crate::core::{MasterId, Sentinel};
 use crate::handle::Handle;
 use crate::handle::{CommandReply, Durability};
@@ -98,13 +97,7 @@ pub fn info_section(h: &Handle, out: &mut impl Write) {
             c.simulate_failure_flags,
         );
         for (i, m) in c.masters.values().enumerate() {
-            let status = if m.inst.has(flags::O_DOWN) {
-                "odown"
-            } else if m.inst.has(flags::S_DOWN) {
-                "sdown"
-            } else {
-                "ok"
-            };
+            let status = m.status_word();
             // The configured address, even mid-failover, as Redis reports it.
             let _ = write!(
                 out,

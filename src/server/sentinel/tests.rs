@@ -12,7 +12,7 @@ use super::*;
 use crate::config::model::ServerConfig;
 use crate::config::{MasterConfig, SentinelConfig};
 use crate::core::scripts::ScriptJob;
-use crate::core::{FailoverState, Instance, Kind, Master, Millis, Role, Settings};
+use crate::core::{flags, FailoverState, Instance, Kind, Master, Millis, Role, Settings};
 use crate::handle::{CoreMsg, ProcessInfo, CLOCK_START};
 use crate::server::argv::Argv;
 use crate::server::cmd;

@@ -420,7 +420,18 @@ fn manual_failover_refusals() {
     w.replica_mut(6380).slave_priority = 0;
     assert_eq!(w.s.manual_failover(id, now), Err(ManualFailoverError::NoGoodSlave));
     assert_eq!(ManualFailoverError::NoGoodSlave.to_string(), "NOGOODSLAVE No suitable replica to promote");
-    assert!(w.s.drain_actions().is_empty());
+    // Nothing happens but one warning that says why, replica by replica.
+    let a = w.s.drain_actions();
+    assert_eq!(
+        a,
+        [Action::Log {
+            level: Level::Warning,
+            msg: format!(
+                "No failover of {}: SENTINEL FAILOVER refused, no replica can be promoted. Replicas: 127.0.0.1:6380 replica-priority 0",
+                MASTER_PREFIX
+            ),
+        }]
+    );
     w.replica_mut(6380).slave_priority = 100;
     assert_eq!(w.s.manual_failover(id, now), Ok(()));
     w.s.drain_actions();
