@@ -18,6 +18,9 @@ pub mod flags {
     pub const FORCE_FAILOVER: u32 = 1 << 8;
     pub const SCRIPT_KILL_SENT: u32 = 1 << 9;
     pub const MASTER_REBOOT: u32 = 1 << 10;
+    /// Valkey 9.0's `SRI_COORD_FAILOVER`: the failover in progress is a `SENTINEL FAILOVER
+    /// <name> COORDINATED` (see `core::coordinated`).
+    pub const COORD_FAILOVER: u32 = 1 << 11;
 }
 
 /// The failover state machine's states (`sentinelFailoverStateStr`).
@@ -154,6 +157,11 @@ pub struct Instance {
     pub slave_repl_offset: u64,
     pub replica_announced: bool,
     pub slave_reconf_sent_time: Millis,
+    /// The `master_failover_state` of its INFO (`no-failover`, `waiting-for-sync`,
+    /// `failover-in-progress`; redis-server 6.2+ and Valkey report it), `None` while it never
+    /// reported one; and when it last changed (Valkey 9.0 reads both for COORDINATED failovers).
+    pub node_failover_state: Option<String>,
+    pub node_failover_state_time: Millis,
     // Sentinel fields: the vote this peer reported to us.
     pub leader: Option<String>,
     pub leader_epoch: u64,
@@ -196,6 +204,8 @@ impl Instance {
             slave_repl_offset: 0,
             replica_announced: true,
             slave_reconf_sent_time: 0,
+            node_failover_state: None,
+            node_failover_state_time: now,
             leader: None,
             leader_epoch: 0,
         }
@@ -203,6 +213,12 @@ impl Instance {
 
     pub fn has(&self, flag: u32) -> bool {
         self.flags & flag != 0
+    }
+
+    /// The node's INFO shows a FAILOVER of its own under way (a `master_failover_state` other
+    /// than `no-failover`).
+    pub fn node_failover_running(&self) -> bool {
+        self.node_failover_state.as_deref().is_some_and(|s| s != "no-failover")
     }
 }
 
@@ -237,6 +253,13 @@ pub struct Master {
     pub next_tick: Millis,
     /// Key of the replica being promoted.
     pub promoted_slave: Option<String>,
+    /// A COORDINATED failover's `CLIENT PAUSE ... WRITE` on the old master ends by itself at
+    /// this time (0: none sent).
+    pub coord_pause_until: Millis,
+    /// Nodes still owed the end-of-failover `CLIENT UNPAUSE` transaction because their command
+    /// link was down when the promotion was confirmed (sent once a link to that address is
+    /// back, until `coord_pause_until`).
+    pub coord_cleanup_pending: Vec<Addr>,
     /// Replicas by `ip:port` key.
     pub replicas: BTreeMap<String, Instance>,
     /// Peer sentinels by run id.

@@ -7,6 +7,7 @@
 //! which is what lets tests drive whole failovers deterministically.
 
 pub mod commands;
+pub mod coordinated;
 pub mod events;
 pub mod failover;
 pub mod hello;
@@ -399,6 +400,8 @@ impl Sentinel {
             failover_delay_logged: 0,
             next_tick: 0,
             promoted_slave: None,
+            coord_pause_until: 0,
+            coord_cleanup_pending: Vec::new(),
             replicas: BTreeMap::new(),
             sentinels: BTreeMap::new(),
         };

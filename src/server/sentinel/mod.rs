@@ -86,7 +86,8 @@ pub async fn dispatch(h: &Handle, args: &[Vec<u8>]) -> Frame {
         return Frame::error(format!("ERR unknown subcommand '{}'. Try {} HELP.", shown, cmd));
     };
     let argc = args.len() as i32;
-    if (arity > 0 && argc != arity) || argc < -arity {
+    let valkey_form = name == "failover" && failover::takes_arguments(args);
+    if !valkey_form && ((arity > 0 && argc != arity) || argc < -arity) {
         return Frame::error(format!("ERR wrong number of arguments for 'sentinel|{}' command", name));
     }
     match name {

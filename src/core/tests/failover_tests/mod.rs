@@ -4,6 +4,7 @@
 //! instance and link fields the way monitoring would, call the entry points with an advancing
 //! `now`, and assert on the actions that come out.
 
+mod coordinated;
 mod election;
 mod reconf;
 mod scripts;
