@@ -27,8 +27,9 @@
 //!   the node paused until the pause runs out); see [`Sentinel::send_pending_cleanup`].
 //! - An abort after the `FAILOVER` was sent also sends `MULTI; FAILOVER ABORT; CLIENT UNPAUSE;
 //!   EXEC` to the old master ([`Sentinel::coordinated_abort_cleanup`]), so the nodes give up too.
-//! - A master that is SDOWN counts as unreachable (like a dropped link), so a transaction is
-//!   never queued to a hung master that would run it whenever it wakes up.
+//! - The old master counts as reachable only while both its connections are established and
+//!   it is not SDOWN, so the pause is never queued on a connection still being opened to a
+//!   dead master, nor to a hung master that would run it whenever it wakes up.
 
 use super::failover::ManualFailoverError;
 use super::instance::{flags, FailoverState};
@@ -93,7 +94,8 @@ impl Sentinel {
     /// `sentinelFailoverSendFailover`): ask the old master to hand over to the promoted replica,
     /// pausing its writes for `t` = failover-timeout minus the time spent in this state, with
     /// `MULTI; CLIENT PAUSE <t> WRITE; FAILOVER TO <ip> <port> TIMEOUT <t>; EXEC` (replies
-    /// discarded: INFO shows the outcome). While the old master is unreachable, retry on every
+    /// discarded: INFO shows the outcome). While the old master is unreachable (a connection not
+    /// established, or SDOWN), retry on every
     /// tick; with less than [`MIN_FAILOVER_TIME_LEFT`] left, give up with
     /// `-failover-abort-master-timeout`. There is no fallback to SLAVEOF NO ONE: that would
     /// lose the writes the handover exists to keep.
@@ -105,7 +107,8 @@ impl Sentinel {
         let m = &self.masters[&id];
         let left = m.failover_timeout.saturating_sub(now.saturating_sub(m.failover_state_change_time));
         let master = InstanceRef::Master(id);
-        if self.link_disconnected(&master) || m.inst.has(flags::S_DOWN) {
+        let established = self.links.get(&m.inst.link).is_some_and(|l| !l.shown_disconnected());
+        if !established || m.inst.has(flags::S_DOWN) {
             if left < MIN_FAILOVER_TIME_LEFT {
                 self.event(Level::Warning, "-failover-abort-master-timeout", &master, None);
                 self.abort_failover(id, now);

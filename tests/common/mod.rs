@@ -33,6 +33,7 @@
 pub mod client;
 pub mod deployment;
 pub mod differential;
+pub mod incr_writer;
 pub mod process;
 pub mod redis;
 pub mod resp;
@@ -42,6 +43,7 @@ pub mod sentinel;
 pub use client::{info_field, Client, Message, Subscriber};
 pub use deployment::{Deployment, DeploymentBuilder};
 pub use differential::SentinelPair;
+pub use incr_writer::{IncrWriter, WriterReport};
 pub use redis::{RedisServer, ServerKind};
 pub use resp::{encode_command, parse, Resp};
 pub use sentinel::{Kind, PortVia, SentinelOptions, SentinelProc};

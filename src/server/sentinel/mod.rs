@@ -86,8 +86,8 @@ pub async fn dispatch(h: &Handle, args: &[Vec<u8>]) -> Frame {
         return Frame::error(format!("ERR unknown subcommand '{}'. Try {} HELP.", shown, cmd));
     };
     let argc = args.len() as i32;
-    let valkey_form = name == "failover" && failover::takes_arguments(args);
-    if !valkey_form && ((arity > 0 && argc != arity) || argc < -arity) {
+    let arity_ok = (arity > 0 && argc == arity) || (arity < 0 && argc >= -arity);
+    if !arity_ok && !takes_valkey_arguments(&["sentinel|", name].concat(), args) {
         return Frame::error(format!("ERR wrong number of arguments for 'sentinel|{}' command", name));
     }
     match name {
@@ -114,6 +114,14 @@ pub async fn dispatch(h: &Handle, args: &[Vec<u8>]) -> Frame {
         "simulate-failure" => simulate_failure::run(h, args).await,
         _ => unreachable!("every entry of SUBCOMMANDS is dispatched"),
     }
+}
+
+/// Whether `args` is a Valkey form of `command` (a command table name such as
+/// `sentinel|failover`) that Redis 7.0.15's arity, the one the command table reports, does not
+/// allow: only `SENTINEL FAILOVER <name> COORDINATED` (Valkey 9.0). Every other argument count
+/// keeps Redis's arity error.
+pub fn takes_valkey_arguments(command: &str, args: &[Vec<u8>]) -> bool {
+    command == "sentinel|failover" && failover::is_coordinated(args)
 }
 
 /// ROLE: `["sentinel", [master names]]`, in the same order as SENTINEL MASTERS.

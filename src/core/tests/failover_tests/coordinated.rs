@@ -218,7 +218,7 @@ fn an_unreachable_old_master_ends_it_with_master_timeout_and_no_fallback() {
     }
     assert_eq!(w.master().failover_state, FailoverState::SendSlaveofNoone);
     let link = w.master_link();
-    w.s.links.get_mut(&link).unwrap().cc = false;
+    w.s.on_conn_closed(link, crate::core::Conn::Command);
     let entered = w.master().failover_state_change_time;
     // Retried on every tick, never SLAVEOF NO ONE to the replica.
     let mut all = Vec::new();
@@ -302,7 +302,8 @@ fn a_node_without_a_link_at_promotion_is_unpaused_when_its_link_is_back() {
     let master = InstanceRef::Master(id);
     assert!(w.s.hello_would_block(&master), "still paused");
     // The link comes back: the transaction goes out, once.
-    w.s.links.get_mut(&link).unwrap().cc = true;
+    let l = w.s.links.get_mut(&link).unwrap();
+    (l.cc, l.cc_up) = (true, true);
     let now = w.now;
     w.s.send_pending_cleanup(&master, now);
     let a = w.s.drain_actions();
