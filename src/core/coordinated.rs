@@ -22,9 +22,11 @@
 //! - The master is not marked SDOWN to get the vote requests out: peers are asked for their
 //!   vote while the coordinated election runs ([`Sentinel::wants_peer_votes`]), so no spurious
 //!   `+sdown`/`-sdown` and no `s_down` flag on a master that answers.
-//! - A node whose command link is down when the promotion is confirmed gets its `CLIENT
-//!   UNPAUSE` transaction as soon as a link to its address is back (Valkey skips it and leaves
-//!   the node paused until the pause runs out); see [`Sentinel::send_pending_cleanup`].
+//! - The `CLIENT UNPAUSE` transaction is owed until its EXEC is answered: a node whose command
+//!   link is down when the promotion is confirmed, or whose connection drops before the
+//!   transaction ran, gets it again on its next connection (Valkey sends it once and skips a
+//!   node without a link, leaving it paused until the pause runs out, with every hello PUBLISH
+//!   stuck behind it); see [`Sentinel::send_owed_unpause`].
 //! - An abort after the `FAILOVER` was sent also sends `MULTI; FAILOVER ABORT; CLIENT UNPAUSE;
 //!   EXEC` to the old master ([`Sentinel::coordinated_abort_cleanup`]), so the nodes give up too.
 //! - The old master counts as reachable only while both its connections are established and
@@ -32,8 +34,8 @@
 //!   dead master, nor to a hung master that would run it whenever it wakes up.
 
 use super::failover::ManualFailoverError;
-use super::instance::{flags, FailoverState};
-use super::types::{InstanceRef, Kind, Level, MasterId, Millis};
+use super::instance::{flags, FailoverState, UnpauseOwed};
+use super::types::{Addr, InstanceRef, Kind, Level, MasterId, Millis, ReplyTag};
 use super::Sentinel;
 
 /// Valkey's `-failover-abort-master-timeout` fires when less than this is left of the
@@ -136,51 +138,61 @@ impl Sentinel {
     /// `sentinelKillClients`, called from the promotion step): persist both nodes' new roles,
     /// disconnect their clients so they ask a sentinel where the master is now, and lift the
     /// write pause, on the old master and on the promoted replica, with `MULTI; CONFIG REWRITE;
-    /// CLIENT KILL TYPE normal; CLIENT KILL TYPE pubsub; CLIENT UNPAUSE; EXEC`. A node without a
-    /// command link gets it once its link is back ([`Sentinel::send_pending_cleanup`]).
+    /// CLIENT KILL TYPE normal; CLIENT KILL TYPE pubsub; CLIENT UNPAUSE; EXEC`. Each node owes
+    /// us the answer to that EXEC ([`Sentinel::send_owed_unpause`]).
     pub(crate) fn coordinated_promotion_cleanup(&mut self, id: MasterId, promoted: &InstanceRef) {
         for who in [InstanceRef::Master(id), promoted.clone()] {
-            if !self.send_unpause_transaction(&who) {
-                if let Some(addr) = self.instance(&who).map(|i| i.addr.clone()) {
-                    let m = self.masters.get_mut(&id).expect("caller checked");
-                    if !m.coord_cleanup_pending.iter().any(|a| a.same_as(&addr)) {
-                        m.coord_cleanup_pending.push(addr);
-                    }
-                }
+            let Some(addr) = self.instance(&who).map(|i| i.addr.clone()) else { continue };
+            let m = self.masters.get_mut(&id).expect("caller checked");
+            if !m.unpause_owed.iter().any(|o| o.addr.same_as(&addr)) {
+                m.unpause_owed.push(UnpauseOwed { addr, sent_on: None });
             }
+            self.send_owed_unpause(&who);
         }
     }
 
-    /// The end-of-failover transaction of [`Sentinel::coordinated_promotion_cleanup`] to one
-    /// node. False when it has no command connection (nothing sent).
-    fn send_unpause_transaction(&mut self, who: &InstanceRef) -> bool {
-        let m = who.master();
-        let mut commands = self.rewrite_and_kill_clients(m);
-        commands.push(self.mcmd(m, "CLIENT", &["UNPAUSE"]));
-        self.send_transaction(who, commands)
+    /// Send the end-of-failover transaction of [`Sentinel::coordinated_promotion_cleanup`] to a
+    /// node that owes us its answer, unless it is on its way on the current connection. Valkey
+    /// sends it once and skips a node without a command link (leaving it paused until the
+    /// pause runs out); here it goes out again on the node's next connection, whatever became
+    /// of the first one, until the EXEC is answered or the pause has run out by itself. Called
+    /// on every tick of the node's instance (the old master is a replica instance after the
+    /// switch: the address is what identifies it).
+    pub(crate) fn send_owed_unpause(&mut self, r: &InstanceRef) {
+        let id = r.master();
+        let Some(m) = self.masters.get(&id) else { return };
+        if m.unpause_owed.is_empty() {
+            return;
+        }
+        let Some(inst) = self.instance(r).filter(|i| i.kind != Kind::Sentinel) else { return };
+        let Some(link) = self.links.get(&inst.link).filter(|l| l.cc) else { return };
+        let conn = (link.id, link.cc_conn_time);
+        let Some(k) = m.unpause_owed.iter().position(|o| o.addr.same_as(&inst.addr)) else { return };
+        if m.unpause_owed[k].sent_on == Some(conn) {
+            return;
+        }
+        let addr = m.unpause_owed[k].addr.clone();
+        let mut commands = self.rewrite_and_kill_clients(id);
+        commands.push(self.mcmd(id, "CLIENT", &["UNPAUSE"]));
+        if self.send_transaction_tagged(r, commands, ReplyTag::Unpaused { master: id, addr }) {
+            self.masters.get_mut(&id).expect("checked").unpause_owed[k].sent_on = Some(conn);
+        }
     }
 
-    /// A node owed the end-of-failover transaction (see
-    /// [`Sentinel::coordinated_promotion_cleanup`]) has a command link again: send it. Owed
-    /// transactions are dropped once the pause has run out by itself.
-    pub(crate) fn send_pending_cleanup(&mut self, r: &InstanceRef, now: Millis) {
-        let Some(m) = self.masters.get_mut(&r.master()) else { return };
-        if m.coord_cleanup_pending.is_empty() {
-            return;
+    /// The EXEC of a node's end-of-failover transaction was answered: it owes nothing more.
+    pub(crate) fn on_unpaused(&mut self, id: MasterId, addr: &Addr) {
+        if let Some(m) = self.masters.get_mut(&id) {
+            m.unpause_owed.retain(|o| !o.addr.same_as(addr));
         }
-        if now >= m.coord_pause_until {
-            m.coord_cleanup_pending.clear();
-            return;
-        }
-        let Some(addr) = self.instance(r).filter(|i| i.kind != Kind::Sentinel).map(|i| i.addr.clone()) else {
-            return;
-        };
-        if !self.masters[&r.master()].coord_cleanup_pending.iter().any(|a| a.same_as(&addr)) {
-            return;
-        }
-        if self.send_unpause_transaction(r) {
-            let m = self.masters.get_mut(&r.master()).expect("checked");
-            m.coord_cleanup_pending.retain(|a| !a.same_as(&addr));
+    }
+
+    /// Forget the owed transactions once the pause has run out by itself (at the master's
+    /// tick).
+    pub(crate) fn expire_owed_unpause(&mut self, id: MasterId, now: Millis) {
+        if let Some(m) = self.masters.get_mut(&id) {
+            if !m.unpause_owed.is_empty() && now >= m.coord_pause_until {
+                m.unpause_owed.clear();
+            }
         }
     }
 
@@ -198,7 +210,7 @@ impl Sentinel {
     /// PUBLISH waits under `CLIENT PAUSE WRITE`, and every command behind it on our link with
     /// it, PINGs included. That is the case while a COORDINATED failover of its master has not
     /// seen the promotion, while the node reports a FAILOVER of its own, and (rsentinel) while
-    /// it still owes us its `CLIENT UNPAUSE`. Peer sentinels are never paused.
+    /// it still owes us the answer to its `CLIENT UNPAUSE`. Peer sentinels are never paused.
     pub(crate) fn hello_would_block(&self, r: &InstanceRef) -> bool {
         let Some(inst) = self.instance(r) else { return false };
         if inst.kind == Kind::Sentinel {
@@ -206,7 +218,7 @@ impl Sentinel {
         }
         inst.node_failover_running()
             || self.coordinated_before_promotion(r.master())
-            || self.masters[&r.master()].coord_cleanup_pending.iter().any(|a| a.same_as(&inst.addr))
+            || self.masters[&r.master()].unpause_owed.iter().any(|o| o.addr.same_as(&inst.addr))
     }
 
     /// Valkey 9.0's repair of a replica stuck in a FAILOVER of its own (a `FAILOVER TO` whose

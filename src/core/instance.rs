@@ -222,6 +222,16 @@ impl Instance {
     }
 }
 
+/// A node that still owes us the answer to its end-of-failover `CLIENT UNPAUSE` transaction
+/// (see `core::coordinated`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnpauseOwed {
+    pub addr: Addr,
+    /// The command connection it was last sent on: the link and that connection's connect
+    /// time. A reconnect since means it may never have run, and it is sent again.
+    pub sent_on: Option<(LinkId, Millis)>,
+}
+
 /// A monitored master: its own instance fields, its options, failover state, and the replicas
 /// and sentinels found under it.
 #[derive(Clone, Debug)]
@@ -256,10 +266,9 @@ pub struct Master {
     /// A COORDINATED failover's `CLIENT PAUSE ... WRITE` on the old master ends by itself at
     /// this time (0: none sent).
     pub coord_pause_until: Millis,
-    /// Nodes still owed the end-of-failover `CLIENT UNPAUSE` transaction because their command
-    /// link was down when the promotion was confirmed (sent once a link to that address is
-    /// back, until `coord_pause_until`).
-    pub coord_cleanup_pending: Vec<Addr>,
+    /// Nodes owed the end-of-failover `CLIENT UNPAUSE` transaction of a COORDINATED failover
+    /// until its EXEC is answered (or the pause has run out by itself).
+    pub unpause_owed: Vec<UnpauseOwed>,
     /// Replicas by `ip:port` key.
     pub replicas: BTreeMap<String, Instance>,
     /// Peer sentinels by run id.

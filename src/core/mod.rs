@@ -401,7 +401,7 @@ impl Sentinel {
             next_tick: 0,
             promoted_slave: None,
             coord_pause_until: 0,
-            coord_cleanup_pending: Vec::new(),
+            unpause_owed: Vec::new(),
             replicas: BTreeMap::new(),
             sentinels: BTreeMap::new(),
         };

@@ -39,6 +39,16 @@ impl Sentinel {
     /// Sentinel sends its reconfigurations (their effect shows in a later INFO). Returns false
     /// if the link has no command connection and nothing was sent.
     pub(crate) fn send_transaction(&mut self, who: &InstanceRef, commands: Vec<Command>) -> bool {
+        self.send_transaction_tagged(who, commands, ReplyTag::Discard)
+    }
+
+    /// [`Sentinel::send_transaction`] with the EXEC's reply delivered with `exec_tag`.
+    pub(crate) fn send_transaction_tagged(
+        &mut self,
+        who: &InstanceRef,
+        commands: Vec<Command>,
+        exec_tag: ReplyTag,
+    ) -> bool {
         let m = who.master();
         let multi = self.mcmd(m, "MULTI", &[]);
         if !self.send_to(who, multi, ReplyTag::Discard) {
@@ -48,7 +58,7 @@ impl Sentinel {
             self.send_to(who, c, ReplyTag::Discard);
         }
         let exec = self.mcmd(m, "EXEC", &[]);
-        self.send_to(who, exec, ReplyTag::Discard);
+        self.send_to(who, exec, exec_tag);
         true
     }
 
@@ -139,7 +149,7 @@ impl Sentinel {
             return;
         }
         self.reconnect_instance(r, now);
-        self.send_pending_cleanup(r, now);
+        self.send_owed_unpause(r);
         self.send_periodic_commands(r, now);
         if self.tilt {
             if now.saturating_sub(self.tilt_start_time) < self.timings.tilt_period {
@@ -151,6 +161,7 @@ impl Sentinel {
         self.check_subjectively_down(r, now);
         if let InstanceRef::Master(id) = r {
             let id = *id;
+            self.expire_owed_unpause(id, now);
             self.check_objectively_down(id, now);
             if self.start_failover_if_needed(id, now) {
                 self.ask_master_state_to_other_sentinels(id, now, true);
@@ -339,6 +350,7 @@ impl Sentinel {
             ReplyTag::IsMasterDown { master, sentinel } => {
                 self.on_is_master_down_reply(master, &sentinel, &reply, now)
             }
+            ReplyTag::Unpaused { master, addr } => self.on_unpaused(master, &addr),
         }
     }
 

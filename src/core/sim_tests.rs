@@ -247,3 +247,127 @@ fn run_schedule(seed: u64) {
         }
     }
 }
+
+/// `SENTINEL FAILOVER mymaster COORDINATED` to sentinel `i`.
+fn coordinated(sim: &mut Sim, i: usize) -> Option<crate::core::input::CommandOutcome> {
+    let cmd = crate::core::input::ClientCommand::Failover { name: b"mymaster".to_vec(), coordinated: true };
+    sim.client_command(i, cmd)
+}
+
+/// A COORDINATED failover in a healthy deployment: elected, handed over by the old master
+/// (no SLAVEOF NO ONE anywhere), no hello to a paused server, nothing paused afterwards, and
+/// every sentinel and server on the new master.
+#[test]
+fn coordinated_failover_is_a_handover() {
+    use crate::core::failover::ManualFailoverError;
+    use crate::core::input::CommandOutcome;
+    let mut sim = Sim::new(11, 2, 3, 2, 5000);
+    sim.run(6000);
+    assert_eq!(coordinated(&mut sim, 0), Some(CommandOutcome::Failover(Ok(()))));
+    assert_eq!(
+        coordinated(&mut sim, 0),
+        Some(CommandOutcome::Failover(Err(ManualFailoverError::InProgress)))
+    );
+    sim.run(15_000);
+    assert_safe(&sim, 11);
+    let reported = sim.reported_masters();
+    let new = reported[0];
+    assert!(new != 6379 && reported.iter().all(|p| *p == new), "{:?}", reported);
+    assert_eq!(sim.slaveof_no_one, 0, "the handover needs no SLAVEOF NO ONE");
+    assert_eq!(sim.redis[&6379].master, Some(new), "the old master handed over and follows");
+    let other = if new == 6380 { 6381 } else { 6380 };
+    assert_eq!(sim.redis[&other].master, Some(new));
+    assert!(sim.redis.values().all(|r| r.paused_until <= sim.now && r.handover.is_none()));
+    assert_eq!(sim.count(0, "+elected-leader"), 1, "{:?}", sim.kinds(0));
+    assert_eq!(sim.count(0, "+promoted-slave"), 1);
+    for i in 0..3 {
+        assert_eq!(sim.count(i, "+switch-master"), 1, "{:?}", sim.kinds(i));
+    }
+}
+
+/// COORDINATED failovers under random faults (partitions, dropped connections, delays, a
+/// sentinel crash): the same safety invariants as automatic failovers (one leader per epoch:
+/// a COORDINATED failover is elected, never forced), no hello to a paused server, no SLAVEOF
+/// NO ONE while the old master is up, and after healing every sentinel agrees on one live
+/// master that every other server follows, with nothing left paused.
+#[test]
+fn coordinated_failovers_under_random_faults_are_safe_and_converge() {
+    use crate::core::Role;
+    use rand::{Rng, SeedableRng};
+    for seed in 0..60u64 {
+        let mut r = rand::rngs::StdRng::seed_from_u64(seed ^ 0xc0);
+        let mut sim = Sim::new(seed, 2, 3, 2, 3000);
+        sim.max_delay = *[0u64, 5, 50, 300].get(r.gen_range(0..4)).unwrap();
+        sim.run(r.gen_range(5000..8000));
+        sim.drop_rate = if r.gen_bool(0.5) { r.gen_range(0.0..0.05) } else { 0.0 };
+        let crash = r.gen_bool(0.4).then(|| r.gen_range(0..3));
+        let (crash_at, restart_at) = (r.gen_range(1..5), r.gen_range(5..8));
+        for step in 0..8 {
+            if step == 0 || r.gen_bool(0.2) {
+                let i = r.gen_range(0..3);
+                if sim.sentinels[i].alive {
+                    coordinated(&mut sim, i);
+                }
+            }
+            if let Some(c) = crash {
+                if step == crash_at {
+                    sim.crash_sentinel(c);
+                }
+                if step == restart_at {
+                    sim.restart_sentinel(c);
+                }
+            }
+            if r.gen_bool(0.3) {
+                let a = r.gen_range(0..3);
+                let b = if r.gen_bool(0.5) {
+                    Node::Sentinel(r.gen_range(0..3))
+                } else {
+                    Node::Redis(*[6379u16, 6380, 6381].get(r.gen_range(0..3)).unwrap())
+                };
+                if b != Node::Sentinel(a) {
+                    sim.partition(Node::Sentinel(a), b, true);
+                }
+            }
+            sim.run(r.gen_range(200..3000));
+            assert_safe(&sim, seed);
+        }
+        if let Some(c) = crash {
+            if !sim.sentinels[c].alive {
+                sim.restart_sentinel(c);
+            }
+        }
+        sim.heal();
+        sim.drop_rate = 0.0;
+        sim.run(120_000);
+        assert_safe(&sim, seed);
+        let reported = sim.reported_masters();
+        assert!(
+            reported.iter().all(|p| *p == reported[0]),
+            "seed {}: sentinels disagree: {:?}",
+            seed,
+            reported
+        );
+        let master = reported[0];
+        let m = &sim.redis[&master];
+        assert!(m.alive && m.role == Role::Master, "seed {}: reported master {} is {:?}", seed, master, m);
+        for (port, rd) in &sim.redis {
+            if *port != master {
+                assert_eq!(
+                    rd.master,
+                    Some(master),
+                    "seed {}: {} follows {:?}, not {}",
+                    seed,
+                    port,
+                    rd.master,
+                    master
+                );
+            }
+            assert!(
+                rd.paused_until <= sim.now && rd.handover.is_none(),
+                "seed {}: {} left paused",
+                seed,
+                port
+            );
+        }
+    }
+}

@@ -199,7 +199,18 @@ fn the_promotion_unpauses_and_disconnects_clients_on_both_nodes() {
     assert_eq!(sent_on(&a, w.replica_link(6380)), cleanup);
     assert!(sent_on(&a, w.replica_link(6381)).is_empty());
     assert_eq!(kinds(&a), ["+promoted-slave", "+failover-state-reconf-slaves"]);
-    assert!(w.master().coord_cleanup_pending.is_empty());
+    // Both EXECs are awaited; until they are answered no hello goes to those nodes.
+    let execs = exec_tags(&a);
+    assert_eq!(execs.len(), 2, "{execs:?}");
+    assert_eq!(w.master().unpause_owed.len(), 2);
+    let (id, master) = (w.id, InstanceRef::Master(w.id));
+    assert!(w.s.hello_would_block(&master));
+    for (link, tag) in execs {
+        w.s.on_reply(link, tag, Reply::Array(vec![]), w.now);
+    }
+    assert!(w.master().unpause_owed.is_empty());
+    assert!(!w.s.hello_would_block(&master));
+    assert!(!w.s.hello_would_block(&InstanceRef::Replica(id, replica_key(6380))));
     // The rest is the ordinary failover: the other replica is pointed at the new master.
     w.advance(100);
     let a = w.tick();
@@ -281,7 +292,11 @@ fn no_hellos_to_nodes_that_may_be_paused() {
     assert!(w.s.hello_would_block(&master));
     assert!(w.s.hello_would_block(&replica));
     assert!(!w.s.hello_would_block(&peer), "sentinels are never paused");
-    w.confirm_promotion();
+    let a = w.confirm_promotion();
+    assert!(w.s.hello_would_block(&master), "until the UNPAUSE is answered");
+    for (link, tag) in exec_tags(&a) {
+        w.s.on_reply(link, tag, Reply::Array(vec![]), w.now);
+    }
     assert!(!w.s.hello_would_block(&master), "unpaused with the promotion");
     // A node that reports a FAILOVER of its own gets no hello either.
     w.replica_mut(6381).node_failover_state = Some("waiting-for-sync".into());
@@ -298,20 +313,48 @@ fn a_node_without_a_link_at_promotion_is_unpaused_when_its_link_is_back() {
     let a = w.confirm_promotion();
     assert!(sent_on(&a, link).is_empty());
     assert_eq!(kinds(&a), ["+promoted-slave", "+failover-state-reconf-slaves"], "the failover goes on");
-    assert_eq!(w.master().coord_cleanup_pending.len(), 1);
     let master = InstanceRef::Master(id);
     assert!(w.s.hello_would_block(&master), "still paused");
-    // The link comes back: the transaction goes out, once.
-    let l = w.s.links.get_mut(&link).unwrap();
-    (l.cc, l.cc_up) = (true, true);
-    let now = w.now;
-    w.s.send_pending_cleanup(&master, now);
+    // The link comes back: the transaction goes out, once per connection.
+    reconnect(&mut w, link, 1);
+    w.s.send_owed_unpause(&master);
     let a = w.s.drain_actions();
     assert_eq!(sent_on(&a, link).len(), 6);
     assert!(sent_on(&a, link).contains(&"CLIENT UNPAUSE".to_string()));
-    assert!(w.master().coord_cleanup_pending.is_empty());
-    w.s.send_pending_cleanup(&master, now);
+    w.s.send_owed_unpause(&master);
+    assert!(w.s.drain_actions().is_empty(), "on its way already");
+    // That connection drops before the EXEC is answered: sent again on the next one.
+    w.s.on_conn_closed(link, crate::core::Conn::Command);
+    reconnect(&mut w, link, 2);
+    w.s.send_owed_unpause(&master);
+    let a = w.s.drain_actions();
+    assert_eq!(sent_on(&a, link).len(), 6);
+    let (exec_link, tag) = exec_tags(&a).pop().expect("tagged EXEC");
+    assert_eq!(exec_link, link);
+    w.s.on_reply(link, tag, Reply::Array(vec![]), w.now);
+    assert!(!w.s.hello_would_block(&master), "answered: unpaused");
+    w.s.send_owed_unpause(&master);
     assert!(w.s.drain_actions().is_empty());
+}
+
+/// A new command connection on `link`, opened `n` ms after the current time.
+fn reconnect(w: &mut World, link: LinkId, n: Millis) {
+    let now = w.now + n;
+    let l = w.s.links.get_mut(&link).unwrap();
+    (l.cc, l.cc_up, l.cc_conn_time) = (true, true, now);
+}
+
+/// The EXECs whose replies are awaited, with their links.
+fn exec_tags(a: &[Action]) -> Vec<(LinkId, ReplyTag)> {
+    a.iter()
+        .filter_map(|x| match x {
+            Action::Send { link, tag: tag @ ReplyTag::Unpaused { .. }, cmd } => {
+                assert_eq!(cmd[0], b"EXEC");
+                Some((*link, tag.clone()))
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 #[test]
@@ -321,12 +364,12 @@ fn an_owed_unpause_expires_with_the_pause() {
     let link = w.master_link();
     w.s.on_conn_closed(link, crate::core::Conn::Command);
     w.confirm_promotion();
-    let until = w.master().coord_pause_until;
-    w.s.links.get_mut(&link).unwrap().cc = true;
-    let master = InstanceRef::Master(w.id);
-    w.s.send_pending_cleanup(&master, until);
-    assert!(w.s.drain_actions().is_empty());
-    assert!(w.master().coord_cleanup_pending.is_empty());
+    let (id, until) = (w.id, w.master().coord_pause_until);
+    w.s.expire_owed_unpause(id, until - 1);
+    assert!(!w.master().unpause_owed.is_empty());
+    w.s.expire_owed_unpause(id, until);
+    assert!(w.master().unpause_owed.is_empty());
+    assert!(!w.s.hello_would_block(&InstanceRef::Master(id)));
 }
 
 #[test]
