@@ -165,8 +165,58 @@ fn assert_safe(sim: &Sim, seed: u64) {
     assert!(sim.violations.is_empty(), "seed {}: {:?}", seed, sim.violations);
 }
 
-fn run_schedule(seed: u64) {
+/// One step of a random fault schedule: sentinel `crash.0` crashes at step `crash.1` and
+/// restarts at step `crash.2`; with probability 0.3 a random sentinel is cut from a random
+/// sentinel or server.
+fn random_faults(sim: &mut Sim, r: &mut impl rand::Rng, crash: Option<(usize, u32, u32)>, step: u32) {
+    let sentinels = sim.sentinels.len();
+    if let Some((c, crash_at, restart_at)) = crash {
+        if step == crash_at {
+            sim.crash_sentinel(c);
+        }
+        if step == restart_at {
+            sim.restart_sentinel(c);
+        }
+    }
+    if r.gen_bool(0.3) {
+        let a = r.gen_range(0..sentinels);
+        let b = if r.gen_bool(0.5) {
+            Node::Sentinel(r.gen_range(0..sentinels))
+        } else {
+            Node::Redis(*[6379u16, 6380, 6381].get(r.gen_range(0..3)).unwrap())
+        };
+        if b != Node::Sentinel(a) {
+            sim.partition(Node::Sentinel(a), b, true);
+        }
+    }
+}
+
+/// Liveness after healing: every live sentinel reports the same master, a live server in the
+/// master role, which every other live server follows. Returns it.
+fn assert_converged(sim: &Sim, seed: u64) -> u16 {
     use crate::core::Role;
+    let reported = sim.reported_masters();
+    assert!(reported.iter().all(|p| *p == reported[0]), "seed {}: sentinels disagree: {:?}", seed, reported);
+    let master = reported[0];
+    let m = &sim.redis[&master];
+    assert!(m.alive && m.role == Role::Master, "seed {}: reported master {} is {:?}", seed, master, m);
+    for (port, rd) in &sim.redis {
+        if *port != master && rd.alive {
+            assert_eq!(
+                rd.master,
+                Some(master),
+                "seed {}: {} follows {:?}, not {}",
+                seed,
+                port,
+                rd.master,
+                master
+            );
+        }
+    }
+    master
+}
+
+fn run_schedule(seed: u64) {
     use rand::{Rng, SeedableRng};
     {
         let mut r = rand::rngs::StdRng::seed_from_u64(seed);
@@ -184,25 +234,7 @@ fn run_schedule(seed: u64) {
             if kill_master && step == 2 {
                 sim.kill_redis(6379);
             }
-            if let Some(c) = crash {
-                if step == crash_at {
-                    sim.crash_sentinel(c);
-                }
-                if step == restart_at {
-                    sim.restart_sentinel(c);
-                }
-            }
-            if r.gen_bool(0.3) {
-                let a = r.gen_range(0..sentinels);
-                let b = if r.gen_bool(0.5) {
-                    Node::Sentinel(r.gen_range(0..sentinels))
-                } else {
-                    Node::Redis(*[6379u16, 6380, 6381].get(r.gen_range(0..3)).unwrap())
-                };
-                if b != Node::Sentinel(a) {
-                    sim.partition(Node::Sentinel(a), b, true);
-                }
-            }
+            random_faults(&mut sim, &mut r, crash.map(|c| (c, crash_at, restart_at)), step);
             sim.run(r.gen_range(500..4000));
             assert_safe(&sim, seed);
         }
@@ -218,30 +250,7 @@ fn run_schedule(seed: u64) {
                 assert_eq!(prev, *who, "seed {}: two sentinels {} in epoch {} ({})", seed, kind, epoch, msg);
             }
         }
-        // Liveness: everyone agrees on a live master, and every other live server follows it.
-        let reported = sim.reported_masters();
-        assert!(
-            reported.iter().all(|p| *p == reported[0]),
-            "seed {}: sentinels disagree: {:?}",
-            seed,
-            reported
-        );
-        let master = reported[0];
-        let m = &sim.redis[&master];
-        assert!(m.alive && m.role == Role::Master, "seed {}: reported master {} is {:?}", seed, master, m);
-        for (port, rd) in &sim.redis {
-            if *port != master && rd.alive {
-                assert_eq!(
-                    rd.master,
-                    Some(master),
-                    "seed {}: {} follows {:?}, not {}",
-                    seed,
-                    port,
-                    rd.master,
-                    master
-                );
-            }
-        }
+        let master = assert_converged(&sim, seed);
         if !kill_master && sim.leaders.is_empty() {
             assert_eq!(master, 6379, "seed {}: no failover needed", seed);
         }
@@ -292,7 +301,6 @@ fn coordinated_failover_is_a_handover() {
 /// master that every other server follows, with nothing left paused.
 #[test]
 fn coordinated_failovers_under_random_faults_are_safe_and_converge() {
-    use crate::core::Role;
     use rand::{Rng, SeedableRng};
     for seed in 0..60u64 {
         let mut r = rand::rngs::StdRng::seed_from_u64(seed ^ 0xc0);
@@ -309,25 +317,7 @@ fn coordinated_failovers_under_random_faults_are_safe_and_converge() {
                     coordinated(&mut sim, i);
                 }
             }
-            if let Some(c) = crash {
-                if step == crash_at {
-                    sim.crash_sentinel(c);
-                }
-                if step == restart_at {
-                    sim.restart_sentinel(c);
-                }
-            }
-            if r.gen_bool(0.3) {
-                let a = r.gen_range(0..3);
-                let b = if r.gen_bool(0.5) {
-                    Node::Sentinel(r.gen_range(0..3))
-                } else {
-                    Node::Redis(*[6379u16, 6380, 6381].get(r.gen_range(0..3)).unwrap())
-                };
-                if b != Node::Sentinel(a) {
-                    sim.partition(Node::Sentinel(a), b, true);
-                }
-            }
+            random_faults(&mut sim, &mut r, crash.map(|c| (c, crash_at, restart_at)), step);
             sim.run(r.gen_range(200..3000));
             assert_safe(&sim, seed);
         }
@@ -340,28 +330,8 @@ fn coordinated_failovers_under_random_faults_are_safe_and_converge() {
         sim.drop_rate = 0.0;
         sim.run(120_000);
         assert_safe(&sim, seed);
-        let reported = sim.reported_masters();
-        assert!(
-            reported.iter().all(|p| *p == reported[0]),
-            "seed {}: sentinels disagree: {:?}",
-            seed,
-            reported
-        );
-        let master = reported[0];
-        let m = &sim.redis[&master];
-        assert!(m.alive && m.role == Role::Master, "seed {}: reported master {} is {:?}", seed, master, m);
+        assert_converged(&sim, seed);
         for (port, rd) in &sim.redis {
-            if *port != master {
-                assert_eq!(
-                    rd.master,
-                    Some(master),
-                    "seed {}: {} follows {:?}, not {}",
-                    seed,
-                    port,
-                    rd.master,
-                    master
-                );
-            }
             assert!(
                 rd.paused_until <= sim.now && rd.handover.is_none(),
                 "seed {}: {} left paused",

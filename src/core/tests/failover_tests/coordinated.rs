@@ -47,8 +47,8 @@ impl World {
     }
 
     /// A COORDINATED failover started as the only sentinel (quorum 1), driven to
-    /// WAIT_PROMOTION: returns the actions of the SEND_SLAVEOF_NOONE step.
-    fn coordinated_to_wait_promotion(&mut self) -> Vec<Action> {
+    /// SEND_SLAVEOF_NOONE (elected, replica selected).
+    fn coordinated_to_send_state(&mut self) {
         self.master_supports_failover();
         assert_eq!(self.coordinated(), Ok(()));
         self.s.drain_actions();
@@ -58,6 +58,12 @@ impl World {
             self.tick();
         }
         assert_eq!(self.master().failover_state, FailoverState::SendSlaveofNoone);
+    }
+
+    /// [`World::coordinated_to_send_state`], then one more tick to WAIT_PROMOTION: returns the
+    /// actions of the SEND_SLAVEOF_NOONE step.
+    fn coordinated_to_wait_promotion(&mut self) -> Vec<Action> {
+        self.coordinated_to_send_state();
         self.advance(100);
         let a = self.tick();
         assert_eq!(self.master().failover_state, FailoverState::WaitPromotion);
@@ -220,14 +226,7 @@ fn the_promotion_unpauses_and_disconnects_clients_on_both_nodes() {
 #[test]
 fn an_unreachable_old_master_ends_it_with_master_timeout_and_no_fallback() {
     let mut w = World::new(&[6380], 0, 1);
-    w.master_supports_failover();
-    assert_eq!(w.coordinated(), Ok(()));
-    for _ in 0..2 {
-        w.advance(100);
-        w.refresh();
-        w.tick();
-    }
-    assert_eq!(w.master().failover_state, FailoverState::SendSlaveofNoone);
+    w.coordinated_to_send_state();
     let link = w.master_link();
     w.s.on_conn_closed(link, crate::core::Conn::Command);
     let entered = w.master().failover_state_change_time;
@@ -249,17 +248,21 @@ fn an_unreachable_old_master_ends_it_with_master_timeout_and_no_fallback() {
 #[test]
 fn a_master_seen_down_is_not_sent_the_handover() {
     let mut w = World::new(&[6380], 0, 1);
-    w.master_supports_failover();
-    assert_eq!(w.coordinated(), Ok(()));
-    for _ in 0..2 {
-        w.advance(100);
-        w.refresh();
-        w.tick();
-    }
+    w.coordinated_to_send_state();
     w.master_mut().inst.flags |= flags::S_DOWN;
     w.advance(100);
     assert!(w.tick().is_empty(), "a hung master would run it whenever it wakes up");
     assert_eq!(w.master().failover_state, FailoverState::SendSlaveofNoone);
+    // Nor on a connection still being opened (to a master that may be dead).
+    w.master_mut().inst.flags &= !flags::S_DOWN;
+    let link = w.master_link();
+    w.s.on_conn_closed(link, crate::core::Conn::Command);
+    w.s.links.get_mut(&link).unwrap().cc = true;
+    w.advance(100);
+    assert!(w.tick().is_empty());
+    w.s.links.get_mut(&link).unwrap().cc_up = true;
+    w.advance(100);
+    assert_eq!(kinds(&w.tick()), ["+failover-state-wait-promotion"]);
 }
 
 #[test]
