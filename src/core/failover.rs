@@ -1,5 +1,6 @@
 //! The failover state machine (§7): start, leader election, promotion, reconfiguration of the
-//! other replicas, switch, abort; and SENTINEL FAILOVER.
+//! other replicas, switch, abort; and SENTINEL FAILOVER. What Valkey 9.0's COORDINATED failover
+//! does differently (the old master hands over) lives in `core::coordinated`.
 //!
 //! The lead's per-master tick drives it in Redis's order: `start_failover_if_needed` (then a
 //! forced round of vote requests), `failover_state_machine` (one state transition per call),
