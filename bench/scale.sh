@@ -25,18 +25,19 @@
 # messages per second, for both implementations (72k/s with the defaults; 450k/s with
 # --servers 10, which benches the pub/sub fan-out more than the sentinels).
 #
-#   bench/scale.sh [--names N] [--servers S] [--window SECS] [--down-after MS]
+#   bench/scale.sh [--names N] [--servers S] [--sentinels K] [--window SECS] [--down-after MS]
 #                  [--failover-timeout MS] [--only redis-sentinel|rsentinel] [--no-build]
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 . "$repo/scripts/lib.sh"
 
-names=1000 servers="" addrs=16 window=30 settle=5 down_after=5000 failover_timeout=10000 only="" build=1
+nsent=3 names=1000 servers="" addrs=16 window=30 settle=5 down_after=5000 failover_timeout=10000 only="" build=1
 while [ $# -gt 0 ]; do
     case "$1" in
         --names) names=$2; shift ;;
         --servers) servers=$2; shift ;;
+        --sentinels) nsent=$2; shift ;;
         --addrs) addrs=$2; shift ;;
         --window) window=$2; shift ;;
         --down-after) down_after=$2; shift ;;
@@ -54,7 +55,6 @@ per_server=$(((names + servers - 1) / servers))
 addrs_per_server=$((per_server < addrs ? per_server : addrs))
 binds=()
 for ((i = 1; i <= addrs_per_server; i++)); do binds+=("127.0.0.$i"); done
-nsent=3
 
 ensure_redis_packages redis-server redis-sentinel redis-tools
 
@@ -181,7 +181,7 @@ one_impl() {
             echo "port $p"
             echo "bind 127.0.0.1"
             for ((i = 0; i < names; i++)); do
-                echo "sentinel monitor scale-$i ${binds[$((i / servers % addrs_per_server))]} ${master_ports[$((i % servers))]} 2"
+                echo "sentinel monitor scale-$i ${binds[$((i / servers % addrs_per_server))]} ${master_ports[$((i % servers))]} $((nsent / 2 + 1))"
                 echo "sentinel down-after-milliseconds scale-$i $down_after"
                 echo "sentinel failover-timeout scale-$i $failover_timeout"
             done

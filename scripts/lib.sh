@@ -24,7 +24,7 @@ as_root() {
 }
 
 # ensure_redis_packages PKG... : apt-get install the Debian packages (redis-server,
-# redis-sentinel, redis-tools, python3-redis, python3-pip) whose binaries are missing. The packages' own services are not
+# redis-sentinel, redis-tools, python3-redis, python3-pip, openssl) whose binaries are missing. The packages' own services are not
 # started during the install (a system redis-sentinel on 26379 would collide with the demo);
 # set RSENTINEL_APT_START_SERVICES=1 to let apt start them as usual.
 ensure_redis_packages() {
@@ -34,6 +34,8 @@ ensure_redis_packages() {
             redis-server) bin=redis-server ;;
             redis-sentinel) bin=redis-sentinel ;;
             redis-tools) bin=redis-cli ;;
+            # The TLS tests make their CA and certificates with the openssl CLI.
+            openssl) bin=openssl ;;
             python3-redis)
                 # redis-py for Debian's /usr/bin/python3 (the client-library test uses it).
                 /usr/bin/python3 -c 'import redis' >/dev/null 2>&1 || missing+=("$pkg")
@@ -322,4 +324,25 @@ all_agree_on_new_master() {
         [ -z "$first" ] && first=$a
         [ "$a" = "$first" ] || return 1
     done
+}
+
+# ensure_fuzz_tools: a nightly toolchain and cargo-fuzz for fuzz/ (scripts/fuzz.sh). Installs
+# what is missing (`rustup toolchain install nightly`, `cargo install cargo-fuzz` from
+# crates.io); returns 1 with the reason on stderr when that is not possible (e.g. no rustup,
+# or no way to download a toolchain), so callers can skip fuzzing with a clear message.
+ensure_fuzz_tools() {
+    if ! rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
+        log "installing the nightly toolchain (cargo-fuzz needs it)"
+        if ! rustup toolchain install nightly --profile minimal >&2; then
+            echo "no nightly toolchain and it could not be installed" >&2
+            return 1
+        fi
+    fi
+    if ! cargo fuzz --version >/dev/null 2>&1; then
+        log "installing cargo-fuzz from crates.io"
+        if ! cargo install cargo-fuzz --locked >&2; then
+            echo "cargo-fuzz is missing and could not be installed" >&2
+            return 1
+        fi
+    fi
 }

@@ -9,12 +9,13 @@
 #   RSENTINEL_TEST_KINDS  redis,rsentinel (default both): which sentinels differential tests run
 #   RSENTINEL_VALKEY_DIR  where the Valkey oracle lives (default ~/.cache/rsentinel/valkey-8.1.8)
 #   RSENTINEL_KEEP_TMP=1  keep the temp dirs (configs, logs) of every process the tests start
+#   FUZZ_SECONDS=N        seconds each fuzz target runs at the end (default 10; 0 skips)
 # Extra arguments are passed to `cargo test` (e.g. `scripts/test.sh --test harness_selftest`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
-ensure_redis_packages redis-server redis-sentinel redis-tools python3-redis
+ensure_redis_packages redis-server redis-sentinel redis-tools python3-redis openssl
 redis-server --version
 ensure_valkey
 export RSENTINEL_VALKEY_DIR="${RSENTINEL_VALKEY_DIR:-$(valkey_dir)}"
@@ -39,3 +40,14 @@ if [ -n "${TEST_THREADS:-}" ]; then
     test_args=(-- --test-threads "$TEST_THREADS")
 fi
 cargo test "$@" "${test_args[@]}"
+
+# The fuzz targets must keep building and the committed seeds must keep passing; a short run
+# of each also replays whatever the seeds lead to. Long runs: scripts/fuzz.sh 600.
+fuzz_seconds="${FUZZ_SECONDS:-10}"
+if [ "$fuzz_seconds" -gt 0 ]; then
+    if ensure_fuzz_tools; then
+        scripts/fuzz.sh "$fuzz_seconds"
+    else
+        log "fuzz targets SKIPPED: no nightly toolchain or cargo-fuzz on this machine"
+    fi
+fi

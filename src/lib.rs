@@ -7,6 +7,8 @@
 //! - [`monitor`]: outgoing links to masters, replicas and peer sentinels.
 //! - [`server`]: the RESP server clients talk to (port 26379).
 //! - [`config`]: `sentinel.conf` / TOML loading and the atomic config rewrite.
+//! - [`tls`]: the rustls configurations (built at start, reloaded when the files change) and
+//!   the plain-or-TLS connection type the server and the links share.
 //! - [`handle`]: what the server and the daemon share: the read model, the way into the core
 //!   task, the clock, logging.
 //! - [`daemon`]: the tokio shell: the core task that owns the core and runs its actions in
@@ -18,6 +20,7 @@ pub mod daemon;
 pub mod handle;
 pub mod monitor;
 pub mod server;
+pub mod tls;
 
 /// The version reported in INFO and HELLO. Sentinel clients compare against the Redis version
 /// they talk to, so rsentinel reports the Redis release whose behaviour it mirrors.

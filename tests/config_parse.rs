@@ -202,7 +202,7 @@ fn generic_directives_rsentinel_acts_on() {
     assert_eq!(srv.port, 26380);
     assert_eq!(srv.bind, words(&["127.0.0.1", "::1"]));
     assert_eq!(srv.bind_source_addr.as_deref(), Some("127.0.0.1"));
-    assert!(srv.protected_mode && srv.daemonize && srv.syslog_enabled && srv.tls_replication);
+    assert!(srv.protected_mode && srv.daemonize && srv.syslog_enabled && srv.tls.replication);
     assert_eq!(srv.requirepass.as_deref(), Some("p w"));
     assert_eq!(srv.users, vec![words(&["alice", "on", ">pw", "~*", "+@all"]), words(&["bob", "off"])]);
     assert_eq!(srv.pidfile.as_deref(), Some("/tmp/x.pid"));
@@ -219,7 +219,7 @@ fn generic_directives_rsentinel_acts_on() {
     assert_eq!(srv.unixsocket.as_deref(), Some("/tmp/s.sock"));
     assert_eq!(srv.unixsocketperm, 0o700);
     assert_eq!((srv.syslog_ident.as_str(), srv.syslog_facility.as_str()), ("sent", "local3"));
-    assert_eq!(srv.tls_port, 26390);
+    assert_eq!(srv.tls.port, 26390);
     // Sentinel defaults that differ from redis-server.
     let (srv, _) = parse("").unwrap();
     assert_eq!((srv.port, srv.protected_mode), (26379, false));
@@ -258,7 +258,7 @@ fn debian_redis_conf_directives_are_all_accepted() {
 fn other_redis_directives_are_accepted_and_ignored() {
     let text = "maxclients 1000\nhz 50\nsave \"\"\nsave 900 1 300 10\nappendonly yes\nmaxmemory 1gb\n\
                 client-output-buffer-limit pubsub 32mb 8mb 60\nlatency-tracking-info-percentiles 50 99 99.9\n\
-                tls-cert-file /x.crt\nreplicaof no one\nshutdown-on-sigterm now force\nlist-max-ziplist-entries 5\n\
+                tls-cluster yes\nreplicaof no one\nshutdown-on-sigterm now force\nlist-max-ziplist-entries 5\n\
                 lua-replicate-commands yes\nloadmodule /x.so a b\nmymodule.option 1\nwatchdog-period 0\n\
                 aclfile /etc/users.acl\ninclude-not-a-thing-but-a.dotted.name x\n";
     let (srv, _) = parse(text).unwrap_or_else(|e| panic!("{}", e));
@@ -486,6 +486,23 @@ fn deliberate_differences_from_redis() {
     assert!(err("aclfile /x.acl\nuser bob on\n")
         .message()
         .starts_with("Configuring Redis with users defined"));
+    // Epochs from 2^63 on (Redis stores them; `-1` is 2^64 - 1 to strtoull, and the next
+    // failover wraps it to 0).
+    let m = "sentinel monitor m 127.0.0.1 6379 2\n";
+    for line in [
+        "sentinel current-epoch 9223372036854775808\n".to_string(),
+        "sentinel current-epoch -1\n".to_string(),
+        format!("{m}sentinel config-epoch m 18446744073709551615\n"),
+        format!("{m}sentinel leader-epoch m 99999999999999999999\n"),
+    ] {
+        let e = err(&line);
+        assert_eq!(e.message(), "Epoch out of range: the largest epoch is 9223372036854775807.", "{line}");
+        assert_eq!(e.line(), Some(line.lines().count()), "{line}");
+    }
+    let s = ok(&format!(
+        "sentinel current-epoch 9223372036854775807\n{m}sentinel leader-epoch m 9223372036854775807\n"
+    ));
+    assert_eq!((s.current_epoch, s.masters[0].leader_epoch), (i64::MAX as u64, i64::MAX as u64));
 }
 
 #[test]

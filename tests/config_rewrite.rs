@@ -179,25 +179,30 @@ fn generic_options_follow_redis_rules() {
     assert!(!out.contains("requirepass") && !out.contains("pidfile"), "{}", out);
 }
 
+/// The rewrite keeps the file's mode (Redis gives it `0644 & ~umask`, which makes a private
+/// config holding passwords readable by all); a new file gets `0644 & ~umask`.
 #[test]
-fn saved_file_mode_is_0644_minus_umask_and_no_temp_file_is_left() {
+fn saved_file_keeps_its_mode_and_no_temp_file_is_left() {
     let dir = tempfile::tempdir().unwrap();
     let path = write(dir.path(), "s.conf", "sentinel monitor m 127.0.0.1 1 1\n");
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
     let l = load(&path, &[]).unwrap();
     save(&path, &l.server, &l.sentinel).unwrap();
-    let umask = std::fs::read_to_string("/proc/self/status")
-        .unwrap()
-        .lines()
-        .find_map(|l| l.strip_prefix("Umask:").map(|v| u32::from_str_radix(v.trim(), 8).unwrap()))
-        .unwrap();
-    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
-    assert_eq!(mode, 0o644 & !umask);
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&path), 0o600);
     let names: Vec<String> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into())
         .collect();
     assert_eq!(names, ["s.conf"]);
+    let umask = std::fs::read_to_string("/proc/self/status")
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("Umask:").map(|v| u32::from_str_radix(v.trim(), 8).unwrap()))
+        .unwrap();
+    let new = dir.path().join("new.conf");
+    save(&new, &l.server, &l.sentinel).unwrap();
+    assert_eq!(mode(&new), 0o644 & !umask);
 }
 
 #[test]
@@ -257,4 +262,49 @@ fn unwritable_directory_fails_and_keeps_the_old_file() {
     );
     assert!(out.contains(&expected), "{}", out);
     std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+#[test]
+fn tls_options_are_persisted_and_load_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        "t.conf",
+        "tls-port 26380\ntls-cert-file /c.crt\nsentinel monitor m 127.0.0.1 1 1\n",
+    );
+    let overrides = words(&[
+        "--tls-key-file",
+        "/k.key",
+        "--tls-auth-clients",
+        "optional",
+        "--tls-session-cache-size",
+        "100",
+        "--tls-ciphersuites",
+        "TLS_AES_256_GCM_SHA384",
+        "--tls-replication",
+        "yes",
+        "--tls-prefer-server-ciphers",
+        "yes",
+        "--tls-session-caching",
+        "no",
+    ]);
+    let l = load(&path, &overrides).unwrap();
+    save(&path, &l.server, &l.sentinel).unwrap();
+    let out = read(&path);
+    // The lines already in the file are replaced in place.
+    assert!(out.starts_with("tls-port 26380\ntls-cert-file \"/c.crt\"\n"), "{}", out);
+    for line in [
+        "tls-replication yes",
+        "tls-key-file \"/k.key\"",
+        "tls-ciphersuites \"TLS_AES_256_GCM_SHA384\"",
+        "tls-auth-clients optional",
+        "tls-prefer-server-ciphers yes",
+        "tls-session-caching no",
+        "tls-session-cache-size 100",
+    ] {
+        assert!(out.contains(&format!("\n{line}\n")), "missing {line:?} in\n{out}");
+    }
+    // Defaults are not written.
+    assert!(!out.contains("tls-session-cache-timeout") && !out.contains("tls-protocols"), "{}", out);
+    assert_eq!(load(&path, &[]).unwrap().server.tls, l.server.tls);
 }

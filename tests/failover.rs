@@ -49,22 +49,6 @@ fn failover_deployment(prefix: &str, kind: Kind, replicas: usize) -> DeploymentB
         .redis_args(&["--repl-diskless-sync-delay", "0"])
 }
 
-/// Wait until `server` replicates from `master_port` with its link up.
-fn wait_replicating_from(server: &RedisServer, master_port: u16, timeout: Duration, what: &str) {
-    wait_until_shows(timeout, what, || {
-        let seen = Client::try_connect(server.port())
-            .ok()
-            .and_then(|mut c| c.try_cmd(&["INFO", "replication"]).ok())
-            .and_then(|r| r.as_str())
-            .unwrap_or_default();
-        let field = |f: &str| common::info_field(&seen, f);
-        let ok = field("role").as_deref() == Some("slave")
-            && field("master_port") == Some(master_port.to_string())
-            && field("master_link_status").as_deref() == Some("up");
-        (ok, seen)
-    });
-}
-
 // ---------------------------------------------------------------------------------------------
 // 8. The master is killed: promotion, the leader's event sequence, the old master comes back
 //    as a replica
@@ -126,8 +110,7 @@ fn master_killed(kind: Kind, data: ServerKind) {
 
     let new_server = d.server(new).expect("new master");
     assert_eq!(new_server.role(), "master", "{kind}");
-    wait_replicating_from(
-        d.server(other).expect("other"),
+    d.server(other).expect("other").wait_replicating_from(
         new,
         FAILOVER,
         "the other replica follows the new master",
@@ -138,7 +121,7 @@ fn master_killed(kind: Kind, data: ServerKind) {
     wait_any_events(&mut subs, CONVERT, "+convert-to-slave of the old master", |_, events| {
         find_event(events, 0, "+convert-to-slave", &Payload::Is(replica_ref(old, &name, new)))
     });
-    wait_replicating_from(&d.master, new, CONVERT, "the old master replicates from the new one");
+    d.master.wait_replicating_from(new, CONVERT, "the old master replicates from the new one");
     for (i, s) in d.sentinels.iter().enumerate() {
         let what = format!("{kind} sentinel {i} lists the old master as a replica of the new one");
         wait_until(CONVERT, &what, || {
@@ -319,9 +302,9 @@ fn requested_failover(kind: Kind) {
         format_events(subs[0].seen())
     );
     let other = d.replicas[0].port();
-    wait_replicating_from(d.server(other).expect("other"), new, FAILOVER, "the other replica follows");
+    d.server(other).expect("other").wait_replicating_from(new, FAILOVER, "the other replica follows");
     // The old master is alive and still says `role:master`: the sentinels demote it.
-    wait_replicating_from(&d.master, new, CONVERT, "the old master is converted to a replica");
+    d.master.wait_replicating_from(new, CONVERT, "the old master is converted to a replica");
 }
 
 #[test]
@@ -544,7 +527,7 @@ fn one_replica_at_a_time(kind: Kind) {
         d.replicas.iter().filter(|r| r.port() != new).map(|r| replica_ref(r.port(), &name, old)).collect();
     assert_eq!(sent, others, "{kind}: each other replica reconfigured once");
     for r in d.replicas.iter().filter(|r| r.port() != new) {
-        wait_replicating_from(r, new, FAILOVER, &format!("{kind}: replica :{} follows :{new}", r.port()));
+        r.wait_replicating_from(new, FAILOVER, &format!("{kind}: replica :{} follows :{new}", r.port()));
     }
 }
 

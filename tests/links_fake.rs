@@ -88,6 +88,14 @@ async fn huge_bulk_length_closes_the_connection() {
     assert!(error.contains("bulk length"), "{}", error);
 }
 
+/// The probe: a monitored node could send a 512 MB reply and have it buffered. A bulk over
+/// the 8 MiB cap closes the link as soon as its length is read.
+#[tokio::test]
+async fn reply_over_the_size_cap_closes_the_connection() {
+    let error = closed_error_after(format!("${}\r\nabc", 9 * 1024 * 1024).into_bytes()).await;
+    assert!(error.contains("bulk length"), "{}", error);
+}
+
 #[tokio::test]
 async fn deep_nesting_closes_the_connection_without_overflowing_the_stack() {
     let error = closed_error_after(b"*1\r\n".repeat(200_000)).await;
@@ -238,6 +246,51 @@ async fn odd_pubsub_traffic_is_only_activity() {
     );
     registry.close(link, Conn::PubSub);
     assert_eq!(registry.connection_count(), 0);
+}
+
+/// Our own hellos, echoed back by the server, never become events: the link reports only the
+/// activity (once, they all arrive within 100 ms), and other sentinels' hellos pass through.
+#[tokio::test]
+async fn own_hellos_are_dropped_at_the_link() {
+    let me = "a".repeat(40);
+    let init = vec![command(&["SUBSCRIBE", "__sentinel__:hello"])];
+    let expected = init.clone();
+    let mine = format!("127.0.0.1,26379,{me},0,m,127.0.0.1,6379,0");
+    let theirs = format!("127.0.0.1,26380,{},0,m,127.0.0.1,6379,0", "b".repeat(40));
+    let theirs2 = theirs.clone();
+    let port = fake_server(move |mut s| async move {
+        read_commands(&mut s, &expected).await;
+        let msg = |p: &str| {
+            format!("*3\r\n$7\r\nmessage\r\n$18\r\n__sentinel__:hello\r\n${}\r\n{}\r\n", p.len(), p)
+        };
+        let mut out = String::new();
+        for _ in 0..50 {
+            out.push_str(&msg(&mine));
+        }
+        out.push_str(&msg(&theirs2));
+        let _ = s.write_all(out.as_bytes()).await;
+        let mut sink = Vec::new();
+        let _ = s.read_to_end(&mut sink).await;
+    })
+    .await;
+    let (registry, mut events) = LinkRegistry::new();
+    registry.set_own_id(&me);
+    let link = LinkId(5);
+    registry.connect(link, Conn::PubSub, "127.0.0.1", port, vec![(init[0].clone(), tag(1))]);
+    let seen = events_until(&mut events, |ev| matches!(ev, LinkEvent::Message { .. })).await;
+    assert_eq!(
+        seen,
+        vec![
+            LinkEvent::Connected { link, conn: Conn::PubSub, local_ip: "127.0.0.1".into() },
+            LinkEvent::PubSubActivity { link },
+            LinkEvent::Message {
+                link,
+                channel: b"__sentinel__:hello".to_vec(),
+                payload: theirs.into_bytes()
+            },
+        ]
+    );
+    registry.close(link, Conn::PubSub);
 }
 
 /// Random bytes from the server: whatever they decode to, each connection ends with exactly one

@@ -140,10 +140,7 @@ fn kill_master_and_check_the_failover(d: &mut Deployment, mix: &[Kind]) -> usize
     );
     assert_eq!(d.server(new).expect("new master").role(), "master");
     let other = d.replicas.iter().find(|r| r.port() != new).expect("other replica");
-    common::wait_until(FAILOVER, "the other replica follows the new master", || {
-        other.replication_field("master_port") == Some(new.to_string())
-            && other.replication_field("master_link_status").as_deref() == Some("up")
-    });
+    other.wait_replicating_from(new, FAILOVER, "the other replica follows the new master");
     leader
 }
 

@@ -280,8 +280,8 @@ fn bind_listens_and_reports_errors() {
     let port = server_harness::free_port();
     let cfg = ServerConfig { port, bind: vec!["127.0.0.1".into()], ..ServerConfig::default() };
     let listeners = rt.block_on(rsentinel::server::bind(&cfg)).unwrap();
-    assert_eq!(listeners.len(), 1);
-    assert_eq!(listeners[0].local_addr().unwrap().port(), port);
+    assert_eq!((listeners.plain.len(), listeners.tls.len()), (1, 0));
+    assert_eq!(listeners.plain[0].local_addr().unwrap().port(), port);
     // The same port again: a clear error.
     let err = rt.block_on(rsentinel::server::bind(&cfg)).unwrap_err();
     assert!(err
@@ -291,8 +291,19 @@ fn bind_listens_and_reports_errors() {
     // Default: every interface (IPv4, and IPv6 when the host has it).
     let cfg = ServerConfig { port: server_harness::free_port(), ..ServerConfig::default() };
     let listeners = rt.block_on(rsentinel::server::bind(&cfg)).unwrap();
-    assert!(listeners.iter().any(|l| l.local_addr().unwrap().ip().is_unspecified()));
+    assert!(listeners.plain.iter().any(|l| l.local_addr().unwrap().ip().is_unspecified()));
     drop(listeners);
+    // A TLS port gets its own listeners; with neither port, nothing would listen.
+    let (plain, tls) = (server_harness::free_port(), server_harness::free_port());
+    let mut both = ServerConfig { port: plain, bind: vec!["127.0.0.1".into()], ..ServerConfig::default() };
+    both.tls.port = tls;
+    let listeners = rt.block_on(rsentinel::server::bind(&both)).unwrap();
+    assert_eq!(listeners.tls[0].local_addr().unwrap().port(), tls);
+    assert_eq!(listeners.plain[0].local_addr().unwrap().port(), plain);
+    drop(listeners);
+    let nowhere = ServerConfig { port: 0, ..ServerConfig::default() };
+    let err = rt.block_on(rsentinel::server::bind(&nowhere)).unwrap_err();
+    assert_eq!(err.to_string(), "Configured to not listen anywhere, exiting.");
     // Bad settings are refused before anything listens.
     let bad_user = ServerConfig { users: vec![vec!["x".into(), "+nosuchcommand".into()]], ..cfg.clone() };
     let err = rt.block_on(rsentinel::server::bind(&bad_user)).unwrap_err();

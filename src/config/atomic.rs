@@ -1,9 +1,14 @@
 //! Crash-safe replacement of the config file (`config.c: rewriteConfigOverwriteFile`).
 //!
 //! The new content goes to a temp file in the same directory, is written fully and
-//! `fsync`ed, gets mode `0644 & ~umask`, is `rename`d over the config (atomic on POSIX) and
-//! the directory is `fsync`ed so the rename itself survives a power loss. At any moment the
-//! config path names either the complete old file or the complete new one.
+//! `fsync`ed, gets the mode of the file it replaces (`0644 & ~umask` for a new file), is
+//! `rename`d over the config (atomic on POSIX) and the directory is `fsync`ed so the rename
+//! itself survives a power loss. At any moment the config path names either the complete old
+//! file or the complete new one.
+//!
+//! Redis gives the rewritten file `0644 & ~umask` whatever the old mode was, so a config
+//! holding passwords that was made private (`chmod 600`) becomes readable by everyone at the
+//! first rewrite; keeping the old mode is one of the Redis bugs rsentinel fixes.
 //!
 //! On failure the temp file is removed and the error carries Redis's log text with the
 //! cause, e.g. `Could not create tmp config file (Permission denied)`.
@@ -44,12 +49,22 @@ pub fn write_atomically(path: &Path, content: &[u8]) -> io::Result<()> {
         .into_owned();
     remove_stale_temps_once(&dir, &name);
 
+    let mode = replacement_mode(path);
     let (tmp, file) = create_temp(&dir, &name)?;
-    let result = fill_and_replace(file, &tmp, path, &dir, content);
+    let result = fill_and_replace(file, &tmp, path, &dir, content, mode);
     if result.is_err() {
         let _ = fs::remove_file(&tmp);
     }
     result
+}
+
+/// The permission bits the new file gets: those of the file it replaces, else
+/// `0644 & ~umask` (what Redis gives every rewritten file).
+fn replacement_mode(path: &Path) -> u32 {
+    match fs::metadata(path) {
+        Ok(m) => m.permissions().mode() & 0o7777,
+        Err(_) => 0o644 & !umask(),
+    }
 }
 
 fn with_cause(e: io::Error, what: impl FnOnce(String) -> String) -> io::Error {
@@ -73,7 +88,14 @@ fn create_temp(dir: &Path, name: &str) -> io::Result<(PathBuf, File)> {
     Err(with_cause(e, |c| format!("Could not create tmp config file ({})", c)))
 }
 
-fn fill_and_replace(mut file: File, tmp: &Path, path: &Path, dir: &Path, content: &[u8]) -> io::Result<()> {
+fn fill_and_replace(
+    mut file: File,
+    tmp: &Path,
+    path: &Path,
+    dir: &Path,
+    content: &[u8],
+    mode: u32,
+) -> io::Result<()> {
     let mut offset = 0;
     while offset < content.len() {
         match file.write(&content[offset..]) {
@@ -94,7 +116,7 @@ fn fill_and_replace(mut file: File, tmp: &Path, path: &Path, dir: &Path, content
     }
     file.sync_all()
         .map_err(|e| with_cause(e, |c| format!("Could not sync tmp config file to disk ({})", c)))?;
-    file.set_permissions(fs::Permissions::from_mode(0o644 & !umask()))
+    file.set_permissions(fs::Permissions::from_mode(mode))
         .map_err(|e| with_cause(e, |c| format!("Could not chmod config file ({})", c)))?;
     drop(file);
     fs::rename(tmp, path)
@@ -139,4 +161,30 @@ fn process_exists(pid: i32) -> bool {
     // SAFETY: signal 0 only checks whether the process exists.
     let rc = unsafe { libc::kill(pid, 0) };
     rc == 0 || io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mode_of(p: &Path) -> u32 {
+        fs::metadata(p).unwrap().permissions().mode() & 0o7777
+    }
+
+    /// The probe: a `chmod 600` config holding passwords became `0644 & ~umask` at the first
+    /// rewrite.
+    #[test]
+    fn the_rewrite_keeps_the_mode_of_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sentinel.conf");
+        fs::write(&path, "port 26379\n").unwrap();
+        for mode in [0o600, 0o640, 0o664] {
+            fs::set_permissions(&path, fs::Permissions::from_mode(mode)).unwrap();
+            write_atomically(&path, b"port 26379\nsentinel sentinel-pass secret\n").unwrap();
+            assert_eq!(mode_of(&path), mode);
+        }
+        let new = dir.path().join("new.conf");
+        write_atomically(&new, b"port 1\n").unwrap();
+        assert_eq!(mode_of(&new), 0o644 & !umask());
+    }
 }

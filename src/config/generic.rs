@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use super::acl_syntax;
-use super::model::{RenameCommand, ServerConfig};
+use super::model::{RenameCommand, ServerConfig, TlsAuthClients, TlsConfig};
 use super::server_table::{self, check_enum, LOGLEVELS, SYSLOG_FACILITIES};
 use super::sys;
 
@@ -140,7 +140,6 @@ impl GenericState {
         let yes = || v.eq_ignore_ascii_case("yes");
         match name {
             "port" => s.port = v.parse().unwrap_or(0),
-            "tls-port" => s.tls_port = v.parse().unwrap_or(0),
             // `bind` with no address (or one empty one) makes Redis stop listening on TCP;
             // here it means the default addresses.
             "bind" => s.bind = rest.iter().filter(|a| !a.is_empty()).cloned().collect(),
@@ -157,7 +156,7 @@ impl GenericState {
             "syslog-enabled" => s.syslog_enabled = yes(),
             "syslog-ident" => s.syslog_ident = v,
             "syslog-facility" => s.syslog_facility = check_enum(&v, SYSLOG_FACILITIES)?.to_string(),
-            "tls-replication" => s.tls_replication = yes(),
+            tls if tls.starts_with("tls-") => store_tls(&mut s.tls, tls, &v),
             // Accepted and ignored: rsentinel does not act on it.
             _ => {}
         }
@@ -190,6 +189,41 @@ impl GenericState {
             return Err(USERS_AND_ACLFILE.into());
         }
         Ok(())
+    }
+}
+
+/// Store a `tls-*` value (already checked against the table).
+fn store_tls(t: &mut TlsConfig, name: &str, v: &str) {
+    let yes = v.eq_ignore_ascii_case("yes");
+    let number = || v.parse().unwrap_or(0);
+    match name {
+        "tls-port" => t.port = number() as u16,
+        "tls-replication" => t.replication = yes,
+        "tls-cert-file" => t.cert_file = non_empty(v),
+        "tls-key-file" => t.key_file = non_empty(v),
+        "tls-key-file-pass" => t.key_file_pass = non_empty(v),
+        "tls-client-cert-file" => t.client_cert_file = non_empty(v),
+        "tls-client-key-file" => t.client_key_file = non_empty(v),
+        "tls-client-key-file-pass" => t.client_key_file_pass = non_empty(v),
+        "tls-ca-cert-file" => t.ca_cert_file = non_empty(v),
+        "tls-ca-cert-dir" => t.ca_cert_dir = non_empty(v),
+        "tls-auth-clients" => {
+            t.auth_clients = match v.to_ascii_lowercase().as_str() {
+                "no" => TlsAuthClients::No,
+                "optional" => TlsAuthClients::Optional,
+                _ => TlsAuthClients::Yes,
+            }
+        }
+        "tls-protocols" => t.protocols = non_empty(v),
+        "tls-ciphers" => t.ciphers = non_empty(v),
+        "tls-ciphersuites" => t.ciphersuites = non_empty(v),
+        "tls-prefer-server-ciphers" => t.prefer_server_ciphers = yes,
+        "tls-session-caching" => t.session_caching = yes,
+        "tls-session-cache-size" => t.session_cache_size = number(),
+        "tls-session-cache-timeout" => t.session_cache_timeout = number(),
+        "tls-dh-params-file" => t.dh_params_file = non_empty(v),
+        // tls-cluster: no cluster bus in a sentinel.
+        _ => {}
     }
 }
 
@@ -246,6 +280,10 @@ pub fn validate_server(server: &ServerConfig) -> Result<(), (&'static str, Strin
     }
     if server.aclfile.is_some() && !server.users.is_empty() {
         return Err(("aclfile", USERS_AND_ACLFILE.into()));
+    }
+    let int_max = i32::MAX as u32;
+    if server.tls.session_cache_size > int_max || server.tls.session_cache_timeout > int_max {
+        return Err(("tls", format!("session cache values must be between 0 and {} inclusive", int_max)));
     }
     Ok(())
 }

@@ -18,7 +18,7 @@ pub mod model;
 mod rewrite;
 mod sentinel_lines;
 mod server_table;
-mod sys;
+pub mod sys;
 mod toml_file;
 
 pub use error::{ConfigError, Origin, REDIS_VERSION};
@@ -52,21 +52,7 @@ pub fn load(path: &Path, overrides: &[String]) -> Result<LoadedConfig, ConfigErr
     let bytes = std::fs::read(path)
         .map_err(|e| ConfigError::Open { path: shown.clone(), reason: sys::io_strerror(&e) })?;
     let text = String::from_utf8_lossy(&bytes);
-    let options = loader::options_text(overrides);
-    let loader = if toml_file::is_toml(&shown) {
-        let (server, builder) = toml_file::parse(&text, &shown)?;
-        let mut l = Loader::seeded(server, builder);
-        // Options are numbered as if they followed a one-line file.
-        l.read_text(&format!("\n{}", options), &shown, 1)?;
-        l
-    } else {
-        let mut l = Loader::new();
-        let file_lines = text.split('\n').count();
-        l.read_text(&format!("{}\n{}", text, options), &shown, file_lines)?;
-        l
-    };
-    loader.check_generic(&shown, true)?;
-    let (server, sentinel) = loader.finish()?;
+    let (server, sentinel) = load_text(&text, &shown, overrides, true)?;
     Ok(LoadedConfig { path: abs, server, sentinel })
 }
 
@@ -75,15 +61,41 @@ pub fn load(path: &Path, overrides: &[String]) -> Result<LoadedConfig, ConfigErr
 /// (`include`, `dir`, scripts) are relative to the current directory; the log file is not
 /// opened.
 pub fn parse_str(text: &str, file_name: &str) -> Result<(ServerConfig, SentinelConfig), ConfigError> {
+    parse_str_with_overrides(text, file_name, &[])
+}
+
+/// [`parse_str`] followed by command-line `overrides`, as [`load`] applies them (the fuzz
+/// targets and property tests read configs this way, without files).
+pub fn parse_str_with_overrides(
+    text: &str,
+    file_name: &str,
+    overrides: &[String],
+) -> Result<(ServerConfig, SentinelConfig), ConfigError> {
+    load_text(text, file_name, overrides, false)
+}
+
+/// The file's text, then the override lines after it, then the final checks (opening the log
+/// file only when `open_logfile`).
+fn load_text(
+    text: &str,
+    file_name: &str,
+    overrides: &[String],
+    open_logfile: bool,
+) -> Result<(ServerConfig, SentinelConfig), ConfigError> {
+    let options = loader::options_text(overrides);
     let loader = if toml_file::is_toml(file_name) {
         let (server, builder) = toml_file::parse(text, file_name)?;
-        Loader::seeded(server, builder)
+        let mut l = Loader::seeded(server, builder);
+        // Options are numbered as if they followed a one-line file.
+        l.read_text(&format!("\n{}", options), file_name, 1)?;
+        l
     } else {
         let mut l = Loader::new();
-        l.read_text(text, file_name, usize::MAX)?;
+        let file_lines = text.split('\n').count();
+        l.read_text(&format!("{}\n{}", text, options), file_name, file_lines)?;
         l
     };
-    loader.check_generic(file_name, false)?;
+    loader.check_generic(file_name, open_logfile)?;
     loader.finish()
 }
 
@@ -108,31 +120,47 @@ pub fn check_writable(path: &Path) -> Result<(), String> {
 ///
 /// For a `.toml` file the whole state is serialised as TOML; comments are not preserved.
 ///
-/// The write goes through a temp file in the same directory (written, fsynced, chmod
-/// `0644 & ~umask`, renamed over the config, directory fsynced). On failure the old file is
+/// The write goes through a temp file in the same directory (written, fsynced, given the old
+/// file's mode, renamed over the config, directory fsynced). On failure the old file is
 /// untouched and the error names the step and its cause, e.g.
 /// `Could not create tmp config file (Permission denied)`.
 pub fn save(path: &Path, server: &ServerConfig, sentinel: &SentinelConfig) -> io::Result<()> {
     let _guard = atomic::save_lock().lock().unwrap_or_else(|e| e.into_inner());
-    let content = if toml_file::is_toml(&path.to_string_lossy()) {
-        toml_file::render(server, sentinel).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?
+    let old = if toml_file::is_toml(&path.to_string_lossy()) {
+        String::new()
     } else {
-        let old = match std::fs::read(path) {
+        match std::fs::read(path) {
             Ok(b) => String::from_utf8_lossy(&b).into_owned(),
             Err(e) if e.kind() == io::ErrorKind::NotFound => String::new(),
             Err(e) => {
                 let msg = format!("Error reading the configuration file ({})", sys::io_strerror(&e));
                 return Err(io::Error::new(e.kind(), msg));
             }
-        };
-        let cwd = std::env::current_dir().map(|d| d.display().to_string()).unwrap_or_default();
-        let dir = match &server.dir {
-            Some(d) if Path::new(d).is_absolute() => d.clone(),
-            _ => cwd,
-        };
-        rewrite::rewrite(&old, server, sentinel, &dir)
+        }
     };
+    let content = render(&path.to_string_lossy(), &old, server, sentinel)
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
     atomic::write_atomically(path, content.as_bytes())
+}
+
+/// The text [`save`] writes to a config file named `file_name` whose current content is `old`
+/// (TOML files are rendered whole, `old` is ignored). Pure, for property tests and fuzzing:
+/// loading the result gives back `server` and `sentinel`.
+pub fn render(
+    file_name: &str,
+    old: &str,
+    server: &ServerConfig,
+    sentinel: &SentinelConfig,
+) -> Result<String, String> {
+    if toml_file::is_toml(file_name) {
+        return toml_file::render(server, sentinel);
+    }
+    let cwd = std::env::current_dir().map(|d| d.display().to_string()).unwrap_or_default();
+    let dir = match &server.dir {
+        Some(d) if Path::new(d).is_absolute() => d.clone(),
+        _ => cwd,
+    };
+    Ok(rewrite::rewrite(old, server, sentinel, &dir))
 }
 
 fn absolute(p: &Path) -> PathBuf {

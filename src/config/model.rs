@@ -158,10 +158,8 @@ pub struct ServerConfig {
     pub syslog_enabled: bool,
     pub syslog_ident: String,
     pub syslog_facility: String,
-    /// `tls-port` (0: no TLS listener) and `tls-replication` (TLS for the outgoing links to
-    /// masters, replicas and peer sentinels; also selects which port hellos announce).
-    pub tls_port: u16,
-    pub tls_replication: bool,
+    /// The `tls-*` directives.
+    pub tls: TlsConfig,
 }
 
 impl Default for ServerConfig {
@@ -185,8 +183,99 @@ impl Default for ServerConfig {
             syslog_enabled: false,
             syslog_ident: "redis".into(),
             syslog_facility: "local0".into(),
-            tls_port: 0,
-            tls_replication: false,
+            tls: TlsConfig::default(),
         }
+    }
+}
+
+/// `tls-auth-clients`: whether clients of the TLS port must present a certificate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TlsAuthClients {
+    No,
+    Yes,
+    Optional,
+}
+
+impl TlsAuthClients {
+    /// The directive's value as written in the config file.
+    pub fn name(self) -> &'static str {
+        match self {
+            TlsAuthClients::No => "no",
+            TlsAuthClients::Yes => "yes",
+            TlsAuthClients::Optional => "optional",
+        }
+    }
+}
+
+pub const DEFAULT_TLS_SESSION_CACHE_SIZE: u32 = 20 * 1024;
+pub const DEFAULT_TLS_SESSION_CACHE_TIMEOUT: u32 = 300;
+
+/// The `tls-*` directives, named as Redis names them without the `tls-` prefix. Paths are as
+/// written (relative ones are relative to `dir`, where the process runs); an unset string is
+/// `None`, as Redis turns an empty string into "not set".
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TlsConfig {
+    /// `tls-port`: 0 means no TLS listener.
+    pub port: u16,
+    /// `tls-replication`: TLS for the outgoing links to masters, replicas and peer sentinels;
+    /// also makes hellos announce `tls-port`.
+    pub replication: bool,
+    pub cert_file: Option<String>,
+    pub key_file: Option<String>,
+    pub key_file_pass: Option<String>,
+    /// The certificate presented on outgoing links (default: `cert_file`).
+    pub client_cert_file: Option<String>,
+    pub client_key_file: Option<String>,
+    pub client_key_file_pass: Option<String>,
+    pub ca_cert_file: Option<String>,
+    pub ca_cert_dir: Option<String>,
+    pub auth_clients: TlsAuthClients,
+    /// `tls-protocols`, e.g. `"TLSv1.2 TLSv1.3"` (unset: both).
+    pub protocols: Option<String>,
+    /// `tls-ciphers`: TLS 1.2 suites in OpenSSL's names, `:`-separated.
+    pub ciphers: Option<String>,
+    /// `tls-ciphersuites`: TLS 1.3 suites, `:`-separated.
+    pub ciphersuites: Option<String>,
+    pub prefer_server_ciphers: bool,
+    pub session_caching: bool,
+    pub session_cache_size: u32,
+    /// Seconds a cached session may be resumed.
+    pub session_cache_timeout: u32,
+    pub dh_params_file: Option<String>,
+}
+
+impl Default for TlsConfig {
+    fn default() -> Self {
+        TlsConfig {
+            port: 0,
+            replication: false,
+            cert_file: None,
+            key_file: None,
+            key_file_pass: None,
+            client_cert_file: None,
+            client_key_file: None,
+            client_key_file_pass: None,
+            ca_cert_file: None,
+            ca_cert_dir: None,
+            auth_clients: TlsAuthClients::Yes,
+            protocols: None,
+            ciphers: None,
+            ciphersuites: None,
+            prefer_server_ciphers: false,
+            session_caching: true,
+            session_cache_size: DEFAULT_TLS_SESSION_CACHE_SIZE,
+            session_cache_timeout: DEFAULT_TLS_SESSION_CACHE_TIMEOUT,
+            dh_params_file: None,
+        }
+    }
+}
+
+impl TlsConfig {
+    /// Whether TLS is in use at all (Redis configures OpenSSL only then, and only then
+    /// checks the files and the other `tls-*` values).
+    pub fn enabled(&self) -> bool {
+        self.port != 0 || self.replication
     }
 }

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use super::cnum::{atoi, strtoull};
 use super::model::{KnownReplica, KnownSentinel, MasterConfig, RenameCommand, SentinelConfig};
 use super::sys;
+use crate::core::wire::numbers::MAX_EPOCH;
 
 pub const UNRECOGNIZED: &str = "Unrecognized sentinel configuration statement.";
 pub const NO_SUCH_MASTER: &str = "No such master with specified name.";
@@ -103,13 +104,17 @@ impl SentinelBuilder {
                 Ok(())
             }
             ("current-epoch", 2) => {
-                self.raise_current_epoch(strtoull(a[1]));
+                self.raise_current_epoch(epoch(a[1])?);
                 Ok(())
             }
             ("myid", 2) => self.myid(a[1]),
-            ("config-epoch", 3) => self.config_epoch(a[1], strtoull(a[2])),
+            ("config-epoch", 3) => {
+                let e = epoch(a[2])?;
+                self.config_epoch(a[1], e)
+            }
             ("leader-epoch", 3) => {
-                self.master_mut(a[1])?.leader_epoch = strtoull(a[2]);
+                let e = epoch(a[2])?;
+                self.master_mut(a[1])?.leader_epoch = e;
                 Ok(())
             }
             ("known-replica" | "known-slave", 4) => self.known_replica(a[1], a[2], atoi(a[3])),
@@ -355,6 +360,21 @@ impl SentinelBuilder {
         sys::access(&self.base_dir.join(path), libc::X_OK).is_ok()
     }
 }
+
+/// An epoch as Redis reads it (`strtoull`: lenient, `-1` is 2^64 - 1), refused from 2^63 on:
+/// no sentinel could vote in such an epoch (votes carry it as a signed 64-bit integer), and
+/// Redis's next failover would wrap it to 0. Only Redis's own bugs write one (a negative epoch
+/// in IS-MASTER-DOWN-BY-ADDR, a forged hello), and the TOML format cannot hold one either.
+fn epoch(v: &str) -> Result<u64, String> {
+    let e = strtoull(v);
+    if e > MAX_EPOCH {
+        return Err(EPOCH_RANGE.into());
+    }
+    Ok(e)
+}
+
+/// Not a Redis error (Redis accepts any epoch): see [`epoch`].
+pub const EPOCH_RANGE: &str = "Epoch out of range: the largest epoch is 9223372036854775807.";
 
 fn non_empty(s: &str) -> Option<String> {
     (!s.is_empty()).then(|| s.to_string())

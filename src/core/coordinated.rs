@@ -62,7 +62,9 @@ impl Sentinel {
         }
         let name = m.inst.name.clone();
         self.log(Level::Warning, format!("Executing user requested COORDINATED FAILOVER of '{}'", name));
-        self.start_failover(id, now);
+        if !self.start_failover(id, now) {
+            return Err(ManualFailoverError::EpochExhausted);
+        }
         if let Some(m) = self.masters.get_mut(&id) {
             m.inst.flags |= flags::COORD_FAILOVER;
         }

@@ -19,6 +19,7 @@
 
 use super::instance::{flags, FailoverState};
 use super::types::{Action, Addr, InstanceRef, Level, MasterId, Millis};
+use super::wire::numbers::next_epoch;
 use super::Sentinel;
 
 /// `SENTINEL_SIMFAILURE_CRASH_AFTER_ELECTION`.
@@ -36,6 +37,9 @@ pub enum ManualFailoverError {
     /// COORDINATED, but the master's INFO never showed `master_failover_state` (Valkey 9.0).
     #[error("NOGOODPRIMARY Primary does not support FAILOVER command")]
     NoGoodPrimary,
+    /// Not in Redis, whose epoch wraps to 0 instead (see [`MAX_EPOCH`](super::wire::numbers::MAX_EPOCH)).
+    #[error("ERR Can't start a failover: the current epoch is the largest there is")]
+    EpochExhausted,
 }
 
 impl Sentinel {
@@ -64,18 +68,32 @@ impl Sentinel {
             }
             return false;
         }
-        self.start_failover(id, now);
-        true
+        self.start_failover(id, now)
     }
 
     /// `sentinelStartFailover`: enter WAIT_START in a new epoch. The start time gets a random
     /// 0-999 ms offset so that sentinels that saw ODOWN together don't retry in lockstep.
-    pub fn start_failover(&mut self, id: MasterId, now: Millis) {
+    /// Epochs stop at [`MAX_EPOCH`](super::wire::numbers::MAX_EPOCH): past it, no failover starts (Redis's `current_epoch++`
+    /// wraps to 0 after 2^64 - 1); the refusal counts as an attempt, so it is retried (and
+    /// logged) only after the usual 2 x failover-timeout. Returns whether it started.
+    pub fn start_failover(&mut self, id: MasterId, now: Millis) -> bool {
         if !self.masters.contains_key(&id) {
-            return;
+            return false;
         }
-        self.current_epoch += 1;
-        let epoch = self.current_epoch;
+        let Some(epoch) = next_epoch(self.current_epoch) else {
+            self.log(
+                Level::Warning,
+                format!(
+                    "Can't start a failover: the current epoch {} is the largest there is",
+                    self.current_epoch
+                ),
+            );
+            if let Some(m) = self.masters.get_mut(&id) {
+                m.failover_start_time = now;
+            }
+            return false;
+        };
+        self.current_epoch = epoch;
         let delay = self.random_delay(1000);
         let m = self.masters.get_mut(&id).expect("checked");
         m.failover_state = FailoverState::WaitStart;
@@ -85,6 +103,7 @@ impl Sentinel {
         m.failover_state_change_time = now;
         self.event_msg(Level::Warning, "+new-epoch", id, epoch.to_string());
         self.event(Level::Warning, "+try-failover", &InstanceRef::Master(id), None);
+        true
     }
 
     /// `sentinelFailoverStateMachine`: take at most one step of a failover in progress.
@@ -464,7 +483,9 @@ impl Sentinel {
         }
         let name = self.masters[&id].inst.name.clone();
         self.log(Level::Warning, format!("Executing user requested FAILOVER of '{}'", name));
-        self.start_failover(id, now);
+        if !self.start_failover(id, now) {
+            return Err(ManualFailoverError::EpochExhausted);
+        }
         if let Some(m) = self.masters.get_mut(&id) {
             m.inst.flags |= flags::FORCE_FAILOVER;
         }

@@ -1,9 +1,17 @@
 //! Sending and processing hello messages (§6.6): how sentinels find each other, learn
 //! higher epochs, and learn a newer master configuration after someone else's failover.
 
+use super::is_ip_literal;
 use super::types::{cmd, Addr, InstanceRef, Level, MasterId, Millis, ReplyTag};
 use super::Sentinel;
 use crate::core::wire::hello_message::{Hello, HELLO_CHANNEL};
+
+/// The most peer sentinels kept per master. Redis keeps every run id a hello names, so a
+/// flood of forged hellos (no password is needed to PUBLISH on a master) makes it remember,
+/// persist and connect to each one. Real deployments have 3 to 7 sentinels; a hello that would
+/// add a 65th is dropped (a peer that moves or restarts at the same address still replaces its
+/// old entry), and the refusals are logged once a minute per master with their count.
+pub const MAX_SENTINELS_PER_MASTER: usize = 64;
 
 /// `sentinelAddrEqualsHostname` without a resolver: an IP literal is compared with the
 /// address's ip; a name with its hostname (case-insensitively).
@@ -54,7 +62,12 @@ impl Sentinel {
         self.send_to(r, c, ReplyTag::Hello(r.clone()))
     }
 
-    /// `sentinelProcessHelloMessage`.
+    /// `sentinelProcessHelloMessage`, with bounds Redis does not have: the hello must parse
+    /// strictly ([`Hello::parse`]: 40-hex run id, epochs below 2^63), a new peer is only
+    /// added below [`MAX_SENTINELS_PER_MASTER`], and a newer configuration that moves the
+    /// master to a hostname is only adopted once the name resolves (see
+    /// [`Sentinel::resolve_pending_switches`]; Redis adopts the epoch and announces the switch,
+    /// then fails to make it).
     pub fn process_hello(&mut self, payload: &[u8], now: Millis) {
         let h = match Hello::parse(payload) {
             Ok(h) => h,
@@ -72,6 +85,9 @@ impl Sentinel {
             .sentinels
             .get(&h.runid)
             .is_some_and(|s| s.addr.port == h.port && addr_equals_host(&s.addr, &h.ip));
+        if !known && self.sentinel_cap_reached(id, &h, now) {
+            return;
+        }
         let sender_known = known || self.add_sentinel_from_hello(id, &h, now);
         if h.current_epoch > self.current_epoch {
             self.current_epoch = h.current_epoch;
@@ -82,13 +98,111 @@ impl Sentinel {
         if sender_known && m.config_epoch < h.master_config_epoch {
             let old = m.inst.addr.clone();
             let moved = h.master_port != old.port || !addr_equals_host(&old, &h.master_ip);
-            self.masters.get_mut(&id).expect("checked").config_epoch = h.master_config_epoch;
-            if moved {
-                self.switch_master_from_hello(id, &h, old, now);
+            if !moved {
+                self.masters.get_mut(&id).expect("checked").config_epoch = h.master_config_epoch;
+            } else if is_ip_literal(&h.master_ip) {
+                self.adopt_config_from_hello(id, &h, now);
+            } else if self.settings.resolve_hostnames {
+                self.wait_for_switch_target(id, &h);
+            } else {
+                self.refuse_unresolvable_switch(id, &h, now);
             }
         }
         if let Some(s) = self.masters.get_mut(&id).and_then(|m| m.sentinels.get_mut(&h.runid)) {
             s.last_hello_time = now;
+        }
+    }
+
+    /// Would this hello from an unknown sender add a peer past [`MAX_SENTINELS_PER_MASTER`]?
+    /// A known run id at a new address, or a new run id at a known address, replaces an entry
+    /// and is always let through. A refusal is counted and logged (throttled).
+    fn sentinel_cap_reached(&mut self, id: MasterId, h: &Hello, now: Millis) -> bool {
+        let m = &self.masters[&id];
+        let replaces = m.sentinels.contains_key(&h.runid)
+            || m.sentinels.values().any(|s| s.addr.port == h.port && addr_equals_host(&s.addr, &h.ip));
+        if replaces || m.sentinels.len() < MAX_SENTINELS_PER_MASTER {
+            return false;
+        }
+        let name = m.inst.name.clone();
+        if let Some(refused) = self.masters.get_mut(&id).and_then(|m| m.refused_sentinels.note(now)) {
+            self.log(
+                Level::Warning,
+                format!(
+                    "Master {} already has {} sentinels: ignoring new sentinel {} at {}:{} \
+                     ({} hellos from new sentinels refused since the last report)",
+                    name, MAX_SENTINELS_PER_MASTER, h.runid, h.ip, h.port, refused
+                ),
+            );
+        }
+        true
+    }
+
+    /// Adopt a peer's newer configuration for a master at another address (its config epoch,
+    /// then the switch).
+    fn adopt_config_from_hello(&mut self, id: MasterId, h: &Hello, now: Millis) {
+        let Some(m) = self.masters.get_mut(&id) else { return };
+        m.config_epoch = h.master_config_epoch;
+        let old = m.inst.addr.clone();
+        self.switch_master_from_hello(id, h, old, now);
+    }
+
+    /// A newer configuration names a hostname: ask the shell to resolve it and keep the hello
+    /// (the newest per master) until the answer comes. One look-up per name at a time.
+    fn wait_for_switch_target(&mut self, id: MasterId, h: &Hello) {
+        let asked = self.pending_switches.values().any(|p| p.master_ip.eq_ignore_ascii_case(&h.master_ip));
+        let newer =
+            self.pending_switches.get(&id).is_none_or(|p| p.master_config_epoch < h.master_config_epoch);
+        if newer {
+            self.pending_switches.insert(id, h.clone());
+        }
+        if !asked {
+            self.out.push(super::Action::Resolve { host: h.master_ip.clone() });
+        }
+    }
+
+    /// `createSentinelAddr(host, port, 0)` in `sentinelResetMasterAndChangeAddress`: a master
+    /// only moves to a hostname that resolves. The answer for `host` came: apply the waiting
+    /// configurations that name it (if they are still newer than ours) with its address, or
+    /// refuse them.
+    pub(crate) fn resolve_pending_switches(&mut self, host: &str, ip: Option<String>, now: Millis) {
+        let waiting: Vec<MasterId> = self
+            .pending_switches
+            .iter()
+            .filter(|(_, p)| p.master_ip.eq_ignore_ascii_case(host))
+            .map(|(id, _)| *id)
+            .collect();
+        for id in waiting {
+            let Some(h) = self.pending_switches.remove(&id) else { continue };
+            let Some(m) = self.masters.get(&id) else { continue };
+            if m.config_epoch >= h.master_config_epoch {
+                continue;
+            }
+            match &ip {
+                Some(ip) => {
+                    self.adopt_config_from_hello(id, &h, now);
+                    // The address is known now: no second look-up.
+                    self.out.retain(|a| !matches!(a, super::Action::Resolve { host: x } if x == host));
+                    self.on_resolved(host, Some(ip.clone()));
+                }
+                None => self.refuse_unresolvable_switch(id, &h, now),
+            }
+        }
+    }
+
+    /// A peer announced a newer configuration at a hostname we can't resolve: keep ours (and
+    /// our config epoch, so the same hello is judged again later).
+    fn refuse_unresolvable_switch(&mut self, id: MasterId, h: &Hello, now: Millis) {
+        let Some(m) = self.masters.get_mut(&id) else { return };
+        let name = m.inst.name.clone();
+        if let Some(refused) = m.refused_switches.note(now) {
+            self.log(
+                Level::Warning,
+                format!(
+                    "Not switching master {} to {}:{} announced by sentinel {} (config epoch {}): \
+                     can't resolve the hostname ({} such hellos since the last report)",
+                    name, h.master_ip, h.master_port, h.runid, h.master_config_epoch, refused
+                ),
+            );
         }
     }
 

@@ -158,7 +158,10 @@ impl Sentinel {
             Input::ScriptStarted { job, pid: Some(pid) } => self.on_script_started(job, pid, now),
             Input::ScriptStarted { job, pid: None } => self.on_script_spawn_failed(job, now),
             Input::ScriptExited { job, code, signal } => self.on_script_exit(job, code, signal, now),
-            Input::Resolved { host, ip } => self.on_resolved(&host, ip),
+            Input::Resolved { host, ip } => {
+                self.on_resolved(&host, ip.clone());
+                self.resolve_pending_switches(&host, ip, now);
+            }
         }
     }
 

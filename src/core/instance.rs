@@ -273,4 +273,32 @@ pub struct Master {
     pub replicas: BTreeMap<String, Instance>,
     /// Peer sentinels by run id.
     pub sentinels: BTreeMap<String, Instance>,
+    /// Hellos refused because [`MAX_SENTINELS_PER_MASTER`](super::hello::MAX_SENTINELS_PER_MASTER)
+    /// peers are known already, and hellos whose master address could not be resolved.
+    pub refused_sentinels: LogThrottle,
+    pub refused_switches: LogThrottle,
+}
+
+/// Counts refusals of one kind so that a flood of them logs one line per
+/// [`LogThrottle::PERIOD`], with the number refused, instead of one line each.
+#[derive(Clone, Debug, Default)]
+pub struct LogThrottle {
+    /// When the last line was logged (`None`: never).
+    pub logged_at: Option<Millis>,
+    /// Refusals since that line.
+    pub refused: u64,
+}
+
+impl LogThrottle {
+    pub const PERIOD: Millis = 60_000;
+
+    /// Count one refusal; returns how many to report if a line is due now.
+    pub fn note(&mut self, now: Millis) -> Option<u64> {
+        self.refused += 1;
+        if self.logged_at.is_some_and(|t| now.saturating_sub(t) < Self::PERIOD) {
+            return None;
+        }
+        self.logged_at = Some(now);
+        Some(std::mem::take(&mut self.refused))
+    }
 }

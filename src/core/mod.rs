@@ -26,6 +26,8 @@ pub mod vote;
 pub mod wire;
 
 #[cfg(test)]
+mod hello_bounds_tests;
+#[cfg(test)]
 mod monitoring_tests;
 #[cfg(test)]
 pub(crate) mod sim;
@@ -117,6 +119,9 @@ pub struct Sentinel {
     pub(crate) deferred_monitor_event: Option<MasterId>,
     /// Dropping the sentinel links waits for SENTINEL CONFIG SET's reply.
     pub(crate) deferred_drop_sentinel_links: bool,
+    /// Newer configurations from hellos that move a master to a hostname, waiting for the
+    /// shell to resolve it (at most one per master: the newest).
+    pub(crate) pending_switches: BTreeMap<MasterId, wire::hello_message::Hello>,
 }
 
 /// Mirrors `sentinelCheckCreateInstanceErrors`' address check without a resolver: the core only
@@ -174,9 +179,21 @@ impl Sentinel {
             flush_count: 0,
             deferred_monitor_event: None,
             deferred_drop_sentinel_links: false,
+            pending_switches: BTreeMap::new(),
         };
         for m in &cfg.masters {
             s.load_master(m, now)?;
+        }
+        if !wire::numbers::is_run_id(&s.myid) {
+            // Redis only checks the length; peers that check the format (rsentinels) drop
+            // hellos carrying this id.
+            s.log(
+                Level::Warning,
+                format!(
+                    "sentinel myid {} is not 40 hex digits: rsentinel peers will ignore our hellos",
+                    s.myid
+                ),
+            );
         }
         Ok(s)
     }
@@ -404,6 +421,8 @@ impl Sentinel {
             unpause_owed: Vec::new(),
             replicas: BTreeMap::new(),
             sentinels: BTreeMap::new(),
+            refused_sentinels: Default::default(),
+            refused_switches: Default::default(),
         };
         self.masters.insert(id, master);
         self.names.insert(name.to_string(), id);

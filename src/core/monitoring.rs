@@ -427,7 +427,7 @@ impl Sentinel {
         if channel != crate::core::wire::hello_message::HELLO_CHANNEL.as_bytes() {
             return;
         }
-        if contains_bytes(payload, self.myid.as_bytes()) {
+        if crate::core::wire::contains_bytes(payload, self.myid.as_bytes()) {
             return;
         }
         self.process_hello(payload, now);
@@ -494,12 +494,4 @@ impl Sentinel {
             self.event(Level::Warning, "-sdown", r, None);
         }
     }
-}
-
-/// Whether `needle` occurs in `hay` (Redis's `strstr`). Every hello received goes through this,
-/// tens of thousands a second with many masters: windows are compared only when their first
-/// byte matches, which skips the call to a full comparison for almost every position.
-pub(crate) fn contains_bytes(hay: &[u8], needle: &[u8]) -> bool {
-    let Some(&first) = needle.first() else { return true };
-    hay.windows(needle.len()).any(|w| w[0] == first && w == needle)
 }

@@ -460,7 +460,7 @@ fn is_master_down_by_addr_follows_the_master_to_its_new_address() {
 
 #[test]
 fn own_id_is_found_anywhere_in_a_payload() {
-    use crate::core::monitoring::contains_bytes;
+    use crate::core::wire::contains_bytes;
     let id = MYID.as_bytes();
     assert!(contains_bytes(id, id));
     assert!(contains_bytes(&[b"x,".as_slice(), id, b",y"].concat(), id));

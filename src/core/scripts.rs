@@ -69,6 +69,19 @@ fn retry_delay(base: Millis, retry_num: u32) -> Millis {
     base.saturating_mul(1u64 << doublings)
 }
 
+/// The path to give the process spawner for a configured script path. Redis starts scripts
+/// with `execve(path, ...)`, which never searches `$PATH`: a path without `/` names a file in
+/// the working directory, which is `dir`, where the config check (`access(path, X_OK)`) looked
+/// too. Spawners that search `$PATH` for a bare name (`posix_spawnp`, Rust's `Command`) get
+/// `./name`, so the file that was checked is the file that runs.
+pub fn exec_path(path: &str) -> String {
+    if path.contains('/') {
+        path.to_string()
+    } else {
+        format!("./{}", path)
+    }
+}
+
 impl Sentinel {
     /// Queue a script run (`sentinelScheduleScriptExecution`). Past 256 jobs, the oldest job
     /// that is not running is dropped to make room.
@@ -108,7 +121,11 @@ impl Sentinel {
             job.start_time = now;
             job.retry_num += 1;
             running += 1;
-            spawn.push(Action::SpawnScript { job: job.id, path: job.path.clone(), args: job.args.clone() });
+            spawn.push(Action::SpawnScript {
+                job: job.id,
+                path: exec_path(&job.path),
+                args: job.args.clone(),
+            });
         }
         self.out.extend(spawn);
     }

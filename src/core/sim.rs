@@ -118,6 +118,12 @@ pub struct Sim {
     votes: HashMap<(usize, u64), String>,
     /// Invariants broken so far (checked as events happen).
     pub violations: Vec<String>,
+    /// Probability that a sentinel crashes right after it votes (its reply already sent), to
+    /// restart from what it flushed 0.5 to 3 s later: the moment a vote that was announced
+    /// but not saved would be lost.
+    pub crash_after_vote: f64,
+    crash_soon: Vec<usize>,
+    restarts: Vec<(Millis, usize)>,
 }
 
 fn runid(n: u64) -> String {
@@ -209,6 +215,9 @@ impl Sim {
             slaveof_no_one: 0,
             votes: HashMap::new(),
             violations: Vec::new(),
+            crash_after_vote: 0.0,
+            crash_soon: Vec::new(),
+            restarts: Vec::new(),
         }
     }
 
@@ -251,6 +260,9 @@ impl Sim {
     /// Restart a dead sentinel from its persisted config: what it had flushed to its config
     /// file, nothing it only held in memory.
     pub fn restart_sentinel(&mut self, i: usize) {
+        if self.sentinels[i].alive {
+            return;
+        }
         let cfg = self.sentinels[i].flushed.clone();
         let settings = self.sentinels[i].core.settings.clone();
         let seed = self.rng.gen();
@@ -326,15 +338,26 @@ impl Sim {
     pub fn run(&mut self, ms: Millis) {
         let end = self.now + ms;
         loop {
+            self.crash_voters();
             let deliver = self.in_flight.keys().next().map(|k| k.0);
             let timers = self.sentinels.iter().filter(|s| s.alive).map(|s| s.core.next_deadline()).min();
-            let t = [deliver, timers, Some(self.next_replication)].into_iter().flatten().min().unwrap_or(end);
+            let restart = self.restarts.iter().map(|r| r.0).min();
+            let t = [deliver, timers, restart, Some(self.next_replication)]
+                .into_iter()
+                .flatten()
+                .min()
+                .unwrap_or(end);
             if t > end {
                 self.now = end;
                 return;
             }
             self.now = self.now.max(t);
             let now = self.now;
+            let due: Vec<usize> = self.restarts.iter().filter(|r| r.0 <= now).map(|r| r.1).collect();
+            self.restarts.retain(|r| r.0 > now);
+            for i in due {
+                self.restart_sentinel(i);
+            }
             if self.next_replication <= now {
                 self.next_replication = now + 100;
                 self.replicate();
@@ -360,6 +383,17 @@ impl Sim {
                     self.sentinels[i].core.handle_timeout(now);
                     self.process_actions(i, now);
                 }
+            }
+        }
+    }
+
+    /// Crash the sentinels that just voted and drew a crash; they restart a little later.
+    fn crash_voters(&mut self) {
+        for i in std::mem::take(&mut self.crash_soon) {
+            if self.sentinels[i].alive {
+                self.crash_sentinel(i);
+                let at = self.now + self.rng.gen_range(500..3000);
+                self.restarts.push((at, i));
             }
         }
     }
@@ -415,6 +449,9 @@ impl Sim {
             let mut words = msg.rsplit(' ');
             let epoch = words.next().and_then(|e| e.parse::<u64>().ok()).unwrap_or(0);
             let runid = words.next().unwrap_or_default().to_string();
+            if self.crash_after_vote > 0.0 && self.rng.gen_bool(self.crash_after_vote) {
+                self.crash_soon.push(i);
+            }
             if let Some(prev) = self.votes.insert((i, epoch), runid.clone()) {
                 if prev != runid {
                     self.violations.push(format!(

@@ -224,6 +224,7 @@ fn run_schedule(seed: u64) {
         let quorum = r.gen_range(1..=(sentinels as u32 / 2 + 1));
         let mut sim = Sim::new(seed, 2, sentinels, quorum, 3000);
         sim.max_delay = *[0u64, 5, 50, 300].get(r.gen_range(0..4)).unwrap();
+        sim.crash_after_vote = if r.gen_bool(0.5) { 0.3 } else { 0.0 };
         sim.run(r.gen_range(4000..8000));
         assert_safe(&sim, seed);
         sim.drop_rate = if r.gen_bool(0.5) { r.gen_range(0.0..0.05) } else { 0.0 };

@@ -9,9 +9,9 @@ pub const MYID: &str = "0000000000000000000000000000000000000001";
 pub const PEER1: &str = "1111111111111111111111111111111111111111";
 pub const PEER2: &str = "2222222222222222222222222222222222222222";
 
-/// A sentinel monitoring `mymaster` at 127.0.0.1:6379 with the given quorum and down-after.
-pub fn sentinel(quorum: u32, down_after: Millis) -> (Sentinel, MasterId) {
-    let cfg = SentinelConfig {
+/// The config of a sentinel with id MYID monitoring `mymaster` at 127.0.0.1:6379.
+pub fn config(quorum: u32, down_after: Millis) -> SentinelConfig {
+    SentinelConfig {
         myid: Some(MYID.into()),
         masters: vec![MasterConfig {
             name: "mymaster".into(),
@@ -22,11 +22,20 @@ pub fn sentinel(quorum: u32, down_after: Millis) -> (Sentinel, MasterId) {
             ..MasterConfig::default()
         }],
         ..SentinelConfig::default()
-    };
-    let mut s = Sentinel::new(&cfg, Settings { port: 26379, ..Settings::default() }, 1_000, 7).unwrap();
+    }
+}
+
+/// A sentinel built from `cfg` on port 26379 at time 1000, its start-up actions drained.
+pub fn sentinel_from(cfg: &SentinelConfig, settings: Settings) -> (Sentinel, MasterId) {
+    let mut s = Sentinel::new(cfg, Settings { port: 26379, ..settings }, 1_000, 7).unwrap();
     s.drain_actions();
     let id = s.master_id("mymaster").unwrap();
     (s, id)
+}
+
+/// A sentinel monitoring `mymaster` at 127.0.0.1:6379 with the given quorum and down-after.
+pub fn sentinel(quorum: u32, down_after: Millis) -> (Sentinel, MasterId) {
+    sentinel_from(&config(quorum, down_after), Settings::default())
 }
 
 /// Event (kind, msg) pairs among actions.

@@ -1,7 +1,8 @@
 //! Process start-up and shutdown, in Redis Sentinel's order: load the config (fatal errors
 //! name file and line), insist on a writable config file, daemonize, log, chdir, write the
-//! pidfile, build the core (generating and persisting a myid on first start), then serve until
-//! SIGTERM/SIGINT/SHUTDOWN, saving the config on the way out.
+//! pidfile, configure TLS (a bad certificate is fatal), listen, build the core (generating and
+//! persisting a myid on first start), then serve until SIGTERM/SIGINT/SHUTDOWN, saving the
+//! config on the way out. SIGHUP re-reads the TLS files (Redis ignores SIGHUP).
 
 use std::path::{Path, PathBuf};
 
@@ -14,6 +15,10 @@ use crate::config::{self, LoadedConfig, SentinelConfig};
 use crate::core::{Sentinel, Settings};
 use crate::handle::{logging, ProcessInfo, CLOCK_START};
 use crate::monitor::LinkRegistry;
+use crate::tls::Tls;
+
+/// How often the TLS files are checked for a new version (certificate rotation).
+const TLS_FILES_POLL: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// How the process was asked to run.
 #[derive(Debug, Clone, Default)]
@@ -38,8 +43,7 @@ pub fn run(opts: Options) -> i32 {
         }
     };
     if opts.check_config {
-        println!("Configuration OK: {}", loaded.path.display());
-        return 0;
+        return check_config(&loaded);
     }
     if let Err(msg) = config::check_writable(&loaded.path) {
         eprintln!("{}", msg);
@@ -80,6 +84,22 @@ pub fn run(opts: Options) -> i32 {
         let _ = std::fs::remove_file(p);
     }
     code
+}
+
+/// `--check-config`: the file was read; with TLS in use, the certificate files must load too
+/// (relative to `dir`, as at start-up).
+fn check_config(loaded: &LoadedConfig) -> i32 {
+    if loaded.server.tls.enabled() {
+        if let Some(dir) = &loaded.server.dir {
+            let _ = std::env::set_current_dir(dir);
+        }
+        if let Err(e) = Tls::load(&loaded.server.tls) {
+            eprintln!("{}\nFailed to configure TLS. Check logs for more info.", e);
+            return 1;
+        }
+    }
+    println!("Configuration OK: {}", loaded.path.display());
+    0
 }
 
 /// Like Redis's `adjustOpenFilesLimit`: a sentinel watching many masters holds two connections
@@ -148,23 +168,38 @@ fn random_hex40() -> String {
 
 async fn serve(loaded: LoadedConfig) -> i32 {
     let LoadedConfig { path, server, sentinel } = loaded;
+    let tls = match Tls::load(&server.tls) {
+        Ok(t) => t,
+        Err(e) => {
+            tracing::warn!("{}", e);
+            tracing::warn!("Failed to configure TLS. Check logs for more info.");
+            return 1;
+        }
+    };
     let listeners = match crate::server::bind(&server).await {
         Ok(l) => l,
         Err(e) => {
-            tracing::warn!("Failed listening on port {} (tcp), aborting: {}", server.port, e);
+            tracing::warn!("{}", e);
             return 1;
         }
     };
     let generated_id = sentinel.myid.is_none();
-    let settings =
-        Settings { requirepass: server.requirepass.clone(), port: server.port, ..Settings::default() };
+    let settings = Settings {
+        requirepass: server.requirepass.clone(),
+        port: hello_port(&server),
+        ..Settings::default()
+    };
     let seed = rand::thread_rng().gen();
-    let (links, link_events) = LinkRegistry::new();
+    let (mut links, link_events) = LinkRegistry::new();
+    if let Some(tls) = tls.as_ref().filter(|t| t.for_links()) {
+        links.use_tls(tls.clone());
+    }
     let process = ProcessInfo {
         run_id: random_hex40(),
         executable: std::env::current_exe().map(|p| p.display().to_string()).unwrap_or_default(),
         config_file: path.clone(),
-        tcp_port: server.port,
+        // INFO's tcp_port: the plain port, or the TLS port when there is none.
+        tcp_port: if server.port != 0 { server.port } else { server.tls.port },
     };
     // The handle's clock starts at CLOCK_START when it is built, right after the core.
     let mut core = match Sentinel::new(&sentinel, settings, CLOCK_START, seed) {
@@ -185,9 +220,14 @@ async fn serve(loaded: LoadedConfig) -> i32 {
     }
     tracing::warn!("Sentinel ID is {}", core.myid);
     core.generate_initial_monitor_events();
+    links.set_own_id(&core.myid);
     let Running { h, broker, done: core_done } =
         core_task::start(core, server, process, ConfigFile(path.clone()), (links, link_events));
-    tokio::spawn(crate::server::serve(h.clone(), broker, listeners));
+    tokio::spawn(crate::server::serve(h.clone(), broker, listeners, tls.clone()));
+    if let Some(tls) = &tls {
+        tokio::spawn(watch_tls_files(tls.clone()));
+    }
+    tokio::spawn(on_sighup(tls));
 
     let mut shutdown = h.0.shutdown.subscribe();
     let mut sigterm = signal(tokio::signal::unix::SignalKind::terminate());
@@ -210,6 +250,44 @@ async fn serve(loaded: LoadedConfig) -> i32 {
     }
     tracing::warn!("Sentinel is now ready to exit, bye bye...");
     0
+}
+
+/// The port hellos announce when `sentinel announce-port` is unset: the TLS port when links
+/// use TLS and there is one (peers will connect with TLS), else the plain port
+/// (`sentinelSendHello`).
+fn hello_port(server: &ServerConfig) -> u16 {
+    if server.tls.replication && server.tls.port != 0 {
+        server.tls.port
+    } else {
+        server.port
+    }
+}
+
+/// Pick up rotated certificates: look at the TLS files every [`TLS_FILES_POLL`] and reload
+/// when one changed (off the runtime's workers: keys are parsed and checked).
+async fn watch_tls_files(tls: std::sync::Arc<Tls>) {
+    let mut tick = tokio::time::interval(TLS_FILES_POLL);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    loop {
+        tick.tick().await;
+        let tls = tls.clone();
+        let _ = tokio::task::spawn_blocking(move || tls.reload_if_changed()).await;
+    }
+}
+
+/// SIGHUP re-reads the TLS files; without TLS it is ignored, as Redis ignores it.
+async fn on_sighup(tls: Option<std::sync::Arc<Tls>>) {
+    let mut hup = signal(tokio::signal::unix::SignalKind::hangup());
+    loop {
+        recv_signal(&mut hup).await;
+        match &tls {
+            Some(tls) => {
+                let tls = tls.clone();
+                let _ = tokio::task::spawn_blocking(move || tls.reload_and_log("SIGHUP")).await;
+            }
+            None => tracing::debug!("Received SIGHUP: ignored (no TLS configuration to reload)"),
+        }
+    }
 }
 
 /// Write the config off the runtime's workers.

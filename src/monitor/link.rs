@@ -25,12 +25,16 @@ use tokio::runtime::Handle as Runtime;
 use tokio::sync::mpsc::{self, Receiver, Sender, UnboundedSender};
 use tokio::task::AbortHandle;
 
-pub use decode::{DecodeError, Limits};
+#[cfg(any(test, fuzzing))]
+pub use decode::encode_reply;
+pub use decode::{encode_command, DecodeError, Limits, ReplyDecoder, MAX_REPLY_BYTES};
 
 use crate::core::{Command, Conn, LinkId, Reply, ReplyTag};
+use crate::tls::Tls;
 
-/// How long a TCP connect may take before the connection is reported closed. The core retries
-/// no more often than once per second, so a black-holed address costs one pending task at most.
+/// How long a TCP connect (and the TLS handshake, with `tls-replication`) may take before the
+/// connection is reported closed. The core retries no more often than once per second, so a
+/// black-holed address costs one pending task at most.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// How many events may wait for the daemon. Enough for every connection of a large sentinel
@@ -41,7 +45,8 @@ pub const EVENT_QUEUE: usize = 4096;
 /// What a link task reports.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LinkEvent {
-    /// The TCP connection is up; `local_ip` is our side's address (used in hellos).
+    /// The connection is up (TCP, and the TLS handshake when links use TLS); `local_ip` is
+    /// our side's address (used in hellos).
     Connected { link: LinkId, conn: Conn, local_ip: String },
     /// A reply to a command sent with `tag`, in send order.
     Reply { link: LinkId, conn: Conn, tag: ReplyTag, reply: Reply },
@@ -97,6 +102,13 @@ pub struct LinkRegistry {
     connect_timeout: Duration,
     /// The runtime `new` was called in, used when `connect` is called from outside one.
     runtime: Option<Runtime>,
+    /// With `tls-replication yes`: every connection runs a TLS handshake first.
+    tls: Option<Arc<Tls>>,
+    /// Our sentinel id: pub/sub messages that contain it are our own hellos echoed back, which
+    /// the core drops anyway (`sentinelReceiveHelloMessages`); the link tasks drop them before
+    /// they cost an event, reporting only the activity, at most every
+    /// [`task::OWN_HELLO_ACTIVITY_PERIOD`].
+    own_id: std::sync::OnceLock<Arc<[u8]>>,
 }
 
 /// The receiving end of the registry's events, for the daemon's event loop.
@@ -121,8 +133,15 @@ impl LinkRegistry {
             events,
             connect_timeout,
             runtime: Runtime::try_current().ok(),
+            tls: None,
+            own_id: std::sync::OnceLock::new(),
         };
         (registry, LinkEvents { table, rx, received: Vec::new() })
+    }
+
+    /// Make every connection opened from now on use TLS (`tls-replication yes`).
+    pub fn use_tls(&mut self, tls: Arc<Tls>) {
+        self.tls = Some(tls);
     }
 
     /// Open `conn` of `link` to `ip:port` and pipeline `init` on it. A connection already open
@@ -144,6 +163,9 @@ impl LinkRegistry {
             port,
             init,
             connect_timeout: self.connect_timeout,
+            tls: self.tls.clone(),
+            own_id: self.own_id.get().cloned(),
+            last_own_activity: None,
             events: self.events.clone(),
             commands: commands_rx,
         };
@@ -162,6 +184,11 @@ impl LinkRegistry {
         if let Some(old) = table.conns.insert((link, conn), Entry { gen, commands, task: spawned }) {
             old.stop();
         }
+    }
+
+    /// Tell the links our sentinel id (see `own_id`); set once, before the first connection.
+    pub fn set_own_id(&self, myid: &str) {
+        let _ = self.own_id.set(Arc::from(myid.as_bytes()));
     }
 
     /// Send on the link's command connection. Dropped silently if the link has no command

@@ -3,19 +3,21 @@
 //! [`Connection::io`], so the connection task can also wait for pub/sub messages and kill
 //! requests while a slow client drains its replies.
 
-use std::os::fd::AsRawFd;
-
 use bytes::{Buf, BytesMut};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
-use tokio::net::TcpStream;
 
 use super::client::BufferStats;
 use super::parse::{ProtocolError, RequestParser};
 use super::Frame;
+use crate::tls::{ReadHalf, Stream, WriteHalf};
 
 /// How much to read at a time (Redis's PROTO_IOBUF_LEN).
 const READ_CHUNK: usize = 16 * 1024;
+/// A query buffer that has held more than this gets a fresh small allocation once it is
+/// (nearly) drained, so one large request does not pin its memory for the connection's life
+/// (Redis's `clientsCronResizeQueryBuffer`). A `BytesMut` keeps its whole allocation even
+/// after the bytes are consumed, so this is done by replacing it.
+const QUERY_BUF_SHRINK: usize = 4 * READ_CHUNK;
 
 /// A parsed request and the number of query-buffer bytes it took.
 pub type Request = (Vec<Vec<u8>>, usize);
@@ -29,21 +31,25 @@ pub enum IoEvent {
 }
 
 pub struct Connection {
-    reader: OwnedReadHalf,
-    writer: OwnedWriteHalf,
+    reader: ReadHalf,
+    writer: WriteHalf,
     rbuf: BytesMut,
     wbuf: BytesMut,
     parser: RequestParser,
     fd: i32,
     /// Largest reply buffer length seen since the last CLIENT LIST sample.
     reply_peak: usize,
+    /// Largest query buffer length since it was last given a fresh allocation.
+    query_peak: usize,
 }
 
 impl Connection {
-    pub fn new(stream: TcpStream) -> Connection {
-        let fd = stream.as_raw_fd();
-        let _ = stream.set_nodelay(true);
-        let (reader, writer) = stream.into_split();
+    pub fn new(stream: Stream) -> Connection {
+        let fd = stream.fd();
+        if let Stream::Plain(tcp) = &stream {
+            let _ = tcp.set_nodelay(true);
+        }
+        let (reader, writer) = stream.split();
         Connection {
             reader,
             writer,
@@ -52,6 +58,7 @@ impl Connection {
             parser: RequestParser::new(),
             fd,
             reply_peak: 0,
+            query_peak: 0,
         }
     }
 
@@ -64,6 +71,18 @@ impl Connection {
         let before = self.rbuf.len();
         let req = self.parser.next(&mut self.rbuf, authenticated)?;
         Ok(req.map(|r| (r, before - self.rbuf.len())))
+    }
+
+    /// Give the query buffer a fresh small allocation if it grew large and has been drained to
+    /// at most one read's worth (called once the complete requests in it have run).
+    pub fn shrink_query_buffer(&mut self) {
+        if self.query_peak <= QUERY_BUF_SHRINK || self.rbuf.len() > READ_CHUNK {
+            return;
+        }
+        let mut fresh = BytesMut::with_capacity(READ_CHUNK);
+        fresh.extend_from_slice(&self.rbuf);
+        self.rbuf = fresh;
+        self.query_peak = self.rbuf.len();
     }
 
     /// Bytes held for requests not yet run: the query buffer plus a half-parsed request.
@@ -114,16 +133,20 @@ impl Connection {
     }
 
     /// Read more input (if `want_read`) or write pending replies, whichever the socket allows
-    /// first. Cancel-safe: nothing is lost if the future is dropped.
+    /// first. Cancel-safe: nothing is lost if the future is dropped. On TLS, a step may only
+    /// flush what rustls still holds (`Wrote(0)`).
     pub async fn io(&mut self, want_read: bool) -> std::io::Result<IoEvent> {
-        let want_write = !self.wbuf.is_empty();
+        let want_write = !self.wbuf.is_empty() || self.writer.needs_flush();
         if self.rbuf.capacity() - self.rbuf.len() < READ_CHUNK && want_read {
             self.rbuf.reserve(READ_CHUNK);
         }
-        let Connection { reader, writer, rbuf, wbuf, .. } = self;
+        let Connection { reader, writer, rbuf, wbuf, query_peak, .. } = self;
         tokio::select! {
-            r = reader.read_buf(rbuf), if want_read => r.map(IoEvent::Read),
-            w = writer.write(wbuf), if want_write => {
+            r = reader.read_buf(rbuf), if want_read => {
+                *query_peak = (*query_peak).max(rbuf.len());
+                r.map(IoEvent::Read)
+            }
+            w = writer.write_some(wbuf), if want_write => {
                 let n = w?;
                 wbuf.advance(n);
                 if wbuf.is_empty() && wbuf.capacity() > 64 * 1024 {

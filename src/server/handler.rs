@@ -7,7 +7,6 @@ use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use tokio::net::TcpStream;
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver};
 use tokio::sync::watch;
 
@@ -16,6 +15,7 @@ use super::cmd::{self, Rejection, Reply};
 use super::connection::{Connection, IoEvent};
 use super::stats::ServerStats;
 use super::{Frame, Server};
+use crate::tls::Stream;
 
 /// `client-query-buffer-limit`: a client holding more unparsed input is disconnected.
 const QUERY_BUFFER_LIMIT: usize = 1024 * 1024 * 1024;
@@ -23,8 +23,10 @@ const QUERY_BUFFER_LIMIT: usize = 1024 * 1024 * 1024;
 const PUBSUB_HARD_LIMIT: usize = 32 * 1024 * 1024;
 const PUBSUB_SOFT_LIMIT: usize = 8 * 1024 * 1024;
 const PUBSUB_SOFT_SECONDS: u64 = 60;
-/// Stop reading a client's requests while this many reply bytes wait for it to read them.
-/// (Redis keeps reading; rsentinel applies back-pressure instead of growing without bound.)
+/// Stop reading and running a client's requests while this many reply bytes wait for it to
+/// read them; checked before every request, so a pipeline already read (16 KB of `SENTINEL
+/// MASTERS` is 900 requests) cannot queue more than this plus one reply. Redis runs the whole
+/// pipeline and queues every reply (the normal class has no output limit).
 const REPLY_BACKPRESSURE: usize = 16 * 1024 * 1024;
 
 const DENIED: &str = "-DENIED Redis is running in protected mode because protected mode is enabled and no \
@@ -56,7 +58,7 @@ fn protected_mode_denies(protected_mode: bool, default_nopass: bool, peer: IpAdd
 }
 
 /// Serve one client until it disconnects, is killed, or the process shuts down.
-pub async fn run(srv: Arc<Server>, stream: TcpStream, peer: SocketAddr) {
+pub async fn run(srv: Arc<Server>, stream: Stream, peer: SocketAddr) {
     crate::handle::fail_stop::test_panic_point("server");
     if srv.clients.len() >= srv.maxclients {
         srv.stats.rejected_connections.fetch_add(1, Relaxed);
@@ -151,6 +153,8 @@ impl Session {
                 }
                 Ok(())
             }
+            // A TLS flush step: nothing new left the buffer.
+            Ok(IoEvent::Wrote(0)) => Ok(()),
             Ok(IoEvent::Wrote(n)) => {
                 ServerStats::add(&stats.net_output_bytes, n as u64);
                 ServerStats::add(&stats.writes_processed, 1);
@@ -186,10 +190,11 @@ impl Session {
         Ok(())
     }
 
-    /// Run every complete request in the query buffer.
+    /// Run the complete requests in the query buffer, until it holds none or the replies
+    /// waiting for the client reach [`REPLY_BACKPRESSURE`] (the rest run once they drain).
     async fn process_input(&mut self) -> Result<(), Closed> {
         loop {
-            if self.client.close_after_reply {
+            if self.client.close_after_reply || self.conn.pending_output() >= REPLY_BACKPRESSURE {
                 return Ok(());
             }
             let authenticated = !cmd::auth_required(&self.srv, &self.client);
@@ -197,6 +202,7 @@ impl Session {
                 Ok(Some(req)) => req,
                 Ok(None) => {
                     self.srv.stats.note_buffers(self.conn.query_bytes(), self.conn.pending_output());
+                    self.conn.shrink_query_buffer();
                     return Ok(());
                 }
                 Err(e) => {

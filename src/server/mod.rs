@@ -1,8 +1,9 @@
-//! The RESP server clients and peer sentinels talk to (port 26379).
+//! The RESP server clients and peer sentinels talk to (port 26379, and `tls-port` with TLS).
 //!
 //! [`bind`] opens the listening sockets (and validates the settings the server needs, so bad
 //! `user` or `rename-command` lines stop the process at startup); [`serve`] accepts clients
-//! until the process shuts down. Each client gets its own task ([`handler`]) running Redis's
+//! until the process shuts down. A client of the TLS port is served once its handshake is
+//! done, exactly like a client of the plain port. Each client gets its own task ([`handler`]) running Redis's
 //! request pipeline: [`parse`] → [`cmd::prepare`] → [`cmd::execute`] → [`Frame`] encoding.
 
 pub mod acl;
@@ -29,6 +30,7 @@ pub use frame::Frame;
 
 use crate::config::model::ServerConfig;
 use crate::handle::Handle;
+use crate::tls::{Stream, Tls};
 
 use self::acl::Acl;
 use self::client::ClientRegistry;
@@ -44,6 +46,15 @@ const DEFAULT_MAXCLIENTS: usize = 10_000;
 const RESERVED_FDS: u64 = 32;
 /// `tcp-backlog` default.
 const BACKLOG: u32 = 511;
+/// How long a client of the TLS port may take to finish its handshake.
+const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The listening sockets: the plain port's and the TLS port's.
+#[derive(Debug, Default)]
+pub struct Listeners {
+    pub plain: Vec<TcpListener>,
+    pub tls: Vec<TcpListener>,
+}
 
 /// State shared by the accept loop and every client task.
 pub struct Server {
@@ -137,16 +148,28 @@ fn invalid(msg: String) -> std::io::Error {
     std::io::Error::new(std::io::ErrorKind::InvalidInput, msg)
 }
 
-/// Open the listening sockets for `cfg.port` on `cfg.bind` (empty: all IPv4 and IPv6
-/// interfaces, like Redis's default `bind * -::*`). A `-` before an address makes it optional.
-/// Addresses of a family the host lacks are skipped, as Redis does. Port 0 means no TCP
-/// listener, as in Redis.
-pub async fn bind(cfg: &ServerConfig) -> std::io::Result<Vec<TcpListener>> {
+/// Open the listening sockets for `cfg.port` and `tls-port` on `cfg.bind` (empty: all IPv4
+/// and IPv6 interfaces, like Redis's default `bind * -::*`). A `-` before an address makes it
+/// optional. Addresses of a family the host lacks are skipped, as Redis does. Port 0 means no
+/// listener of that kind, as in Redis; with neither, Redis refuses to start.
+pub async fn bind(cfg: &ServerConfig) -> std::io::Result<Listeners> {
     let table = command_table(cfg).map_err(|e| invalid(format!("rename-command: {}", e)))?;
     Acl::from_config(&table, cfg.requirepass.as_deref(), &cfg.users).map_err(|e| invalid(e.to_string()))?;
-    if cfg.port == 0 {
-        return Ok(Vec::new());
+    if cfg.port == 0 && cfg.tls.port == 0 {
+        return Err(invalid("Configured to not listen anywhere, exiting.".into()));
     }
+    let mut listeners = Listeners::default();
+    if cfg.port != 0 {
+        listeners.plain = bind_port(cfg, cfg.port, "TCP").await?;
+    }
+    if cfg.tls.port != 0 {
+        listeners.tls = bind_port(cfg, cfg.tls.port, "TLS").await?;
+    }
+    Ok(listeners)
+}
+
+/// Listen on `port` on every configured address; `kind` (TCP or TLS) is for messages.
+async fn bind_port(cfg: &ServerConfig, port: u16, kind: &str) -> std::io::Result<Vec<TcpListener>> {
     let specs: Vec<String> =
         if cfg.bind.is_empty() { vec!["*".into(), "-::*".into()] } else { cfg.bind.clone() };
     let mut listeners = Vec::new();
@@ -155,13 +178,13 @@ pub async fn bind(cfg: &ServerConfig) -> std::io::Result<Vec<TcpListener>> {
             Some(a) => (true, a),
             None => (false, spec.as_str()),
         };
-        match listen_on(addr, cfg.port).await {
+        match listen_on(addr, port).await {
             Ok(l) => listeners.extend(l),
             Err(e) => {
                 tracing::warn!(
                     "Warning: Could not create server TCP listening socket {}:{}: {}",
                     addr,
-                    cfg.port,
+                    port,
                     e
                 );
                 let skippable = matches!(
@@ -176,7 +199,10 @@ pub async fn bind(cfg: &ServerConfig) -> std::io::Result<Vec<TcpListener>> {
                 if !(skippable || optional && e.raw_os_error() == Some(libc::EADDRNOTAVAIL)) {
                     return Err(std::io::Error::new(
                         e.kind(),
-                        format!("Could not create server TCP listening socket {}:{}: {}", addr, cfg.port, e),
+                        format!(
+                            "Failed listening on port {} ({}), aborting: Could not create server TCP listening socket {}:{}: {}",
+                            port, kind, addr, port, e
+                        ),
                     ));
                 }
             }
@@ -185,7 +211,7 @@ pub async fn bind(cfg: &ServerConfig) -> std::io::Result<Vec<TcpListener>> {
     if listeners.is_empty() {
         return Err(std::io::Error::new(
             std::io::ErrorKind::AddrNotAvailable,
-            format!("Failed listening on port {} (TCP), aborting.", cfg.port),
+            format!("Failed listening on port {} ({}), aborting.", port, kind),
         ));
     }
     Ok(listeners)
@@ -234,8 +260,9 @@ fn set_v6only(socket: &TcpSocket) -> std::io::Result<()> {
     }
 }
 
-/// Accept clients on every listener until `h.0.shutdown` turns true.
-pub async fn serve(h: Handle, broker: Arc<Broker>, listeners: Vec<TcpListener>) {
+/// Accept clients on every listener until `h.0.shutdown` turns true. `tls` serves the TLS
+/// listeners (it is set whenever there are any).
+pub async fn serve(h: Handle, broker: Arc<Broker>, listeners: Listeners, tls: Option<Arc<Tls>>) {
     let mut shutdown = h.0.shutdown.subscribe();
     if *shutdown.borrow_and_update() {
         return;
@@ -248,8 +275,19 @@ pub async fn serve(h: Handle, broker: Arc<Broker>, listeners: Vec<TcpListener>) 
         }
     };
     let mut tasks = tokio::task::JoinSet::new();
-    for l in listeners {
-        tasks.spawn(accept_loop(srv.clone(), l));
+    for l in listeners.plain {
+        tasks.spawn(accept_loop(srv.clone(), l, None));
+    }
+    match &tls {
+        Some(tls) => {
+            for l in listeners.tls {
+                tasks.spawn(accept_loop(srv.clone(), l, Some(tls.clone())));
+            }
+        }
+        None if !listeners.tls.is_empty() => {
+            tracing::warn!("TLS listeners without a TLS configuration: not served")
+        }
+        None => {}
     }
     tasks.spawn(sample_stats(srv.clone()));
     loop {
@@ -263,17 +301,39 @@ pub async fn serve(h: Handle, broker: Arc<Broker>, listeners: Vec<TcpListener>) 
     tasks.abort_all();
 }
 
-async fn accept_loop(srv: Arc<Server>, listener: TcpListener) {
+async fn accept_loop(srv: Arc<Server>, listener: TcpListener, tls: Option<Arc<Tls>>) {
     loop {
         match listener.accept().await {
-            Ok((stream, peer)) => {
-                tokio::spawn(handler::run(srv.clone(), stream, peer));
-            }
+            Ok((stream, peer)) => match &tls {
+                None => {
+                    tokio::spawn(handler::run(srv.clone(), Stream::Plain(stream), peer));
+                }
+                Some(tls) => {
+                    tokio::spawn(accept_tls(srv.clone(), tls.clone(), stream, peer));
+                }
+            },
             Err(e) => {
                 tracing::warn!("Accepting client connection: {}", e);
                 // Out of file descriptors and similar: back off instead of spinning.
                 tokio::time::sleep(Duration::from_millis(100)).await;
             }
+        }
+    }
+}
+
+/// Run the server side of a TLS handshake, then serve the client. A failed handshake is
+/// logged as a warning, as Redis 7.0 logs it (`clientAcceptHandler`).
+async fn accept_tls(srv: Arc<Server>, tls: Arc<Tls>, tcp: tokio::net::TcpStream, peer: SocketAddr) {
+    let Some(acceptor) = tls.acceptor() else {
+        tracing::warn!("No TLS configuration for the TLS port: closing the connection of {}", peer);
+        return;
+    };
+    let _ = tcp.set_nodelay(true);
+    match tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
+        Ok(Ok(stream)) => handler::run(srv, Stream::Tls(Box::new(stream.into())), peer).await,
+        Ok(Err(e)) => tracing::warn!("Error accepting a client connection: {} (addr={})", e, peer),
+        Err(_) => {
+            tracing::warn!("Error accepting a client connection: TLS handshake timed out (addr={})", peer)
         }
     }
 }

@@ -1,13 +1,65 @@
 //! A blocking RESP client and a pub/sub subscriber for tests.
 //!
 //! Plain `std::net::TcpStream` with read timeouts: a test that waits on a server which never
-//! answers fails with a clear message instead of hanging the suite.
+//! answers fails with a clear message instead of hanging the suite. A port registered as
+//! TLS-only ([`super::tls_certs::register_tls_port`]) is reached with TLS (rustls), with the
+//! shared test client certificate.
 
 use std::io::{self, Read, Write};
 use std::net::TcpStream;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::resp::{encode_command, parse, Resp};
+use super::tls_certs::{is_tls_port, TestCerts};
+
+/// The connection under a [`Client`].
+pub enum ClientStream {
+    Plain(TcpStream),
+    Tls(Box<rustls::StreamOwned<rustls::ClientConnection, TcpStream>>),
+}
+
+impl ClientStream {
+    pub fn tcp(&self) -> &TcpStream {
+        match self {
+            ClientStream::Plain(s) => s,
+            ClientStream::Tls(s) => s.get_ref(),
+        }
+    }
+
+    /// The TLS session, if this is a TLS connection (for the peer's certificate).
+    pub fn tls(&self) -> Option<&rustls::ClientConnection> {
+        match self {
+            ClientStream::Plain(_) => None,
+            ClientStream::Tls(s) => Some(&s.conn),
+        }
+    }
+}
+
+impl Read for ClientStream {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            ClientStream::Plain(s) => s.read(buf),
+            ClientStream::Tls(s) => s.read(buf),
+        }
+    }
+}
+
+impl Write for ClientStream {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            ClientStream::Plain(s) => s.write(buf),
+            ClientStream::Tls(s) => s.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            ClientStream::Plain(s) => s.flush(),
+            ClientStream::Tls(s) => s.flush(),
+        }
+    }
+}
 
 /// How long a single reply may take before the client gives up.
 pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(5);
@@ -15,7 +67,7 @@ pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(5);
 /// A connection to a Redis-protocol server on 127.0.0.1.
 pub struct Client {
     port: u16,
-    stream: TcpStream,
+    stream: ClientStream,
     buf: Vec<u8>,
 }
 
@@ -25,14 +77,47 @@ impl Client {
         Client::try_connect(port).unwrap_or_else(|e| panic!("cannot connect to 127.0.0.1:{port}: {e}"))
     }
 
-    /// Connect to `127.0.0.1:port` (1 s connect timeout, 5 s read timeout).
+    /// Connect to `127.0.0.1:port` (1 s connect timeout, 5 s read timeout), with TLS if the
+    /// port is registered as TLS-only.
     pub fn try_connect(port: u16) -> io::Result<Client> {
+        if is_tls_port(port) {
+            return Client::try_connect_tls(port, TestCerts::shared().default_client_config());
+        }
+        Client::try_connect_plain(port)
+    }
+
+    fn tcp(port: u16) -> io::Result<TcpStream> {
         let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
         let stream = TcpStream::connect_timeout(&addr, Duration::from_secs(1))?;
         stream.set_read_timeout(Some(DEFAULT_READ_TIMEOUT))?;
         stream.set_write_timeout(Some(DEFAULT_READ_TIMEOUT))?;
         stream.set_nodelay(true)?;
-        Ok(Client { port, stream, buf: Vec::new() })
+        Ok(stream)
+    }
+
+    /// A plain TCP connection, whatever the port speaks (plaintext probes).
+    pub fn try_connect_plain(port: u16) -> io::Result<Client> {
+        Ok(Client { port, stream: ClientStream::Plain(Client::tcp(port)?), buf: Vec::new() })
+    }
+
+    /// A TLS connection with `config`; the handshake is completed before returning.
+    pub fn try_connect_tls(port: u16, config: Arc<rustls::ClientConfig>) -> io::Result<Client> {
+        let mut tcp = Client::tcp(port)?;
+        let name = rustls::pki_types::ServerName::IpAddress(std::net::Ipv4Addr::LOCALHOST.into());
+        let mut conn = rustls::ClientConnection::new(config, name).map_err(io::Error::other)?;
+        while conn.is_handshaking() {
+            conn.complete_io(&mut tcp)?;
+        }
+        Ok(Client {
+            port,
+            stream: ClientStream::Tls(Box::new(rustls::StreamOwned::new(conn, tcp))),
+            buf: Vec::new(),
+        })
+    }
+
+    /// The underlying connection.
+    pub fn stream(&self) -> &ClientStream {
+        &self.stream
     }
 
     pub fn port(&self) -> u16 {
@@ -41,7 +126,7 @@ impl Client {
 
     /// Change how long a reply may take (`None` blocks forever: avoid in tests).
     pub fn set_read_timeout(&mut self, timeout: Option<Duration>) {
-        self.stream.set_read_timeout(timeout).expect("set_read_timeout");
+        self.stream.tcp().set_read_timeout(timeout).expect("set_read_timeout");
     }
 
     /// Send a command and decode its reply; panics on I/O or protocol errors (an error
@@ -98,7 +183,7 @@ impl Client {
             let n = match self.stream.read(&mut chunk) {
                 Ok(n) => n,
                 Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => {
-                    let timeout = self.stream.read_timeout().ok().flatten().unwrap_or_default();
+                    let timeout = self.stream.tcp().read_timeout().ok().flatten().unwrap_or_default();
                     return Err(io::Error::new(
                         io::ErrorKind::TimedOut,
                         format!(
@@ -132,7 +217,7 @@ impl Client {
             if left.is_zero() {
                 return Err(io::Error::new(io::ErrorKind::TimedOut, "connection still open"));
             }
-            self.stream.set_read_timeout(Some(left))?;
+            self.stream.tcp().set_read_timeout(Some(left))?;
             let mut chunk = [0u8; 4096];
             match self.stream.read(&mut chunk) {
                 Ok(0) => return Ok(out),

@@ -29,6 +29,7 @@ pub struct DeploymentBuilder {
     data_kind: ServerKind,
     sentinel_options: SentinelOptions,
     sentinel_debug: Vec<(String, String)>,
+    tls: bool,
 }
 
 impl Default for DeploymentBuilder {
@@ -46,6 +47,7 @@ impl Default for DeploymentBuilder {
             data_kind: ServerKind::Redis,
             sentinel_options: SentinelOptions::default(),
             sentinel_debug: Vec::new(),
+            tls: false,
         }
     }
 }
@@ -120,6 +122,15 @@ impl DeploymentBuilder {
         self
     }
 
+    /// TLS everywhere: every redis-server and sentinel listens on a TLS port only (`port 0`)
+    /// and every link (replication, sentinel links) uses TLS, with the shared test
+    /// certificates.
+    pub fn tls(mut self) -> Self {
+        self.tls = true;
+        self.sentinel_options.tls = true;
+        self
+    }
+
     /// `SENTINEL DEBUG` settings applied to every sentinel right after it starts, e.g.
     /// `&[("info-period", "1000")]`.
     pub fn sentinel_debug(mut self, params: &[(&str, &str)]) -> Self {
@@ -132,13 +143,13 @@ impl DeploymentBuilder {
     pub fn start(self) -> Deployment {
         let name = self.name.clone().unwrap_or_else(|| unique_name("m"));
         let redis_args: Vec<&str> = self.redis_args.iter().map(String::as_str).collect();
-        let master = RedisServer::start_kind(self.data_kind, &redis_args);
+        let master = RedisServer::start_opts(self.data_kind, &redis_args, self.tls);
         let master_port = master.port().to_string();
         let replicas: Vec<RedisServer> = (0..self.replicas)
             .map(|_| {
                 let mut args = vec!["--replicaof", "127.0.0.1", &master_port];
                 args.extend_from_slice(&redis_args);
-                RedisServer::start_kind(self.data_kind, &args)
+                RedisServer::start_opts(self.data_kind, &args, self.tls)
             })
             .collect();
         for r in &replicas {

@@ -33,20 +33,24 @@
 pub mod client;
 pub mod deployment;
 pub mod differential;
+pub mod fake_redis;
 pub mod incr_writer;
 pub mod process;
 pub mod redis;
 pub mod resp;
 pub mod scenario;
 pub mod sentinel;
+pub mod tls_certs;
 
 pub use client::{info_field, Client, Message, Subscriber};
 pub use deployment::{Deployment, DeploymentBuilder};
 pub use differential::SentinelPair;
+pub use fake_redis::FakeRedis;
 pub use incr_writer::{IncrWriter, WriterReport};
 pub use redis::{RedisServer, ServerKind};
 pub use resp::{encode_command, parse, Resp};
 pub use sentinel::{Kind, PortVia, SentinelOptions, SentinelProc};
+pub use tls_certs::TestCerts;
 
 use std::collections::HashSet;
 use std::net::TcpListener;

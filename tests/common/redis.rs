@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use super::client::Client;
 use super::process::{self, OwnedChild};
 use super::resp::Resp;
+use super::tls_certs::{register_tls_port, TestCerts};
 use super::{free_port, tool_path, valkey_path, wait_until};
 
 /// How long a redis-server may take to answer its first PING.
@@ -43,6 +44,9 @@ impl ServerKind {
 pub struct RedisServer {
     kind: ServerKind,
     port: u16,
+    /// TLS only: `--port 0 --tls-port <port>` with the shared test certificates, and TLS
+    /// replication.
+    tls: bool,
     /// Extra arguments given at start (kept for `restart`).
     extra_args: Vec<String>,
     dir: tempfile::TempDir,
@@ -59,7 +63,7 @@ impl RedisServer {
     /// A replica of `master` (started with `--replicaof 127.0.0.1 <port>`), of the same kind.
     pub fn replica_of(master: &RedisServer) -> RedisServer {
         let port = master.port().to_string();
-        RedisServer::start_kind(master.kind, &["--replicaof", "127.0.0.1", &port])
+        RedisServer::start_opts(master.kind, &["--replicaof", "127.0.0.1", &port], master.tls)
     }
 
     /// A server with extra `redis-server` arguments, e.g. `&["--replica-priority", "0"]`.
@@ -69,11 +73,22 @@ impl RedisServer {
 
     /// A server of `kind` with extra arguments (both binaries take the same ones).
     pub fn start_kind(kind: ServerKind, extra_args: &[&str]) -> RedisServer {
+        RedisServer::start_opts(kind, extra_args, false)
+    }
+
+    /// A redis-server that speaks TLS only (port 0, `tls-port`), replicating over TLS.
+    pub fn start_tls(extra_args: &[&str]) -> RedisServer {
+        RedisServer::start_opts(ServerKind::Redis, extra_args, true)
+    }
+
+    /// [`RedisServer::start_kind`], TLS-only when `tls`.
+    pub fn start_opts(kind: ServerKind, extra_args: &[&str], tls: bool) -> RedisServer {
         let dir = process::temp_dir(kind.name());
         let log_path = dir.path().join("redis.log");
         let mut server = RedisServer {
             kind,
             port: 0,
+            tls,
             extra_args: extra_args.iter().map(|s| s.to_string()).collect(),
             dir,
             log_path,
@@ -82,6 +97,9 @@ impl RedisServer {
         // Another process may bind the picked port first: retry with a new one.
         for attempt in 0..5 {
             server.port = free_port();
+            if tls {
+                register_tls_port(server.port);
+            }
             match server.spawn_and_wait() {
                 Ok(()) => return server,
                 Err(log) if log.contains("Address already in use") && attempt < 4 => continue,
@@ -92,9 +110,10 @@ impl RedisServer {
     }
 
     fn args(&self) -> Vec<String> {
+        let port = if self.tls { "0".to_string() } else { self.port.to_string() };
         let mut args: Vec<String> = [
             "--port",
-            &self.port.to_string(),
+            &port,
             "--bind",
             "127.0.0.1",
             "--save",
@@ -109,8 +128,18 @@ impl RedisServer {
         .iter()
         .map(|s| s.to_string())
         .collect();
+        if self.tls {
+            let tls = TestCerts::shared().server_args(self.port);
+            // `--port 0` is already there.
+            args.extend(tls.into_iter().skip(2));
+        }
         args.extend(self.extra_args.iter().cloned());
         args
+    }
+
+    /// Whether this server speaks TLS only.
+    pub fn is_tls(&self) -> bool {
+        self.tls
     }
 
     /// Spawn and wait for PING; on failure return the log (the process is reaped).
@@ -225,6 +254,23 @@ impl RedisServer {
     /// One `INFO replication` field.
     pub fn replication_field(&self, field: &str) -> Option<String> {
         self.client().info_field("replication", field)
+    }
+
+    /// Wait until this server replicates from `master_port` with its link up; the panic
+    /// after `timeout` shows its last `INFO replication`.
+    pub fn wait_replicating_from(&self, master_port: u16, timeout: Duration, what: &str) {
+        super::scenario::wait_until_shows(timeout, what, || {
+            let seen = Client::try_connect(self.port)
+                .ok()
+                .and_then(|mut c| c.try_cmd(&["INFO", "replication"]).ok())
+                .and_then(|r| r.as_str())
+                .unwrap_or_default();
+            let field = |f: &str| super::info_field(&seen, f);
+            let ok = field("role").as_deref() == Some("slave")
+                && field("master_port") == Some(master_port.to_string())
+                && field("master_link_status").as_deref() == Some("up");
+            (ok, seen)
+        });
     }
 
     /// Wait until this replica reports `master_link_status:up`.

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use super::client::{Client, Subscriber};
 use super::process::{self, OwnedChild};
 use super::resp::Resp;
+use super::tls_certs::{register_tls_port, TestCerts};
 use super::{free_port, tool_path, valkey_path};
 
 /// How long a sentinel may take to answer its first PING.
@@ -91,6 +92,9 @@ pub struct SentinelOptions {
     pub port: Option<u16>,
     /// Extra environment variables.
     pub env: Vec<(String, String)>,
+    /// TLS only: `port 0`, `tls-port <port>`, the shared test certificates and
+    /// `tls-replication yes` (links to masters, replicas and peers use TLS).
+    pub tls: bool,
 }
 
 /// How a process that was expected to exit ended.
@@ -140,6 +144,9 @@ impl SentinelProc {
         let fixed = s.options.port;
         for attempt in 0..5 {
             s.port = fixed.unwrap_or_else(free_port);
+            if s.options.tls {
+                register_tls_port(s.port);
+            }
             s.write_config();
             match s.spawn_and_wait() {
                 Ok(()) => return s,
@@ -153,9 +160,18 @@ impl SentinelProc {
     }
 
     fn write_config(&self) {
-        let text = match self.options.port_via {
-            PortVia::ConfigFile => format!("port {}\nbind 127.0.0.1\n{}", self.port, self.config_body),
-            PortVia::CommandLine => self.config_body.clone(),
+        let tls = if self.options.tls { TestCerts::shared().config_lines(self.port) } else { String::new() };
+        let text = match (self.options.port_via, self.options.tls) {
+            (PortVia::ConfigFile, false) => {
+                format!("port {}\nbind 127.0.0.1\n{}", self.port, self.config_body)
+            }
+            (PortVia::ConfigFile, true) => format!("{tls}bind 127.0.0.1\n{}", self.config_body),
+            (PortVia::CommandLine, false) => self.config_body.clone(),
+            // The ports come from the command line.
+            (PortVia::CommandLine, true) => {
+                let certs: String = tls.lines().skip(2).map(|l| format!("{l}\n")).collect();
+                format!("{certs}{}", self.config_body)
+            }
         };
         std::fs::write(&self.config_path, text).expect("write sentinel.conf");
     }
@@ -163,7 +179,14 @@ impl SentinelProc {
     fn args(&self) -> Vec<String> {
         let mut args = vec![self.config_path.to_string_lossy().into_owned()];
         if self.options.port_via == PortVia::CommandLine {
-            args.extend(["--port".into(), self.port.to_string(), "--bind".into(), "127.0.0.1".into()]);
+            let (port, tls_port) = match self.options.tls {
+                true => ("0".to_string(), Some(self.port.to_string())),
+                false => (self.port.to_string(), None),
+            };
+            args.extend(["--port".into(), port, "--bind".into(), "127.0.0.1".into()]);
+            if let Some(p) = tls_port {
+                args.extend(["--tls-port".into(), p]);
+            }
         }
         args.extend(self.options.extra_args.iter().cloned());
         args
@@ -333,8 +356,13 @@ impl SentinelProc {
 
     /// SIGCONT after [`SentinelProc::stop`].
     pub fn cont(&mut self) {
+        self.signal(libc::SIGCONT);
+    }
+
+    /// Send `sig` (e.g. SIGHUP) if the process is running.
+    pub fn signal(&mut self, sig: libc::c_int) {
         if let Some(c) = self.child.as_mut() {
-            c.signal(libc::SIGCONT);
+            c.signal(sig);
         }
     }
 

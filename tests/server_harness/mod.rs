@@ -68,7 +68,8 @@ impl Ours {
         let store = ConfigFile(process.config_file.clone());
         let running = core_task::start(core, server, process, store, links);
         let (handle, broker) = (running.h.clone(), running.broker.clone());
-        rt.spawn(rsentinel::server::serve(running.h, running.broker, vec![listener]));
+        let listeners = rsentinel::server::Listeners { plain: vec![listener], tls: Vec::new() };
+        rt.spawn(rsentinel::server::serve(running.h, running.broker, listeners, None));
         drop(_runtime);
         Ours { port, handle, broker, rt: Some(rt), _dir: dir }
     }

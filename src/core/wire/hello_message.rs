@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use super::numbers::{is_run_id, MAX_EPOCH};
+
 /// The pub/sub channel hellos travel on.
 pub const HELLO_CHANNEL: &str = "__sentinel__:hello";
 
@@ -33,8 +35,10 @@ pub enum HelloError {
 }
 
 impl Hello {
-    /// Parse a payload. Stricter than Redis's atoi-based parse: a non-numeric port or epoch,
-    /// or an empty address, run id or name, rejects the message instead of reading it as 0.
+    /// Parse a payload. Stricter than Redis's atoi-based parse, which reads anything as a
+    /// number and takes any run id: a non-numeric port or epoch, an epoch above
+    /// [`MAX_EPOCH`], a run id that is not 40 hex digits, or an empty address or name rejects
+    /// the message. Sentinels only ever send hellos that pass.
     pub fn parse(payload: &[u8]) -> Result<Hello, HelloError> {
         let s = std::str::from_utf8(payload).map_err(|_| HelloError::NotText)?;
         let t: Vec<&str> = s.split(',').collect();
@@ -42,11 +46,17 @@ impl Hello {
             return Err(HelloError::FieldCount(t.len()));
         }
         let port = |v: &str| v.parse::<u16>().map_err(|_| HelloError::BadField(v.to_string(), "port"));
-        let epoch = |v: &str| v.parse::<u64>().map_err(|_| HelloError::BadField(v.to_string(), "epoch"));
+        let epoch = |v: &str| match v.parse::<u64>() {
+            Ok(e) if e <= MAX_EPOCH => Ok(e),
+            _ => Err(HelloError::BadField(v.to_string(), "epoch")),
+        };
         for (v, what) in [(t[0], "ip"), (t[2], "runid"), (t[4], "master name"), (t[5], "master ip")] {
             if v.is_empty() {
                 return Err(HelloError::Empty(what));
             }
+        }
+        if !is_run_id(t[2]) {
+            return Err(HelloError::BadField(t[2].to_string(), "run id"));
         }
         Ok(Hello {
             ip: t[0].to_string(),
@@ -98,5 +108,25 @@ mod tests {
         assert!(matches!(Hello::parse(b"1.1.1.1,1,,0,m,1.1.1.1,1,0"), Err(HelloError::Empty("runid"))));
         assert!(matches!(Hello::parse(b"1.1.1.1,1,id,-1,m,1.1.1.1,1,0"), Err(HelloError::BadField(..))));
         assert_eq!(Hello::parse(&[0xff, 0xfe]), Err(HelloError::NotText));
+    }
+
+    /// The probe: a forged hello with config epoch 2^64 - 1 was stored, and the next failover
+    /// wrapped the epoch to 0. Epochs from 2^63 on, and run ids that are not 40 hex digits,
+    /// are refused.
+    #[test]
+    fn epochs_and_run_ids_are_bounded() {
+        let id = "0079450eaa67cffc2668dbfba10d8d3c99e066cb";
+        let hello = |runid: &str, epoch: &str, config_epoch: &str| {
+            Hello::parse(format!("1.1.1.1,1,{runid},{epoch},m,1.1.1.1,1,{config_epoch}").as_bytes())
+        };
+        assert!(hello(id, "9223372036854775807", "9223372036854775807").is_ok());
+        for big in ["9223372036854775808", "18446744073709551615", "18446744073709551616"] {
+            assert_eq!(hello(id, big, "0"), Err(HelloError::BadField(big.into(), "epoch")));
+            assert_eq!(hello(id, "0", big), Err(HelloError::BadField(big.into(), "epoch")));
+        }
+        assert!(hello(&id.to_uppercase(), "0", "0").is_ok());
+        for bad in ["id", &id[..39], &format!("{id}0"), &format!("{}g", &id[..39])] {
+            assert_eq!(hello(bad, "0", "0"), Err(HelloError::BadField(bad.to_string(), "run id")));
+        }
     }
 }

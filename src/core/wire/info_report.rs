@@ -55,6 +55,15 @@ fn parse_replica_line(l: &str) -> Option<(String, u16)> {
     Some((ip.to_string(), port.trim().parse().ok()?))
 }
 
+/// The run id in a `run_id:` value: Redis copies the first 40 bytes of any line of at least
+/// 47 bytes (`memcpy(ri->runid, l+7, 40)`), whatever they are. The text here is a `str`, so
+/// when byte 40 falls inside a multi-byte character the cut character becomes U+FFFD instead
+/// of splitting it (which would panic): a garbled id is still an id, compared and shown as is.
+fn run_id_field(v: &str) -> Option<String> {
+    let bytes = v.as_bytes().get(..40)?;
+    Some(String::from_utf8_lossy(bytes).into_owned())
+}
+
 /// Parse a full INFO reply.
 pub fn parse(text: &str) -> InfoReport {
     let mut r = InfoReport::default();
@@ -62,8 +71,8 @@ pub fn parse(text: &str) -> InfoReport {
     for l in text.split("\r\n").flat_map(|l| l.split('\n')) {
         let l = l.trim_end_matches('\r');
         if let Some(v) = l.strip_prefix("run_id:") {
-            if l.len() >= 47 {
-                r.run_id = Some(v[..40].to_string());
+            if let Some(id) = run_id_field(v) {
+                r.run_id = Some(id);
             }
         } else if let Some(rep) = parse_replica_line(l) {
             r.replicas.push(rep);
@@ -152,6 +161,22 @@ mod tests {
     fn replica_fields_need_role_slave_first() {
         let r = parse("master_host:10.0.0.1\r\nrole:master\r\n");
         assert_eq!(r.master_host, None);
+    }
+
+    /// The probe: byte 40 of the run id inside a multi-byte character used to panic the task
+    /// that processes replies (`v[..40]`), which left the master unanswered and soon `s_down`.
+    #[test]
+    fn run_id_cut_inside_a_multibyte_character() {
+        let id = format!("{}é{}", "a".repeat(39), "b".repeat(10));
+        let r = parse(&format!("run_id:{}\r\nrole:master\r\n", id));
+        assert_eq!(r.run_id, Some(format!("{}\u{fffd}", "a".repeat(39))));
+        assert_eq!(r.role, Some(Role::Master));
+        // Every cut position, with characters of every UTF-8 length.
+        for pad in 0..4 {
+            let v = format!("{}{}", "x".repeat(pad), "é€😀".repeat(12));
+            let r = parse(&format!("run_id:{}\r\n", v));
+            assert_eq!(r.run_id.map(|id| id.len() >= 40), Some(true));
+        }
     }
 
     #[test]

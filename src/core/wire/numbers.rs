@@ -41,3 +41,20 @@ pub fn string2ll(b: &[u8]) -> Option<i64> {
 pub fn parse_i64(s: &str) -> Option<i64> {
     string2ll(s.as_bytes())
 }
+
+/// The largest epoch rsentinel accepts anywhere (hellos, votes, the config file): 2^63 - 1.
+/// Epochs travel between sentinels as signed 64-bit integers (`SENTINEL is-master-down-by-addr`
+/// parses its epoch with `getLongLongFromObject`), so a larger one could never be voted on,
+/// and one near 2^64 wraps to 0 on the next failover (`+new-epoch 0`).
+pub const MAX_EPOCH: u64 = i64::MAX as u64;
+
+/// The epoch after `e` (a failover's), or `None` when that would pass [`MAX_EPOCH`].
+pub fn next_epoch(e: u64) -> Option<u64> {
+    e.checked_add(1).filter(|n| *n <= MAX_EPOCH)
+}
+
+/// A sentinel run id as Sentinels generate them (`getRandomHexChars`): 40 hex digits. Anything
+/// else in a hello is forged or broken.
+pub fn is_run_id(s: &str) -> bool {
+    s.len() == 40 && s.bytes().all(|b| b.is_ascii_hexdigit())
+}

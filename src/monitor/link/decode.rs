@@ -6,7 +6,11 @@
 //! This one is iterative, resumable (array elements already parsed are kept, so a large array
 //! arriving in many reads is not re-parsed from the start) and bounded: nesting depth, bulk
 //! length and the total size of one reply all have caps, like hiredis's reader
-//! (`REDIS_READER_STACK`) and Redis's `proto-max-bulk-len` (512 MiB).
+//! (`REDIS_READER_STACK`). The size caps ([`MAX_REPLY_BYTES`]) fit what Sentinel asks for, not
+//! what a Redis client may receive: the largest reply on these links is an INFO text, a few KB
+//! (some hundreds with thousands of replicas), so a node or peer sending more is broken or
+//! hostile, and the link is closed rather than buffering up to `proto-max-bulk-len` (512 MiB)
+//! per connection.
 
 use std::mem;
 
@@ -14,12 +18,16 @@ use bytes::{Buf, BytesMut};
 
 use crate::core::Reply;
 
+/// The default cap on one reply, and on one bulk string in it: 8 MiB, ten times an INFO with
+/// 10,000 replica lines.
+pub const MAX_REPLY_BYTES: usize = 8 * 1024 * 1024;
+
 /// Caps applied while decoding one reply.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
     /// Deepest array nesting accepted. Sentinel's replies nest at most two levels.
     pub max_depth: usize,
-    /// Largest bulk string accepted (Redis's default `proto-max-bulk-len`).
+    /// Largest bulk string accepted.
     pub max_bulk_len: usize,
     /// Longest status, error, integer or length line accepted.
     pub max_line_len: usize,
@@ -32,9 +40,9 @@ impl Default for Limits {
     fn default() -> Limits {
         Limits {
             max_depth: 16,
-            max_bulk_len: 512 * 1024 * 1024,
+            max_bulk_len: MAX_REPLY_BYTES,
             max_line_len: 1024 * 1024,
-            max_reply_bytes: 512 * 1024 * 1024,
+            max_reply_bytes: MAX_REPLY_BYTES,
         }
     }
 }
@@ -225,6 +233,29 @@ pub fn encode_command(cmd: &[Vec<u8>], out: &mut BytesMut) {
     }
 }
 
+/// Encode a reply the way a server sends it in RESP2 (the decoder's inverse, for its tests
+/// and the fuzz target; statuses and errors must not contain CR or LF).
+#[cfg(any(test, fuzzing))]
+pub fn encode_reply(r: &Reply, out: &mut Vec<u8>) {
+    match r {
+        Reply::Status(s) => out.extend_from_slice(format!("+{}\r\n", s).as_bytes()),
+        Reply::Error(s) => out.extend_from_slice(format!("-{}\r\n", s).as_bytes()),
+        Reply::Integer(n) => out.extend_from_slice(format!(":{}\r\n", n).as_bytes()),
+        Reply::Bulk(b) => {
+            out.extend_from_slice(format!("${}\r\n", b.len()).as_bytes());
+            out.extend_from_slice(b);
+            out.extend_from_slice(b"\r\n");
+        }
+        Reply::Null => out.extend_from_slice(b"$-1\r\n"),
+        Reply::Array(items) => {
+            out.extend_from_slice(format!("*{}\r\n", items.len()).as_bytes());
+            for i in items {
+                encode_reply(i, out);
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use rand::rngs::StdRng;
@@ -323,6 +354,24 @@ mod tests {
         assert_eq!(decode_all(b"$9223372036854775807\r\n"), Err(DecodeError::BulkTooLong(i64::MAX)));
     }
 
+    /// The probe: replies from monitored nodes could be 512 MB each. By default a reply (or a
+    /// bulk in it) over 8 MiB closes the link; an INFO-sized one is fine.
+    #[test]
+    fn default_caps_fit_sentinel_replies() {
+        let too_big = MAX_REPLY_BYTES + 1;
+        assert_eq!(
+            decode_all(format!("${}\r\n", too_big).as_bytes()),
+            Err(DecodeError::BulkTooLong(too_big as i64))
+        );
+        let mut d = ReplyDecoder::new();
+        let mut buf = BytesMut::from(&b"*4000000\r\n"[..]);
+        buf.extend_from_slice(&b":1\r\n".repeat(400_000));
+        assert_eq!(d.decode(&mut buf), Err(DecodeError::ReplyTooLarge(MAX_REPLY_BYTES)));
+        let info = "slave0:ip=10.0.0.1,port=6379,state=online,offset=1,lag=0\r\n".repeat(10_000);
+        let mut buf = BytesMut::from(format!("${}\r\n{}\r\n", info.len(), info).as_bytes());
+        assert_eq!(ReplyDecoder::new().decode(&mut buf), Ok(Some(Reply::Bulk(info.into_bytes()))));
+    }
+
     /// Deep nesting is refused instead of recursing (redis-protocol overflows the stack here).
     #[test]
     fn deep_nesting_is_refused() {
@@ -376,27 +425,6 @@ mod tests {
             n += 1;
         }
         assert_eq!(n, 1000);
-    }
-
-    /// Encode a reply the way a server would.
-    fn encode_reply(r: &Reply, out: &mut Vec<u8>) {
-        match r {
-            Reply::Status(s) => out.extend_from_slice(format!("+{}\r\n", s).as_bytes()),
-            Reply::Error(s) => out.extend_from_slice(format!("-{}\r\n", s).as_bytes()),
-            Reply::Integer(n) => out.extend_from_slice(format!(":{}\r\n", n).as_bytes()),
-            Reply::Bulk(b) => {
-                out.extend_from_slice(format!("${}\r\n", b.len()).as_bytes());
-                out.extend_from_slice(b);
-                out.extend_from_slice(b"\r\n");
-            }
-            Reply::Null => out.extend_from_slice(b"$-1\r\n"),
-            Reply::Array(items) => {
-                out.extend_from_slice(format!("*{}\r\n", items.len()).as_bytes());
-                for i in items {
-                    encode_reply(i, out);
-                }
-            }
-        }
     }
 
     fn random_reply(rng: &mut StdRng, depth: usize) -> Reply {

@@ -1,22 +1,25 @@
 //! The task behind one connection (command or pub/sub) of one link.
 //!
-//! It connects with a deadline, pipelines the init commands, then writes queued commands and
-//! reads replies until the connection fails. Replies are matched to tags in FIFO order, as
+//! It connects with a deadline (TCP, then the TLS handshake with `tls-replication yes`),
+//! pipelines the init commands, then writes queued commands and reads replies until the
+//! connection fails. Replies are matched to tags in FIFO order, as
 //! hiredis matches them to callbacks. The task never reconnects: it reports `Closed` once and
 //! ends, and the core decides when to connect again (Sentinel retries at most once per second).
 
 use std::collections::VecDeque;
 use std::io;
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::{Buf, BytesMut};
-use tokio::io::Interest;
+use tokio::io::{AsyncReadExt, Interest};
 use tokio::net::TcpStream;
 use tokio::sync::mpsc::{Sender, UnboundedReceiver};
 
 use super::decode::{encode_command, DecodeError, ReplyDecoder};
 use super::{Envelope, LinkEvent};
 use crate::core::{Command, Conn, LinkId, Reply, ReplyTag};
+use crate::tls::{ReadHalf, Stream, Tls};
 
 /// Bytes read from the socket per `read` call. The buffer lives on the thread's stack, so an
 /// idle connection holds no read buffer at all.
@@ -39,9 +42,18 @@ pub(super) struct ConnTask {
     pub port: u16,
     pub init: Vec<(Command, ReplyTag)>,
     pub connect_timeout: Duration,
+    /// Set with `tls-replication yes`.
+    pub tls: Option<Arc<Tls>>,
     pub events: Sender<Envelope>,
     pub commands: UnboundedReceiver<(Command, ReplyTag)>,
+    /// Our sentinel id, to drop our own hellos here (see `LinkRegistry::own_id`).
+    pub own_id: Option<std::sync::Arc<[u8]>>,
+    /// When the activity of a dropped own hello was last reported.
+    pub last_own_activity: Option<std::time::Instant>,
 }
+
+/// How often a pub/sub connection that only carries our own hellos reports activity.
+pub const OWN_HELLO_ACTIVITY_PERIOD: Duration = Duration::from_millis(100);
 
 /// Why a connection failed (the text of `LinkEvent::Closed`). A task that ends with `Ok(())`
 /// was let go by the registry (close, replace, drop) or nobody listens any more: it ends
@@ -75,15 +87,23 @@ impl ConnTask {
         self.events.send(envelope).await.is_ok()
     }
 
+    /// TCP connect, then the TLS handshake when links use TLS.
+    async fn open(&self) -> io::Result<Stream> {
+        let tcp = TcpStream::connect((self.ip.as_str(), self.port)).await?;
+        // Replies are small and latency matters (PING times feed SDOWN); hiredis does the same.
+        tcp.set_nodelay(true)?;
+        match &self.tls {
+            None => Ok(Stream::Plain(tcp)),
+            Some(tls) => tls.connect(&self.ip, self.port, tcp).await,
+        }
+    }
+
     async fn serve(&mut self) -> Result<(), Failure> {
-        let connecting = TcpStream::connect((self.ip.as_str(), self.port));
-        let Ok(stream) = tokio::time::timeout(self.connect_timeout, connecting).await else {
+        let Ok(stream) = tokio::time::timeout(self.connect_timeout, self.open()).await else {
             let ms = self.connect_timeout.as_millis();
             return Err(Failure(format!("Connection timed out after {} ms", ms)));
         };
         let stream = stream?;
-        // Replies are small and latency matters (PING times feed SDOWN); hiredis does the same.
-        stream.set_nodelay(true)?;
         let local_ip = stream.local_addr()?.ip().to_string();
         if !self.emit(LinkEvent::Connected { link: self.link, conn: self.conn, local_ip }).await {
             return Ok(());
@@ -109,20 +129,20 @@ impl ConnTask {
     /// Move bytes both ways until the connection fails or the registry lets go of it.
     async fn pump(
         &mut self,
-        stream: TcpStream,
+        stream: Stream,
         mut out: BytesMut,
         mut tags: VecDeque<ReplyTag>,
     ) -> Result<(), Failure> {
         let mut input = BytesMut::new();
         let mut decoder = ReplyDecoder::new();
+        let (mut reader, mut writer) = stream.split();
         loop {
+            let want_write = !out.is_empty() || writer.needs_flush();
             tokio::select! {
-                ready = stream.readable() => {
-                    ready?;
-                    let n = match read_available(&stream, &mut input) {
+                read = read_some(&mut reader, &mut input) => {
+                    let n = match read {
                         Ok(0) => return Err(Failure("Server closed the connection".to_string())),
                         Ok(n) => n,
-                        Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
                         Err(e) => return Err(e.into()),
                     };
                     while let Some(reply) = decoder.decode(&mut input)? {
@@ -138,13 +158,8 @@ impl ConnTask {
                         tokio::time::sleep(PUBSUB_READ_PAUSE).await;
                     }
                 }
-                ready = stream.writable(), if !out.is_empty() => {
-                    ready?;
-                    match stream.try_write(&out) {
-                        Ok(n) => out.advance(n),
-                        Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
-                        Err(e) => return Err(e.into()),
-                    }
+                written = writer.write_some(&out), if want_write => {
+                    out.advance(written?);
                     if out.is_empty() {
                         out = BytesMut::new();
                     }
@@ -165,8 +180,13 @@ impl ConnTask {
         }
     }
 
+    /// A message that mentions our own id: our hello, echoed back by the server.
+    fn is_own_hello(&self, payload: &[u8]) -> bool {
+        self.own_id.as_ref().is_some_and(|id| crate::core::wire::contains_bytes(payload, id))
+    }
+
     /// Report one reply; false if nobody listens any more.
-    async fn dispatch(&self, reply: Reply, tags: &mut VecDeque<ReplyTag>) -> bool {
+    async fn dispatch(&mut self, reply: Reply, tags: &mut VecDeque<ReplyTag>) -> bool {
         if let Some(tag) = tags.pop_front() {
             return self.emit(LinkEvent::Reply { link: self.link, conn: self.conn, tag, reply }).await;
         }
@@ -177,11 +197,36 @@ impl ConnTask {
                 true
             }
             Conn::PubSub => match into_message(reply) {
+                Some((_, payload)) if self.is_own_hello(&payload) => {
+                    let now = std::time::Instant::now();
+                    let due = self.last_own_activity.is_none_or(|t| now - t >= OWN_HELLO_ACTIVITY_PERIOD);
+                    if !due {
+                        return true;
+                    }
+                    self.last_own_activity = Some(now);
+                    self.emit(LinkEvent::PubSubActivity { link: self.link }).await
+                }
                 Some((channel, payload)) => {
                     self.emit(LinkEvent::Message { link: self.link, channel, payload }).await
                 }
                 None => self.emit(LinkEvent::PubSubActivity { link: self.link }).await,
             },
+        }
+    }
+}
+
+/// Wait for input and append it to `input`; 0 means the peer closed. Cancel-safe.
+async fn read_some(reader: &mut ReadHalf, input: &mut BytesMut) -> io::Result<usize> {
+    let Some(tcp) = reader.plain_tcp() else {
+        // TLS: rustls decrypts into the buffer, one record (at most 16 KiB) at a time.
+        input.reserve(READ_CHUNK);
+        return reader.read_buf(input).await;
+    };
+    loop {
+        tcp.readable().await?;
+        match read_available(tcp, input) {
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
+            other => return other,
         }
     }
 }

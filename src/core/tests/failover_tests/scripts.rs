@@ -68,6 +68,41 @@ fn warning_events_queue_the_notification_script() {
     );
 }
 
+/// The probe: a path without `/` passed the executable check in `dir` but was then looked up
+/// in `$PATH` by the spawner. The spawn gets the path of the file that was checked; events
+/// keep the configured path.
+#[test]
+fn a_bare_script_name_runs_from_the_working_directory() {
+    let mut w = world();
+    w.master_mut().notification_script = Some("notify.sh".into());
+    w.set_odown();
+    w.tick();
+    w.s.drain_actions();
+    let now = w.now;
+    w.s.run_pending_scripts(now);
+    let spawned: Vec<String> =
+        w.s.drain_actions()
+            .into_iter()
+            .filter_map(|a| match a {
+                Action::SpawnScript { path, .. } => Some(path),
+                _ => None,
+            })
+            .collect();
+    assert!(!spawned.is_empty());
+    assert!(spawned.iter().all(|p| p == "./notify.sh"), "{:?}", spawned);
+    let job = w.s.scripts.jobs[0].id;
+    w.s.on_script_spawn_failed(job, now);
+    let errors: Vec<String> =
+        w.s.drain_actions()
+            .into_iter()
+            .filter_map(|a| match a {
+                Action::Event { kind, msg, .. } if kind == "-script-error" => Some(msg),
+                _ => None,
+            })
+            .collect();
+    assert_eq!(errors, ["notify.sh 99 0"]);
+}
+
 #[test]
 fn client_reconfig_script_args() {
     let mut w = world();
