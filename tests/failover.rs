@@ -18,9 +18,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::scenario::{
-    assert_in_order, count_events, find_event, format_events, master_ref, replica_ref, run_for_kinds,
-    sole_leader, step, switch_payload, wait_any_events, wait_event_on_all, wait_until_shows, Payload, Step,
-    DOWN_AFTER_MS,
+    all_events, assert_in_order, count_events, find_event, format_events, kinds_or, master_ref, mix_for_env,
+    replica_ref, run_for_kinds, sole_leader, step, switch_payload, wait_any_events, wait_event_on_all,
+    wait_until_shows, Payload, Step, DOWN_AFTER_MS,
 };
 use common::{
     unique_name, wait_until, Client, Deployment, DeploymentBuilder, Kind, Message, RedisServer, Resp,
@@ -534,4 +534,62 @@ fn one_replica_at_a_time(kind: Kind) {
 #[test]
 fn parallel_syncs_one_reconfigures_three_replicas_one_at_a_time() {
     run_for_kinds(&[Kind::Rsentinel], one_replica_at_a_time);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 13. Many master names on one server fail over together to its one replica (issue 13)
+
+/// One redis-server watched under 16 names (the k-th at 127.0.0.k), one replica, three
+/// sentinels of `mix`. SIGKILL the server: every name must move to the replica on every
+/// sentinel. Each promotion transaction ends with `CLIENT KILL TYPE normal` and `pubsub`, which
+/// cut every sentinel's links to the replica, those of the names still failing over included;
+/// no rsentinel may give up with `-failover-abort-no-good-slave` (which costs a retry 2 x
+/// failover-timeout later). redis-sentinel does give up when its selection comes right after
+/// such a cut: rarely among redis-sentinels, whose names move in step, more often next to
+/// rsentinels, whose promotions come one name at a time; its aborts are only reported.
+fn names_sharing_a_server_fail_over_together(mix: &[Kind]) {
+    let what = format!("{mix:?}");
+    let mut d = failover_deployment("shared", Kind::Rsentinel, 1)
+        .sentinel_kinds(mix)
+        .master_names(common::deployment::MAX_NAMES_PER_MASTER)
+        .start();
+    d.wait_for_discovery(DISCOVERY);
+    let mut subs = d.subscribe_all(&["*"]);
+    let old = d.master.port();
+    let replica = d.replicas[0].port();
+    d.master.kill();
+
+    let new = d.wait_for_new_master(old, FAILOVER);
+    assert_eq!(new, replica, "{what}: every name moved to the replica");
+    for (k, name) in d.names.iter().enumerate() {
+        let switch = format!("{name} 127.0.0.{} {old} 127.0.0.1 {new}", k + 1);
+        wait_event_on_all(&mut subs, "+switch-master", &Payload::Is(switch), EVENT);
+    }
+    for sub in subs.iter_mut() {
+        common::scenario::pump(sub);
+    }
+    for (kind, sub) in mix.iter().zip(&subs) {
+        let aborts = count_events(sub.seen(), "-failover-abort-no-good-slave", &Payload::Any);
+        eprintln!("{what}: {kind} :{}: {aborts} -failover-abort-no-good-slave", sub.port());
+        if *kind == Kind::Rsentinel {
+            assert_eq!(aborts, 0, "{what}: no failover gave up at replica selection\n{}", all_events(&subs));
+        }
+    }
+    assert_eq!(d.replicas[0].role(), "master", "{what}: the replica was promoted");
+}
+
+#[test]
+fn sixteen_names_on_one_server_fail_over_together_to_its_replica() {
+    for kind in kinds_or(&[Kind::Rsentinel]) {
+        eprintln!("=== scenario against {kind}");
+        names_sharing_a_server_fail_over_together(&[kind; 3]);
+    }
+}
+
+/// The same with a redis-sentinel among two rsentinels (its promotions cut the rsentinels'
+/// links, and theirs its links; either kind may lead any name, and the rsentinels vote for
+/// it as it votes for them).
+#[test]
+fn sixteen_names_on_one_server_fail_over_together_in_a_mixed_group() {
+    names_sharing_a_server_fail_over_together(&mix_for_env(&[Kind::Redis, Kind::Rsentinel, Kind::Rsentinel]));
 }

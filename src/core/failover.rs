@@ -8,7 +8,8 @@
 //! detected through INFO, which calls `on_promotion_confirmed`.
 //!
 //! Differences from Redis 7.0.15, on purpose (§12):
-//! - Peer votes are counted when cast in the *failover* epoch, not the current epoch (see
+//! - Every vote, ours included, is counted in one epoch, the current one, and a failover won
+//!   in a later epoch than it started in takes that epoch as its own (see
 //!   [`Sentinel::get_leader`]).
 //! - The 10 s per-replica `-slave-reconf-sent-timeout` is checked for every replica before the
 //!   parallel-syncs pacing loop, so a stuck replica frees its slot even when the loop is full.
@@ -16,6 +17,8 @@
 //!   monotonic clock reads; Redis relies on wall-clock time being far from 0.
 //! - The "Next failover delay" log line gives the remaining delay in seconds, since the core
 //!   has no wall clock to print a date with.
+//! - SELECT_SLAVE waits up to 5 ping periods for a replica whose link is being re-established
+//!   instead of aborting at once (see `failover_select_slave`).
 
 use super::instance::{flags, FailoverState};
 use super::types::{Action, Addr, InstanceRef, Level, MasterId, Millis};
@@ -126,24 +129,30 @@ impl Sentinel {
         }
     }
 
-    /// `sentinelGetLeader`: count the votes for `epoch` and return the leader, if one has a
-    /// majority of all sentinels ever seen (`voters/2 + 1`, us included) and at least `quorum`
-    /// votes. Our own vote goes to the candidate most voted by the peers, or to ourselves.
+    /// `sentinelGetLeader` for a failover started in `epoch`: count the votes cast in the
+    /// current epoch and return the leader, if one has a majority of all sentinels ever seen
+    /// (`voters/2 + 1`, us included) and at least `quorum` votes. Our own vote is cast as
+    /// Redis casts it, in `epoch`, for the candidate most voted by the peers or for ourselves.
     ///
-    /// Redis counts a peer's vote when it was cast in the *current* epoch (§12). Once our
-    /// current epoch has moved past the failover epoch (a hello or vote request from a newer
-    /// attempt), that mixes in votes from another election, so two sentinels could each act
-    /// as leader with the same config epoch. Here only votes cast in `epoch` count, as in
-    /// Raft. The wire protocol is unchanged (only which reported votes we count differs), and
-    /// while the two epochs are equal, which is the usual case, the result is the same.
+    /// Redis counts the peers' votes cast in the current epoch but its own vote only if cast
+    /// in the failover epoch (§12). Once the current epoch has moved past the failover epoch
+    /// (another master's failover, a peer's newer attempt), that mixes two elections, so two
+    /// sentinels could each act as leader with the same config epoch. Here every vote, ours
+    /// included, counts only if cast in the current epoch, so at most one sentinel wins a
+    /// given epoch; the caller makes that epoch the failover's, and so its config epoch. The
+    /// vote requests carry the current epoch (as in Redis), so a candidate whose failover
+    /// epoch went stale, as happens when many master names fail over at once, can still be
+    /// elected by the votes its later requests collect. The wire protocol is unchanged, and
+    /// while the two epochs are equal, which is the usual case, the result is Redis's.
     pub fn get_leader(&mut self, id: MasterId, epoch: u64, now: Millis) -> Option<String> {
+        let tally_epoch = self.current_epoch;
         let m = self.masters.get(&id)?;
         let voters = m.sentinels.len() as u64 + 1;
         let quorum = m.quorum as u64;
         // Tally in sentinel order; a Vec keeps "first seen wins ties" deterministic.
         let mut counters: Vec<(String, u64)> = Vec::new();
         for peer in m.sentinels.values() {
-            if let Some(leader) = peer.leader.as_ref().filter(|_| peer.leader_epoch == epoch) {
+            if let Some(leader) = peer.leader.as_ref().filter(|_| peer.leader_epoch == tally_epoch) {
                 match counters.iter_mut().find(|(r, _)| r == leader) {
                     Some((_, n)) => *n += 1,
                     None => counters.push((leader.clone(), 1)),
@@ -160,7 +169,7 @@ impl Sentinel {
         }
         let candidate = winner.clone().unwrap_or_else(|| self.myid.clone());
         let (my_vote, my_vote_epoch) = self.vote_leader(id, epoch, &candidate, now);
-        if let Some(vote) = my_vote.filter(|_| my_vote_epoch == epoch) {
+        if let Some(vote) = my_vote.filter(|_| my_vote_epoch == tally_epoch) {
             let n = match counters.iter_mut().find(|(r, _)| *r == vote) {
                 Some((_, n)) => {
                     *n += 1;
@@ -178,11 +187,16 @@ impl Sentinel {
     }
 
     /// WAIT_START (`sentinelFailoverWaitStart`): go on once elected (or when forced by
-    /// SENTINEL FAILOVER); give up after min(election timeout, failover timeout).
+    /// SENTINEL FAILOVER); give up after min(election timeout, failover timeout). The epoch
+    /// the election was won in becomes the failover epoch (see [`Sentinel::get_leader`]).
     fn failover_wait_start(&mut self, id: MasterId, now: Millis) {
         let epoch = self.masters[&id].failover_epoch;
+        let tally_epoch = self.current_epoch;
         let leader = self.get_leader(id, epoch, now);
         let is_leader = leader.is_some_and(|l| l.eq_ignore_ascii_case(&self.myid));
+        if is_leader {
+            self.masters.get_mut(&id).expect("checked").failover_epoch = tally_epoch;
+        }
         let m = &self.masters[&id];
         if !is_leader && !m.inst.has(flags::FORCE_FAILOVER) {
             let election_timeout = self.timings.election_timeout.min(m.failover_timeout);
@@ -204,8 +218,21 @@ impl Sentinel {
     }
 
     /// SELECT_SLAVE (`sentinelFailoverSelectSlave`): pick the replica to promote, or abort.
+    ///
+    /// Unlike Redis, a failover does not abort at once when the only replicas it could promote
+    /// are waiting for their link to come back ([`Sentinel::replica_link_being_restored`]):
+    /// it waits in this state for up to 5 ping periods. The promotion transaction of another
+    /// master name on the same server (`CLIENT KILL TYPE normal`) cuts every sentinel's link
+    /// to that server, so when several names fail over together, Redis's immediate
+    /// `-failover-abort-no-good-slave` (and retry 2 x failover-timeout later) would hit
+    /// every name whose selection comes right after another name's promotion.
     fn failover_select_slave(&mut self, id: MasterId, now: Millis) {
         let Some(key) = self.select_slave(id, now) else {
+            let waited = now.saturating_sub(self.masters[&id].failover_state_change_time);
+            let grace = self.timings.ping_period.saturating_mul(5);
+            if waited <= grace && self.replica_link_being_restored(id, now) {
+                return;
+            }
             self.event(Level::Warning, "-failover-abort-no-good-slave", &InstanceRef::Master(id), None);
             self.abort_failover(id, now);
             return;

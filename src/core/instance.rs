@@ -75,6 +75,14 @@ pub struct Link {
     /// Last PING reply of any kind.
     pub last_pong_time: Millis,
     pub last_reconn_time: Millis,
+    /// Whether the link answered a PING since its last (re)connection attempt, i.e. its
+    /// connections worked (see `Sentinel::on_conn_closed`).
+    pub answered_since_reconnect: bool,
+    /// A connection the server had accepted was closed before the link answered: it may be
+    /// re-opened without waiting for the ping period, if the last such early retry
+    /// (`early_retry_time`) is a ping period old (see `Sentinel::on_conn_closed`).
+    pub early_retry: bool,
+    pub early_retry_time: Millis,
     /// Our local address on the command connection, reported by the shell once connected;
     /// used as the hello's sentinel IP when announce-ip is unset.
     pub local_ip: Option<String>,
@@ -114,6 +122,9 @@ impl Link {
             last_avail_time: now,
             last_pong_time: now,
             last_reconn_time: 0,
+            answered_since_reconnect: false,
+            early_retry: false,
+            early_retry_time: 0,
             local_ip: None,
         }
     }

@@ -211,7 +211,10 @@ impl Sentinel {
         if !link.disconnected() || port == 0 {
             return;
         }
-        if now.saturating_sub(link.last_reconn_time) < self.timings.ping_period {
+        let ping_period = self.timings.ping_period;
+        let waited = now.saturating_sub(link.last_reconn_time) >= ping_period;
+        let early = !waited && link.early_retry && now.saturating_sub(link.early_retry_time) >= ping_period;
+        if !waited && !early {
             return;
         }
         let (need_cc, need_pc) = (!link.cc, link.needs_pc && !link.pc);
@@ -254,6 +257,11 @@ impl Sentinel {
         }
         let link = self.links.get_mut(&link_id).expect("checked above");
         link.last_reconn_time = now;
+        link.answered_since_reconnect = false;
+        link.early_retry = false;
+        if early {
+            link.early_retry_time = now;
+        }
         if need_cc {
             link.cc = true;
             link.cc_conn_time = now;
@@ -364,6 +372,7 @@ impl Sentinel {
         if text.starts_with("PONG") || text.starts_with("LOADING") || text.starts_with("MASTERDOWN") {
             l.last_avail_time = now;
             l.act_ping_time = 0;
+            l.answered_since_reconnect = true;
             if text.starts_with("PONG") {
                 if let Some(i) = self.instance_mut(r) {
                     i.flags &= !flags::MASTER_REBOOT;
@@ -397,8 +406,25 @@ impl Sentinel {
 
     /// A connection failed or dropped (`instanceLinkConnectionError`): the link is marked
     /// disconnected and reconnected by a later tick. Pending replies are lost with it.
+    ///
+    /// Redis reconnects at most once per ping period after the last attempt. Every SLAVEOF
+    /// transaction ends with `CLIENT KILL TYPE normal` and `CLIENT KILL TYPE pubsub`, which
+    /// cut every sentinel's links to that server; when several master names on one server
+    /// fail over together these cuts come faster than once per ping period, and waiting out
+    /// the period after each would keep the links of the names still failing over (and the
+    /// fresh link of a name that just switched, which must answer within down-after) down
+    /// most of the time. So here:
+    /// - a link that answered a PING since its last attempt (it worked, and the server closed
+    ///   a connection) is reconnected at the next tick;
+    /// - a connection the server had accepted but closed before the link answered gets one
+    ///   early retry per ping period;
+    /// - a connection that could not be established waits for the ping period, as in Redis.
     pub fn on_conn_closed(&mut self, link: LinkId, conn: Conn) {
         let Some(l) = self.links.get_mut(&link) else { return };
+        let was_up = match conn {
+            Conn::Command => l.cc_up,
+            Conn::PubSub => l.pc_up,
+        };
         match conn {
             Conn::Command => {
                 l.cc = false;
@@ -410,6 +436,11 @@ impl Sentinel {
                 l.pc = false;
                 l.pc_up = false;
             }
+        }
+        if std::mem::take(&mut l.answered_since_reconnect) {
+            l.last_reconn_time = 0;
+        } else if was_up {
+            l.early_retry = true;
         }
     }
 

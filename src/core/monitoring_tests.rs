@@ -50,6 +50,30 @@ fn first_tick_connects_both_connections_with_redis_init_sequence() {
 }
 
 #[test]
+fn a_link_that_answered_is_reconnected_at_the_next_tick_after_a_server_side_close() {
+    // A promotion transaction (CLIENT KILL TYPE normal / pubsub) closes the connections of a
+    // link that was working: no need to wait out the ping period since the last attempt.
+    let (mut s, id) = sentinel(2, 5000);
+    let master = InstanceRef::Master(id);
+    s.tick_master(id, 2000);
+    s.drain_actions();
+    let link = link_of(&s, &master);
+    pong(&mut s, &master, 2010);
+    s.on_conn_closed(link, Conn::Command);
+    s.on_conn_closed(link, Conn::PubSub);
+    s.tick_master(id, 2100);
+    let a = s.drain_actions();
+    assert_eq!(a.iter().filter(|x| matches!(x, Action::Connect { .. })).count(), 2, "{a:?}");
+    // The new connections have not answered yet: a second close waits for the ping period.
+    s.on_conn_closed(link, Conn::Command);
+    s.tick_master(id, 2200);
+    assert!(!s.drain_actions().iter().any(|x| matches!(x, Action::Connect { .. })));
+    s.tick_master(id, 3101);
+    let a = s.drain_actions();
+    assert_eq!(a.iter().filter(|x| matches!(x, Action::Connect { .. })).count(), 1, "{a:?}");
+}
+
+#[test]
 fn renamed_commands_are_used_on_the_wire() {
     let (mut s, id) = sentinel(2, 5000);
     s.masters.get_mut(&id).unwrap().renamed_commands = vec![("PING".into(), "MYPING".into())];
@@ -456,6 +480,58 @@ fn is_master_down_by_addr_follows_the_master_to_its_new_address() {
     assert!(s.is_master_down_by_addr("127.0.0.1", 6390, 0, "*", 2100).down);
     s.remove_master(id);
     assert!(!s.is_master_down_by_addr("127.0.0.1", 6390, 0, "*", 2200).down);
+}
+
+#[test]
+fn a_connection_closed_after_it_was_accepted_gets_one_early_retry_per_ping_period() {
+    // Killed after the server accepted it but before the PING reply came back.
+    let (mut s, id) = sentinel(2, 5000);
+    let link = link_of(&s, &InstanceRef::Master(id));
+    let reconnects = |s: &mut Sentinel, now| {
+        s.tick_master(id, now);
+        s.drain_actions().iter().filter(|x| matches!(x, Action::Connect { .. })).count()
+    };
+    assert_eq!(reconnects(&mut s, 2000), 2);
+    let up_and_killed = |s: &mut Sentinel| {
+        s.on_link_up(link, Conn::Command, "127.0.0.1".into());
+        s.on_link_up(link, Conn::PubSub, "127.0.0.1".into());
+        s.on_conn_closed(link, Conn::Command);
+        s.on_conn_closed(link, Conn::PubSub);
+    };
+    up_and_killed(&mut s);
+    assert_eq!(reconnects(&mut s, 2100), 2, "early retry");
+    up_and_killed(&mut s);
+    assert_eq!(reconnects(&mut s, 2200), 0, "one early retry per ping period");
+    assert_eq!(reconnects(&mut s, 3100), 2, "the ping period since the last attempt");
+    // A connection that was never established waits for the ping period, as in Redis.
+    s.on_conn_closed(link, Conn::Command);
+    s.on_conn_closed(link, Conn::PubSub);
+    assert_eq!(reconnects(&mut s, 3200), 0);
+    assert_eq!(reconnects(&mut s, 4100), 2);
+}
+
+#[test]
+fn a_master_moved_to_a_new_address_is_connected_at_the_next_tick() {
+    // The old master is dead: its link was retried at 2000 (refused). A switch at 2100 must
+    // not wait for the ping period since that attempt to connect to the new address.
+    let (mut s, id) = sentinel(2, 5000);
+    s.tick_master(id, 2000);
+    s.drain_actions();
+    let link = link_of(&s, &InstanceRef::Master(id));
+    s.on_conn_closed(link, Conn::Command);
+    s.on_conn_closed(link, Conn::PubSub);
+    s.reset_master_and_change_address(id, "127.0.0.1", 6390, 2100).unwrap();
+    s.drain_actions();
+    s.tick_master(id, 2150);
+    let ports: Vec<u16> = s
+        .drain_actions()
+        .iter()
+        .filter_map(|a| match a {
+            Action::Connect { link: l, port, .. } if *l == link => Some(*port),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(ports, [6390, 6390], "both connections of the master's link, to the new address");
 }
 
 #[test]

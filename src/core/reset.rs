@@ -20,6 +20,7 @@ impl Sentinel {
             l.cc_up = false;
             l.pc_up = false;
             l.local_ip = None;
+            l.answered_since_reconnect = false;
         }
     }
 
@@ -92,6 +93,14 @@ impl Sentinel {
         m.inst.addr = new_addr;
         m.inst.s_down_since_time = 0;
         m.inst.o_down_since_time = 0;
+        // Redis keeps the link's last reconnection time, so the first connection to the new
+        // address may wait up to a ping period behind failed attempts at the old (dead) one,
+        // eating into the down-after the new master has to answer within. Those attempts say
+        // nothing about the new address: connect at the next tick.
+        let link = m.inst.link;
+        if let Some(l) = self.links.get_mut(&link) {
+            l.last_reconn_time = 0;
+        }
         self.index_master_addr(id, true);
         for (h, p) in keep {
             if let Ok(key) = self.create_replica(id, &h, p, now) {

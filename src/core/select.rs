@@ -27,6 +27,14 @@ pub enum Ineligible {
     LinkDownTooLong,
 }
 
+impl Ineligible {
+    /// Rules a working link repairs by itself: (b) once the shell reconnects it (at most one
+    /// ping period later), (e) with the INFO reply that follows.
+    pub fn repaired_by_link(self) -> bool {
+        matches!(self, Ineligible::Disconnected | Ineligible::StaleInfo)
+    }
+}
+
 impl Sentinel {
     /// Whether `replica` of `master` may be promoted now (`Ok`), or the first rule it breaks.
     pub fn check_promotable(
@@ -35,27 +43,36 @@ impl Sentinel {
         replica: &Instance,
         now: Millis,
     ) -> Result<(), Ineligible> {
+        match self.broken_rules(master, replica, now).first() {
+            Some(rule) => Err(*rule),
+            None => Ok(()),
+        }
+    }
+
+    /// Every rule of `sentinelSelectSlave` that `replica` of `master` breaks, in Redis's order.
+    pub fn broken_rules(&self, master: &Master, replica: &Instance, now: Millis) -> Vec<Ineligible> {
+        let mut broken = Vec::new();
         let master_sdown = master.inst.has(flags::S_DOWN);
         if replica.has(flags::S_DOWN | flags::O_DOWN) {
-            return Err(Ineligible::Down);
+            broken.push(Ineligible::Down);
         }
-        let Some(link) = self.links.get(&replica.link) else { return Err(Ineligible::Disconnected) };
-        if link.disconnected() {
-            return Err(Ineligible::Disconnected);
+        let link = self.links.get(&replica.link);
+        if link.is_none_or(|l| l.disconnected()) {
+            broken.push(Ineligible::Disconnected);
         }
         // Redis uses the global ping period here, not min(down_after, ping period).
         let ping5 = self.timings.ping_period.saturating_mul(5);
-        if now.saturating_sub(link.last_avail_time) > ping5 {
-            return Err(Ineligible::NotAvailable);
+        if link.is_none_or(|l| now.saturating_sub(l.last_avail_time) > ping5) {
+            broken.push(Ineligible::NotAvailable);
         }
         if replica.slave_priority == 0 {
-            return Err(Ineligible::PriorityZero);
+            broken.push(Ineligible::PriorityZero);
         }
         // While the master is SDOWN its replicas are INFO'd every second, otherwise only
         // every info period, so allow for that.
         let info_validity = if master_sdown { ping5 } else { self.timings.info_period.saturating_mul(3) };
         if now.saturating_sub(replica.info_refresh) > info_validity {
-            return Err(Ineligible::StaleInfo);
+            broken.push(Ineligible::StaleInfo);
         }
         // A replica may have lost its master link when the master went down; beyond that,
         // 10 down-after periods of disconnection is too much.
@@ -65,9 +82,22 @@ impl Sentinel {
         }
         max_master_down = max_master_down.saturating_add((master.inst.down_after as i64).saturating_mul(10));
         if replica.master_link_down_time > max_master_down {
-            return Err(Ineligible::LinkDownTooLong);
+            broken.push(Ineligible::LinkDownTooLong);
         }
-        Ok(())
+        broken
+    }
+
+    /// Whether some replica of master `id` fails selection only for want of a working link
+    /// (rules b and e), while still having answered a PING within 5 ping periods (rule c):
+    /// its link was cut, typically by the `CLIENT KILL TYPE normal` of a promotion
+    /// transaction sent for another master name on the same server, and is being
+    /// re-established.
+    pub fn replica_link_being_restored(&self, id: MasterId, now: Millis) -> bool {
+        let Some(m) = self.masters.get(&id) else { return false };
+        m.replicas.values().any(|r| {
+            let broken = self.broken_rules(m, r, now);
+            !broken.is_empty() && broken.iter().all(|rule| rule.repaired_by_link())
+        })
     }
 
     /// The key of the best replica to promote, or `None` if no replica qualifies (or there is

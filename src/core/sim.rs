@@ -17,14 +17,17 @@
 //! connection (TCP) but in any order across connections.
 //!
 //! The model of redis-server covers what Sentinel relies on: PING, INFO (role, replicas,
-//! offsets, link status, run id, `master_failover_state`), the SLAVEOF transaction,
-//! PUBLISH/SUBSCRIBE of hellos, and the COORDINATED failover's `CLIENT PAUSE <t> WRITE`,
-//! `CLIENT UNPAUSE` and `FAILOVER TO <host> <port> TIMEOUT <t>` / `FAILOVER ABORT`: a master
-//! handing over stops taking writes, waits for the target to have its offset, then swaps roles
-//! with it in one step (redis-server's handover), or gives up at the timeout. A hello PUBLISH
-//! to a write-paused server blocks its connection until the pause ends (as redis-server does),
-//! and is a violation from the sentinel that paused it. Peer sentinels answer PING, hello PUBLISHes and is-master-down-by-addr through their
-//! real cores.
+//! offsets, link status, run id, `master_failover_state`), the SLAVEOF transaction with its
+//! `CLIENT KILL TYPE normal` and `CLIENT KILL TYPE pubsub` (every other sentinel connection to
+//! the server drops), PUBLISH/SUBSCRIBE of hellos, and the COORDINATED failover's `CLIENT PAUSE
+//! <t> WRITE`, `CLIENT UNPAUSE` and `FAILOVER TO <host> <port> TIMEOUT <t>` / `FAILOVER ABORT`:
+//! a master handing over stops taking writes, waits for the target to have its offset, then
+//! swaps roles with it in one step (redis-server's handover), or gives up at the timeout. A
+//! hello PUBLISH to a write-paused server blocks its connection until the pause ends (as
+//! redis-server does), and is a violation from the sentinel that paused it. Peer sentinels
+//! answer PING, hello PUBLISHes and is-master-down-by-addr through their real cores. Several
+//! master names may point at the same server through different addresses (127.0.0.1,
+//! 127.0.0.2, ...), as a redis-server bound to several addresses allows.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -45,12 +48,15 @@ pub struct RedisModel {
     pub role: Role,
     /// Port of the master it replicates from, when a replica.
     pub master: Option<u16>,
+    /// The host it was told to replicate from (INFO's `master_host`).
+    pub master_host: String,
     pub offset: u64,
     pub priority: i64,
-    /// `FAILOVER TO`: the target's port and when the handover gives up.
-    pub handover: Option<(u16, Millis)>,
-    /// `CLIENT PAUSE <t> WRITE` lasts until then.
+    /// `FAILOVER TO`: the target's host and port, and when the handover gives up.
+    pub handover: Option<(String, u16, Millis)>,
+    /// `CLIENT PAUSE <t> WRITE` lasts until then, and which sentinel sent it.
     pub paused_until: Millis,
+    pub paused_by: Option<usize>,
 }
 
 /// Who is at the other end of a connection.
@@ -75,8 +81,15 @@ pub struct SimSentinel {
 #[derive(Clone, Debug)]
 enum Delivery {
     LinkUp,
-    Reply { tag: ReplyTag, reply: Reply },
-    Message { payload: Vec<u8> },
+    /// The server closed the connection (CLIENT KILL), after what it had sent before.
+    Closed,
+    Reply {
+        tag: ReplyTag,
+        reply: Reply,
+    },
+    Message {
+        payload: Vec<u8>,
+    },
 }
 
 /// A delivery and where it goes: sentinel `to`, on its connection `(link, conn)` to `from`.
@@ -124,6 +137,10 @@ pub struct Sim {
     pub crash_after_vote: f64,
     crash_soon: Vec<usize>,
     restarts: Vec<(Millis, usize)>,
+    /// Connections a server closed whose close is still on its way to their sentinel.
+    killed: HashSet<(usize, LinkId, Conn)>,
+    /// The master names every sentinel monitors, the n-th at 127.0.0.<n+1>:6379.
+    pub names: Vec<String>,
 }
 
 fn runid(n: u64) -> String {
@@ -134,6 +151,19 @@ impl Sim {
     /// A master on 6379 with `replicas` replicas on 6380.., watched by `sentinels` sentinels
     /// on 26379.. with the given quorum and down-after.
     pub fn new(seed: u64, replicas: u16, sentinels: usize, quorum: u32, down_after: Millis) -> Sim {
+        Sim::with_names(seed, &["mymaster"], replicas, sentinels, quorum, down_after)
+    }
+
+    /// Like [`Sim::new`], with one master name per entry of `names` on the same server, the
+    /// n-th monitored at 127.0.0.<n+1>:6379.
+    pub fn with_names(
+        seed: u64,
+        names: &[&str],
+        replicas: u16,
+        sentinels: usize,
+        quorum: u32,
+        down_after: Millis,
+    ) -> Sim {
         let mut redis = BTreeMap::new();
         redis.insert(
             6379,
@@ -143,10 +173,12 @@ impl Sim {
                 alive: true,
                 role: Role::Master,
                 master: None,
+                master_host: String::new(),
                 offset: 0,
                 priority: 100,
                 handover: None,
                 paused_until: 0,
+                paused_by: None,
             },
         );
         for i in 0..replicas {
@@ -159,10 +191,12 @@ impl Sim {
                     alive: true,
                     role: Role::Slave,
                     master: Some(6379),
+                    master_host: "127.0.0.1".into(),
                     offset: 0,
                     priority: 100,
                     handover: None,
                     paused_until: 0,
+                    paused_by: None,
                 },
             );
         }
@@ -170,15 +204,19 @@ impl Sim {
         for i in 0..sentinels {
             let cfg = SentinelConfig {
                 myid: Some(runid(1_000_000 + i as u64)),
-                masters: vec![MasterConfig {
-                    name: "mymaster".into(),
-                    host: "127.0.0.1".into(),
-                    port: 6379,
-                    quorum,
-                    down_after_ms: down_after,
-                    failover_timeout_ms: 10_000,
-                    ..MasterConfig::default()
-                }],
+                masters: names
+                    .iter()
+                    .enumerate()
+                    .map(|(n, name)| MasterConfig {
+                        name: name.to_string(),
+                        host: format!("127.0.0.{}", n + 1),
+                        port: 6379,
+                        quorum,
+                        down_after_ms: down_after,
+                        failover_timeout_ms: 10_000,
+                        ..MasterConfig::default()
+                    })
+                    .collect(),
                 ..SentinelConfig::default()
             };
             let port = 26379 + i as u16;
@@ -218,6 +256,8 @@ impl Sim {
             crash_after_vote: 0.0,
             crash_soon: Vec::new(),
             restarts: Vec::new(),
+            killed: HashSet::new(),
+            names: names.iter().map(|n| n.to_string()).collect(),
         }
     }
 
@@ -296,6 +336,37 @@ impl Sim {
             r.alive = true;
             r.runid = runid(n);
         }
+    }
+
+    /// `CLIENT KILL TYPE normal|pubsub` on redis `port`: every sentinel connection of that type
+    /// to it is closed by the server, except `skip` (the sender's, `(sentinel, link, conn)`).
+    /// The server executes nothing more from them; their sentinels learn of the close after
+    /// whatever the server had sent them before it.
+    fn kill_clients(&mut self, port: u16, kind: Conn, skip: (usize, LinkId, Conn)) {
+        for i in 0..self.sentinels.len() {
+            let gone: Vec<LinkId> = self.sentinels[i]
+                .conns
+                .iter()
+                .filter(|((l, c), n)| **n == Node::Redis(port) && *c == kind && (i, *l, *c) != skip)
+                .map(|((l, _), _)| *l)
+                .filter(|l| !self.killed.contains(&(i, *l, kind)))
+                .collect();
+            for link in gone {
+                self.killed.insert((i, link, kind));
+                if let Some(subs) = self.subscribers.get_mut(&port) {
+                    subs.retain(|(s, l)| !(*s == i && *l == link && kind == Conn::PubSub));
+                }
+                self.send_later(i, link, kind, Node::Redis(port), Delivery::Closed);
+            }
+        }
+    }
+
+    /// Drop what is still on its way on sentinel `i`'s connection `(link, conn)`: the
+    /// connection is closed or replaced.
+    fn forget_connection(&mut self, i: usize, link: LinkId, conn: Conn) {
+        self.in_flight.retain(|_, f| !(f.to == i && f.link == link && f.conn == conn));
+        self.conn_due.remove(&(i, link, conn));
+        self.killed.remove(&(i, link, conn));
     }
 
     fn drop_connections_to(&mut self, target: Node) {
@@ -417,6 +488,11 @@ impl Sim {
         }
         let input = match f.what {
             Delivery::LinkUp => Input::LinkUp { link: f.link, conn: f.conn, local_ip: "127.0.0.1".into() },
+            Delivery::Closed => {
+                self.sentinels[f.to].conns.remove(&(f.link, f.conn));
+                self.killed.remove(&(f.to, f.link, f.conn));
+                Input::LinkClosed { link: f.link, conn: f.conn }
+            }
             Delivery::Reply { tag, reply } => Input::Reply { link: f.link, tag, reply },
             Delivery::Message { payload } => {
                 Input::PubSubMessage { link: f.link, channel: b"__sentinel__:hello".to_vec(), payload }
@@ -484,24 +560,27 @@ impl Sim {
                 }
             }
         }
-        let handovers: Vec<(u16, u16, Millis)> =
-            self.redis.values().filter_map(|r| r.handover.map(|(t, until)| (r.port, t, until))).collect();
-        for (from, to, until) in handovers {
-            self.step_handover(from, to, until, now);
+        let handovers: Vec<(u16, String, u16, Millis)> = self
+            .redis
+            .values()
+            .filter_map(|r| r.handover.clone().map(|(host, t, until)| (r.port, host, t, until)))
+            .collect();
+        for (from, host, to, until) in handovers {
+            self.step_handover(from, host, to, until, now);
         }
     }
 
     /// One replication step of `FAILOVER TO`: once the target has every write of the master
     /// (the master takes none meanwhile), the two swap roles at once; past the timeout, or if
     /// the target stopped replicating from it, the master gives up and stays master.
-    fn step_handover(&mut self, from: u16, to: u16, until: Millis, now: Millis) {
+    fn step_handover(&mut self, from: u16, host: String, to: u16, until: Millis, now: Millis) {
         let (alive, offset) = (self.redis[&from].alive, self.redis[&from].offset);
         let target =
             self.redis.get(&to).filter(|t| t.alive && t.role == Role::Slave && t.master == Some(from));
         let caught_up = target.is_some_and(|t| t.offset == offset);
         if alive && caught_up {
             let m = self.redis.get_mut(&from).expect("exists");
-            (m.role, m.master, m.handover) = (Role::Slave, Some(to), None);
+            (m.role, m.master, m.master_host, m.handover) = (Role::Slave, Some(to), host, None);
             let t = self.redis.get_mut(&to).expect("exists");
             (t.role, t.master) = (Role::Master, None);
         } else if now >= until || target.is_none() {
@@ -529,7 +608,7 @@ impl Sim {
                     Some(target) => {
                         self.sentinels[i].conns.insert((link, conn), target);
                         // A fresh connection: nothing of an older one is still on its way.
-                        self.conn_due.remove(&(i, link, conn));
+                        self.forget_connection(i, link, conn);
                         self.send_later(i, link, conn, target, Delivery::LinkUp);
                         for (cmd, tag) in init {
                             if let Some(reply) = self.execute(i, link, conn, target, &cmd, now) {
@@ -544,6 +623,9 @@ impl Sim {
                 let Some(target) = self.sentinels[i].conns.get(&(link, Conn::Command)).copied() else {
                     return;
                 };
+                if self.killed.contains(&(i, link, Conn::Command)) {
+                    return;
+                }
                 if self.drop_rate > 0.0 && self.rng.gen_bool(self.drop_rate) {
                     self.sentinels[i].conns.remove(&(link, Conn::Command));
                     self.sentinels[i].core.handle(Input::LinkClosed { link, conn: Conn::Command }, self.now);
@@ -555,6 +637,7 @@ impl Sim {
             }
             Action::Close { link, conn } => {
                 self.sentinels[i].conns.remove(&(link, conn));
+                self.forget_connection(i, link, conn);
                 if conn == Conn::PubSub {
                     for subs in self.subscribers.values_mut() {
                         subs.retain(|(s, l)| !(*s == i && *l == link));
@@ -626,11 +709,22 @@ impl Sim {
         let ok = || Some(Reply::Status("OK".into()));
         match (target, name.as_str()) {
             (_, "AUTH") | (_, "MULTI") | (_, "EXEC") | (_, "CONFIG") | (_, "SCRIPT") => ok(),
+            (Node::Redis(p), "CLIENT") if words.get(1).is_some_and(|w| w.eq_ignore_ascii_case("KILL")) => {
+                let kind = match words.get(3).map(|w| w.to_ascii_lowercase()).as_deref() {
+                    Some("normal") => Conn::Command,
+                    Some("pubsub") => Conn::PubSub,
+                    _ => return Some(Reply::Error("ERR syntax error".into())),
+                };
+                // SKIPME yes: the connection sending the command survives.
+                self.kill_clients(p, kind, (from, link, conn));
+                Some(Reply::Integer(0))
+            }
             (Node::Redis(p), "CLIENT") => {
                 let r = self.redis.get_mut(&p)?;
                 match words.get(1).map(|w| w.to_ascii_uppercase()).as_deref() {
                     Some("PAUSE") => {
-                        r.paused_until = now + words.get(2).and_then(|t| t.parse().ok()).unwrap_or(0)
+                        r.paused_until = now + words.get(2).and_then(|t| t.parse().ok()).unwrap_or(0);
+                        r.paused_by = Some(from);
                     }
                     Some("UNPAUSE") => r.paused_until = 0,
                     _ => {}
@@ -656,7 +750,8 @@ impl Sim {
                 if r.role != Role::Master || r.handover.is_some() || !online || timeout == 0 {
                     return Some(Reply::Error("ERR FAILOVER target replica is not online.".into()));
                 }
-                self.redis.get_mut(&p)?.handover = Some((target?, now + timeout));
+                let host = words.get(2).cloned().unwrap_or_default();
+                self.redis.get_mut(&p)?.handover = Some((host, target?, now + timeout));
                 ok()
             }
             (_, "PING") => Some(Reply::Status("PONG".into())),
@@ -678,6 +773,7 @@ impl Sim {
                     r.master = None;
                 } else {
                     r.role = Role::Slave;
+                    r.master_host = words.get(1).cloned().unwrap_or_default();
                     r.master = words.get(2).and_then(|w| w.parse().ok());
                 }
                 ok()
@@ -685,14 +781,16 @@ impl Sim {
             (Node::Redis(p), "PUBLISH") => {
                 let paused_until = self.redis[&p].paused_until;
                 if paused_until > now {
-                    // The sentinel that paused it must not publish there (Valkey's rule); a
-                    // peer that does not know gets its connection stuck behind the PUBLISH
-                    // until the pause ends, as redis-server blocks it.
-                    let paused_by_me = self.sentinels[from]
-                        .core
-                        .masters
-                        .values()
-                        .any(|m| m.inst.has(super::flags::COORD_FAILOVER));
+                    // The sentinel that paused it must not publish there (Valkey's rule) while it
+                    // remembers doing so; one that does not know (a peer, or one restarted
+                    // since) gets its connection stuck behind the PUBLISH until the pause
+                    // ends, as redis-server blocks it.
+                    let paused_by_me = self.redis[&p].paused_by == Some(from)
+                        && self.sentinels[from]
+                            .core
+                            .masters
+                            .values()
+                            .any(|m| m.inst.has(super::flags::COORD_FAILOVER));
                     if paused_by_me {
                         self.violations
                             .push(format!("sentinel {} sent a hello PUBLISH to paused {}", from, p));
@@ -756,7 +854,8 @@ impl Sim {
                 let m = r.master.unwrap_or(0);
                 let up = self.redis.get(&m).is_some_and(|x| x.alive && x.role == Role::Master);
                 s.push_str(&format!(
-                    "role:slave\r\nmaster_host:127.0.0.1\r\nmaster_port:{}\r\nmaster_link_status:{}\r\n",
+                    "role:slave\r\nmaster_host:{}\r\nmaster_port:{}\r\nmaster_link_status:{}\r\n",
+                    r.master_host,
                     m,
                     if up { "up" } else { "down" }
                 ));
@@ -772,13 +871,18 @@ impl Sim {
         s
     }
 
-    /// What each live sentinel answers to GET-MASTER-ADDR-BY-NAME.
+    /// What each live sentinel answers to GET-MASTER-ADDR-BY-NAME for the first name.
     pub fn reported_masters(&self) -> Vec<u16> {
+        self.reported_masters_of(&self.names[0])
+    }
+
+    /// What each live sentinel answers to GET-MASTER-ADDR-BY-NAME for `name`.
+    pub fn reported_masters_of(&self, name: &str) -> Vec<u16> {
         self.sentinels
             .iter()
             .filter(|s| s.alive)
             .map(|s| {
-                let m = s.core.master_by_name("mymaster").unwrap();
+                let m = s.core.master_by_name(name).unwrap();
                 s.core.current_master_addr(m).port
             })
             .collect()

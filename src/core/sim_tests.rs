@@ -342,3 +342,46 @@ fn coordinated_failovers_under_random_faults_are_safe_and_converge() {
         }
     }
 }
+
+/// Issue 13: sixteen master names point at one server (through 16 addresses) that has one
+/// replica. When the server dies, every name fails over to that replica. The promotion
+/// transaction of each name ends with `CLIENT KILL TYPE normal` / `pubsub`, which cuts every
+/// sentinel link to the replica, the links of the names whose failover is a step behind
+/// included. The simulator carries out each master's commands right after that master's tick
+/// (as the daemon does, one task per master), so those cuts land between the steps of the
+/// other names. Every name must still switch within the first attempt (failover-timeout is
+/// 10 s here: a retry would come 20 s after the first try), and none may give up at replica
+/// selection.
+#[test]
+fn names_sharing_a_server_all_fail_over_to_its_replica() {
+    let names: Vec<String> = (1..=16).map(|n| format!("m{n}")).collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    for seed in 0..10 {
+        let mut sim = Sim::with_names(seed, &names, 1, 3, 2, 2000);
+        sim.run(5000);
+        for s in &sim.sentinels {
+            for name in &names {
+                let m = s.core.master_by_name(name).unwrap();
+                assert_eq!((m.replicas.len(), m.sentinels.len()), (1, 2), "seed {seed}: discovery of {name}");
+            }
+        }
+        sim.kill_redis(6379);
+        sim.run(15_000);
+        for name in &names {
+            assert_eq!(sim.reported_masters_of(name), [6380, 6380, 6380], "seed {seed}: {name}");
+        }
+        for i in 0..3 {
+            assert_eq!(sim.count(i, "-failover-abort-no-good-slave"), 0, "seed {seed}: sentinel {i}");
+            // The promotions' cuts must not keep a name's fresh link to its new master from
+            // answering within down-after either.
+            let new_master_down = sim.sentinels[i]
+                .events
+                .iter()
+                .filter(|(_, k, m)| {
+                    k == "+sdown" && m.starts_with("master ") && m.ends_with(" 127.0.0.1 6380")
+                })
+                .count();
+            assert_eq!(new_master_down, 0, "seed {seed}: sentinel {i}: {:?}", sim.kinds(i));
+        }
+    }
+}

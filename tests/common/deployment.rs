@@ -1,5 +1,6 @@
 //! A whole Sentinel deployment for one test: 1 master, N replicas, M sentinels of any mix of
-//! kinds, all on free loopback ports, watching a master name unique to the test.
+//! kinds, all on free loopback ports, watching a master name unique to the test (or several
+//! names for the same master, one per loopback address).
 
 use std::time::Duration;
 
@@ -7,10 +8,13 @@ use super::client::{Client, Subscriber};
 use super::redis::{RedisServer, ServerKind};
 use super::resp::Resp;
 use super::sentinel::{Kind, SentinelOptions, SentinelProc};
-use super::{unique_name, wait_for, wait_until};
+use super::{unique_name, wait_until};
 
 /// How long replicas may take to report `master_link_status:up` at start.
 const REPLICATION_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Redis's limit on `bind` addresses, and so on the names one master can be watched under.
+pub const MAX_NAMES_PER_MASTER: usize = 16;
 
 /// Builder for [`Deployment`]. Defaults: 2 replicas, 3 `redis-sentinel`s, quorum 2,
 /// down-after-milliseconds 2000, failover-timeout 10000 (values short enough for tests and
@@ -18,6 +22,7 @@ const REPLICATION_TIMEOUT: Duration = Duration::from_secs(30);
 #[derive(Clone, Debug)]
 pub struct DeploymentBuilder {
     name: Option<String>,
+    names_per_master: usize,
     replicas: usize,
     sentinels: Vec<Kind>,
     quorum: u32,
@@ -36,6 +41,7 @@ impl Default for DeploymentBuilder {
     fn default() -> Self {
         DeploymentBuilder {
             name: None,
+            names_per_master: 1,
             replicas: 2,
             sentinels: vec![Kind::Redis; 3],
             quorum: 2,
@@ -56,6 +62,17 @@ impl DeploymentBuilder {
     /// The master name (default: `unique_name("m")`). Keep it unique per test.
     pub fn master_name(mut self, name: &str) -> Self {
         self.name = Some(name.to_string());
+        self
+    }
+
+    /// Watch the master under `n` names, `<name>-1` .. `<name>-<n>`, the k-th at address
+    /// 127.0.0.k (the master and the replicas listen on all `n` addresses; at most
+    /// [`MAX_NAMES_PER_MASTER`]). A sentinel tells masters apart by address (hellos,
+    /// is-master-down-by-addr), so names sharing a server need an address each. With `n == 1`
+    /// (the default) the name is used as is, at 127.0.0.1.
+    pub fn master_names(mut self, n: usize) -> Self {
+        assert!((1..=MAX_NAMES_PER_MASTER).contains(&n), "1 to {MAX_NAMES_PER_MASTER} names per master");
+        self.names_per_master = n;
         self
     }
 
@@ -142,7 +159,17 @@ impl DeploymentBuilder {
     /// sentinels. Does not wait for discovery: call [`Deployment::wait_for_discovery`].
     pub fn start(self) -> Deployment {
         let name = self.name.clone().unwrap_or_else(|| unique_name("m"));
-        let redis_args: Vec<&str> = self.redis_args.iter().map(String::as_str).collect();
+        let names: Vec<String> = match self.names_per_master {
+            1 => vec![name],
+            n => (1..=n).map(|k| format!("{name}-{k}")).collect(),
+        };
+        let mut redis_args: Vec<&str> = self.redis_args.iter().map(String::as_str).collect();
+        let binds: Vec<String> = (1..=names.len()).map(|k| format!("127.0.0.{k}")).collect();
+        if names.len() > 1 {
+            // After RedisServer's own `--bind 127.0.0.1`: the last one wins.
+            redis_args.push("--bind");
+            redis_args.extend(binds.iter().map(String::as_str));
+        }
         let master = RedisServer::start_opts(self.data_kind, &redis_args, self.tls);
         let master_port = master.port().to_string();
         let replicas: Vec<RedisServer> = (0..self.replicas)
@@ -155,7 +182,7 @@ impl DeploymentBuilder {
         for r in &replicas {
             r.wait_link_up(REPLICATION_TIMEOUT);
         }
-        let config = self.config_text(&name, master.port());
+        let config = self.config_text(&names, master.port());
         let debug: Vec<(&str, &str)> =
             self.sentinel_debug.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         let sentinels = self
@@ -170,7 +197,8 @@ impl DeploymentBuilder {
             })
             .collect();
         Deployment {
-            name,
+            name: names[0].clone(),
+            names,
             master,
             replicas,
             sentinels,
@@ -180,18 +208,23 @@ impl DeploymentBuilder {
         }
     }
 
-    /// The sentinel config (without port/bind, which [`SentinelProc`] adds).
-    fn config_text(&self, name: &str, master_port: u16) -> String {
-        let mut c = format!(
-            "sentinel monitor {name} 127.0.0.1 {master_port} {q}\n\
-             sentinel down-after-milliseconds {name} {da}\n\
-             sentinel failover-timeout {name} {ft}\n",
-            q = self.quorum,
-            da = self.down_after_ms,
-            ft = self.failover_timeout_ms,
-        );
-        if let Some(ps) = self.parallel_syncs {
-            c.push_str(&format!("sentinel parallel-syncs {name} {ps}\n"));
+    /// The sentinel config (without port/bind, which [`SentinelProc`] adds): the k-th name at
+    /// 127.0.0.k.
+    fn config_text(&self, names: &[String], master_port: u16) -> String {
+        let mut c = String::new();
+        for (k, name) in names.iter().enumerate() {
+            c.push_str(&format!(
+                "sentinel monitor {name} 127.0.0.{host} {master_port} {q}\n\
+                 sentinel down-after-milliseconds {name} {da}\n\
+                 sentinel failover-timeout {name} {ft}\n",
+                host = k + 1,
+                q = self.quorum,
+                da = self.down_after_ms,
+                ft = self.failover_timeout_ms,
+            ));
+            if let Some(ps) = self.parallel_syncs {
+                c.push_str(&format!("sentinel parallel-syncs {name} {ps}\n"));
+            }
         }
         c.push_str(&self.extra_sentinel_config);
         c
@@ -201,8 +234,11 @@ impl DeploymentBuilder {
 /// A running deployment. Fields are public so tests can kill / stop / restart any part.
 /// Dropping it kills every process.
 pub struct Deployment {
-    /// The master name the sentinels monitor.
+    /// The master name the sentinels monitor (the first one, with several names).
     pub name: String,
+    /// Every name the sentinels monitor the master under (just `name` unless
+    /// [`DeploymentBuilder::master_names`] asked for more).
+    pub names: Vec<String>,
     /// The server that was master at start (it may be a replica after a failover).
     pub master: RedisServer,
     pub replicas: Vec<RedisServer>,
@@ -248,21 +284,20 @@ impl Deployment {
         self.sentinels.iter().map(|s| s.psubscribe(patterns)).collect()
     }
 
-    /// Wait until every running sentinel lists every replica and every other sentinel, none of
-    /// them flagged down or disconnected.
+    /// Wait until every running sentinel lists, for every name, every replica and every other
+    /// sentinel, none of them flagged down or disconnected.
     pub fn wait_for_discovery(&mut self, timeout: Duration) {
         let want_replicas: Vec<String> = self.replicas.iter().map(RedisServer::addr).collect();
         let peers = self.sentinels.len() - 1;
-        let name = self.name.clone();
-        for s in &self.sentinels {
+        for (s, name) in self.sentinels.iter().flat_map(|s| self.names.iter().map(move |n| (s, n))) {
             let what = format!(
                 "{} :{} to list replicas {want_replicas:?} and {peers} sentinels of {name}",
                 s.kind(),
                 s.port()
             );
             wait_until(timeout, &what, || {
-                let replicas = s.instances("REPLICAS", &name);
-                let sentinels = s.instances("SENTINELS", &name);
+                let replicas = s.instances("REPLICAS", name);
+                let sentinels = s.instances("SENTINELS", name);
                 let mut names: Vec<String> = replicas.iter().filter_map(|r| r.field("name")).collect();
                 names.sort();
                 let mut want = want_replicas.clone();
@@ -274,16 +309,34 @@ impl Deployment {
         }
     }
 
-    /// The master address every sentinel reports with GET-MASTER-ADDR-BY-NAME, once they all
-    /// agree on a port other than `old_port`. Panics after `timeout` with what each said.
+    /// The master port every sentinel reports with GET-MASTER-ADDR-BY-NAME for every name,
+    /// once they all agree on one other than `old_port`. Panics after `timeout` with what each
+    /// said.
     pub fn wait_for_new_master(&self, old_port: u16, timeout: Duration) -> u16 {
-        let what = format!("all sentinels of {} to report a master other than :{old_port}", self.name);
-        wait_for(timeout, &what, || {
-            let addrs: Vec<Option<(String, u16)>> =
-                self.sentinels.iter().map(|s| s.master_addr(&self.name)).collect();
-            let first = addrs.first()?.clone()?;
-            (first.1 != old_port && addrs.iter().all(|a| a.as_ref() == Some(&first))).then_some(first.1)
-        })
+        let what = format!("all sentinels of {:?} to report a master other than :{old_port}", self.names);
+        let mut port = None;
+        super::scenario::wait_until_shows(timeout, &what, || {
+            let addrs = self.all_master_addrs();
+            let first = addrs.first().and_then(|(_, a)| a.clone());
+            port = first
+                .filter(|f| f.1 != old_port && addrs.iter().all(|(_, a)| a.as_ref() == Some(f)))
+                .map(|f| f.1);
+            let seen: Vec<String> = addrs.iter().map(|(who, a)| format!("{who}: {a:?}")).collect();
+            (port.is_some(), seen.join("\n"))
+        });
+        port.expect("wait_until_shows returned, so a port was found")
+    }
+
+    /// What every sentinel answers to GET-MASTER-ADDR-BY-NAME for every name, each answer
+    /// labelled `<kind> :<port> <name>`.
+    fn all_master_addrs(&self) -> Vec<(String, Option<(String, u16)>)> {
+        let mut out = Vec::new();
+        for s in &self.sentinels {
+            for name in &self.names {
+                out.push((format!("{} :{} {name}", s.kind(), s.port()), s.master_addr(name)));
+            }
+        }
+        out
     }
 
     /// What each sentinel answers to GET-MASTER-ADDR-BY-NAME (for failure messages).

@@ -127,35 +127,72 @@ fn peer_votes_from_another_epoch_do_not_count() {
 }
 
 #[test]
-fn votes_are_counted_in_the_failover_epoch_even_after_the_current_epoch_moved() {
-    // §12: Redis counts peer votes cast in the *current* epoch. We count those cast in the
-    // failover epoch. Five sentinels (majority 3); our failover runs in epoch 1; then peer 1
-    // starts its own attempt in epoch 2, and we adopt epoch 2 by voting for it.
+fn our_old_vote_does_not_add_to_peer_votes_of_a_later_epoch() {
+    // §12: Redis counts the peers' votes cast in the current epoch together with its own vote
+    // cast in the failover epoch. Three sentinels (majority 2); our failover and our vote are
+    // in epoch 1, then a hello moves our current epoch to 2.
+    let mut w = waiting(&[6380], 2, 2);
+    let (id, now) = (w.id, w.now);
+    w.s.vote_leader(id, 1, &myid(), now);
+    w.s.current_epoch = 2;
+    // One peer voted for us in epoch 2 (our vote requests carry the current epoch). With
+    // Redis's rule, that vote plus our own from epoch 1 would make us leader; but the other
+    // peer may have given its epoch-2 vote to someone else, who could then win epoch 2 too.
+    w.peer_votes(0, &myid(), 2);
+    assert_eq!(w.s.get_leader(id, 1, now), None);
+    // Votes for us from epoch 1 do not count either: epoch 1 is over.
+    w.peer_votes(1, &myid(), 1);
+    assert_eq!(w.s.get_leader(id, 1, now), None);
+    // Both peers in epoch 2: a majority within one epoch.
+    w.peer_votes(1, &myid(), 2);
+    assert_eq!(w.s.get_leader(id, 1, now), Some(myid()));
+}
+
+#[test]
+fn a_failover_elected_in_a_later_epoch_takes_that_epoch() {
+    // Five sentinels (majority 3). Our failover runs in epoch 1; peer 1 then starts its own
+    // attempt in epoch 2 and we vote for it, which moves us to epoch 2. Our next requests
+    // carry epoch 2, and three peers vote for us there.
     let mut w = waiting(&[6380], 4, 2);
     let (id, now) = (w.id, w.now);
     w.s.vote_leader(id, 1, &myid(), now);
     w.s.vote_leader(id, 2, &peer_id(1), now);
     assert_eq!(w.s.current_epoch, 2);
-    // Three peers voted for us in epoch 2 (they saw our requests, which carry the current
-    // epoch). With Redis's rule those votes would make us leader of epoch 1. They must not.
-    for i in [0, 2, 3] {
-        w.peer_votes(i, &myid(), 2);
-    }
-    assert_eq!(w.s.get_leader(id, 1, now), None);
-    // Votes for us cast in epoch 1 do count: a real majority in our own epoch.
     for i in [0, 2, 3] {
         w.peer_votes(i, &myid(), 1);
     }
+    assert_eq!(w.s.get_leader(id, 1, now), None, "votes of epoch 1 no longer count");
+    for i in [0, 2, 3] {
+        w.peer_votes(i, &myid(), 2);
+    }
+    // Three votes for us in epoch 2; our own went to peer 1 (which has 2 at most).
     assert_eq!(w.s.get_leader(id, 1, now), Some(myid()));
+    w.s.drain_actions();
+    w.advance(100);
+    assert_eq!(kinds(&w.tick())[0], "+elected-leader");
+    assert_eq!(w.master().failover_epoch, 2, "won in epoch 2");
+    for _ in 0..2 {
+        w.advance(100);
+        w.refresh();
+        w.tick();
+    }
+    assert_eq!(w.master().failover_state, FailoverState::WaitPromotion);
+    w.confirm_promotion();
+    assert_eq!(w.master().config_epoch, 2, "the new configuration carries the epoch it was won in");
 }
 
 #[test]
-fn our_vote_counts_only_if_cast_in_the_failover_epoch() {
-    let mut w = waiting(&[6380], 0, 1);
+fn our_vote_counts_for_whoever_got_it_in_the_current_epoch() {
+    let mut w = waiting(&[6380], 2, 2);
     let (id, now) = (w.id, w.now);
-    // We already voted in a later epoch (for someone else): no vote in epoch 1 is possible.
+    // We gave our epoch-2 vote to peer 0 and peer 1 did too: peer 0 leads epoch 2, not us,
+    // although our failover started in epoch 1.
     w.s.vote_leader(id, 2, &peer_id(0), now);
-    assert_eq!(w.s.get_leader(id, 1, now), None);
+    w.peer_votes(1, &peer_id(0), 2);
+    assert_eq!(w.s.get_leader(id, 1, now), Some(peer_id(0)));
+    w.s.drain_actions();
+    w.advance(100);
+    assert!(kinds(&w.tick()).is_empty(), "not elected: wait");
 }
 
 #[test]

@@ -156,3 +156,71 @@ fn excluded_replicas_are_skipped_for_the_next_best() {
     assert_eq!(w.s.select_slave(w.id, w.now), Some(replica_key(6381)));
     assert_eq!(w.s.select_slave(MasterId(77), w.now), None);
 }
+
+/// A sole sentinel (quorum 1) elected for a failover of a master with replica 6380, in
+/// SELECT_SLAVE, before the selection tick.
+fn selecting() -> World {
+    let mut w = one_replica(false);
+    w.set_odown();
+    w.tick();
+    assert_eq!(w.master().failover_state, crate::core::FailoverState::SelectSlave);
+    w.advance(100);
+    w
+}
+
+#[test]
+fn selection_waits_for_a_replica_whose_link_is_being_restored() {
+    // Another master name's promotion transaction on the same server just cut the link:
+    // it answered PINGs moments ago, so the failover waits for the reconnection.
+    let mut w = selecting();
+    w.disconnect(6380);
+    assert!(w.s.replica_link_being_restored(w.id, w.now));
+    assert!(w.tick().is_empty(), "no abort while the link comes back");
+    w.advance(100);
+    w.set_healthy(6380);
+    let a = w.tick();
+    assert_eq!(kinds(&a)[0], "+selected-slave");
+}
+
+#[test]
+fn selection_waits_for_the_link_at_most_five_ping_periods() {
+    let mut w = selecting();
+    let entered = w.master().failover_state_change_time;
+    w.disconnect(6380);
+    // The link keeps being cut right after each reconnection: PINGs answered, never up at
+    // the selection tick.
+    w.now = entered + 5_000;
+    w.link_of(6380).last_avail_time = w.now;
+    assert!(w.tick().is_empty());
+    w.now = entered + 5_001;
+    w.link_of(6380).last_avail_time = w.now;
+    assert_eq!(kinds(&w.tick()), ["-failover-abort-no-good-slave"]);
+}
+
+#[test]
+fn selection_does_not_wait_for_a_replica_a_reconnection_cannot_make_eligible() {
+    // Disconnected and silent for more than 5 ping periods (rule c): gone, not reconnecting.
+    let mut w = selecting();
+    w.disconnect(6380);
+    w.link_of(6380).last_avail_time = w.now - 5_001;
+    assert!(!w.s.replica_link_being_restored(w.id, w.now));
+    assert_eq!(kinds(&w.tick()), ["-failover-abort-no-good-slave"]);
+    // Disconnected, but priority 0 (rule d): a reconnection changes nothing.
+    let mut w = selecting();
+    w.disconnect(6380);
+    w.replica_mut(6380).slave_priority = 0;
+    assert_eq!(kinds(&w.tick()), ["-failover-abort-no-good-slave"]);
+}
+
+#[test]
+fn selection_waits_for_fresh_info_after_a_reconnection() {
+    // Reconnected, but the INFO replies were lost with the cut connections: the next INFO
+    // poll (every second during a failover) brings it, so the failover waits for it too.
+    let mut w = selecting();
+    w.replica_mut(6380).info_refresh = w.now - 5_001;
+    assert!(w.s.replica_link_being_restored(w.id, w.now));
+    assert!(w.tick().is_empty());
+    w.advance(100);
+    w.refresh();
+    assert_eq!(kinds(&w.tick())[0], "+selected-slave");
+}
