@@ -4,7 +4,8 @@
 //! increment must be on the new master afterwards. The same run with a plain SENTINEL
 //! FAILOVER prints how many it lost. Then the bad inputs: no replica, a master that is down, a
 //! replica that refuses the handover (ACL denies PSYNC) with a second call meanwhile, the
-//! command link killed during WAIT_PROMOTION, and a node stuck in a FAILOVER of its own.
+//! command link killed during WAIT_PROMOTION, and a node stuck in a FAILOVER of its own; and a
+//! mixed group whose redis-sentinels vote for it.
 
 mod common;
 
@@ -327,4 +328,25 @@ fn a_node_stuck_in_a_failover_of_its_own_is_repaired() {
     wait_until(Duration::from_secs(60), "the stopped replica to follow the new master", || {
         follows(stuck_target, other)
     });
+}
+
+/// In a mixed group the election is the ordinary one: redis-sentinel 7.0.15 peers vote for the
+/// rsentinel that runs the COORDINATED failover and follow the new master from its hellos.
+#[test]
+fn redis_sentinels_vote_for_a_coordinated_failover() {
+    let mut d = Deployment::builder()
+        .sentinel_kinds(&[Kind::Rsentinel, Kind::Redis, Kind::Redis])
+        .sentinel_debug(&[("info-period", "1000")])
+        .start();
+    d.wait_for_discovery(Duration::from_secs(60));
+    let old = d.master.port();
+    let mut events = d.sentinels[0].psubscribe(&["*"]);
+    start_failover(&d, 0, true);
+    events.wait_for_event("+elected-leader", |_| true, Duration::from_secs(20));
+    let new = d.wait_for_new_master(old, Duration::from_secs(60));
+    wait_until(Duration::from_secs(60), "the old master to follow the new one", || follows(old, new));
+    events.wait_for_event("+switch-master", |_| true, Duration::from_secs(10));
+    let seen: Vec<&str> = events.seen().iter().map(|m| m.channel.as_str()).collect();
+    assert!(seen.contains(&"+failover-state-wait-promotion"), "{seen:?}");
+    assert!(!seen.iter().any(|c| c.starts_with("-failover-abort")), "{seen:?}");
 }
