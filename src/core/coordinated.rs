@@ -129,11 +129,8 @@ impl Sentinel {
         if !self.send_transaction(&master, commands) {
             return;
         }
-        self.event(Level::Notice, "+failover-state-wait-promotion", &promoted, None);
-        let m = self.masters.get_mut(&id).expect("checked");
-        m.failover_state = FailoverState::WaitPromotion;
-        m.failover_state_change_time = now;
-        m.coord_pause_until = now + left.max(1);
+        self.enter_wait_promotion(id, &promoted, now);
+        self.masters.get_mut(&id).expect("checked").coord_pause_until = now + left.max(1);
     }
 
     /// After the promotion of a COORDINATED failover is confirmed (Valkey 9.0's

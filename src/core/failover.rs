@@ -284,10 +284,17 @@ impl Sentinel {
         if !self.send_slaveof(&promoted, None) {
             return;
         }
-        self.event(Level::Notice, "+failover-state-wait-promotion", &promoted, None);
-        let m = self.masters.get_mut(&id).expect("checked");
-        m.failover_state = FailoverState::WaitPromotion;
-        m.failover_state_change_time = now;
+        self.enter_wait_promotion(id, &promoted, now);
+    }
+
+    /// The promotion was asked for (of `promoted`, or of the old master in a COORDINATED
+    /// failover): announce it and wait for INFO to show it.
+    pub(crate) fn enter_wait_promotion(&mut self, id: MasterId, promoted: &InstanceRef, now: Millis) {
+        self.event(Level::Notice, "+failover-state-wait-promotion", promoted, None);
+        if let Some(m) = self.masters.get_mut(&id) {
+            m.failover_state = FailoverState::WaitPromotion;
+            m.failover_state_change_time = now;
+        }
     }
 
     /// WAIT_PROMOTION (`sentinelFailoverWaitPromotion`): only the timeout lives here; INFO
