@@ -28,7 +28,7 @@ while [ $# -gt 0 ]; do
     shift
 done
 
-ensure_redis_packages redis-server redis-sentinel redis-tools
+ensure_packages redis-server redis-sentinel redis-tools
 
 impls=(redis-sentinel rsentinel)
 [ -n "$only" ] && impls=("$only")

@@ -56,7 +56,7 @@ addrs_per_server=$((per_server < addrs ? per_server : addrs))
 binds=()
 for ((i = 1; i <= addrs_per_server; i++)); do binds+=("127.0.0.$i"); done
 
-ensure_redis_packages redis-server redis-sentinel redis-tools
+ensure_packages redis-server redis-sentinel redis-tools
 
 impls=(redis-sentinel rsentinel)
 [ -n "$only" ] && impls=("$only")

@@ -61,7 +61,7 @@ fi
 
 packages=(redis-server redis-tools)
 [ "$use_redis" -eq 1 ] && packages+=(redis-sentinel)
-ensure_redis_packages "${packages[@]}"
+ensure_packages "${packages[@]}"
 
 if [ "$use_redis" -eq 1 ]; then
     sentinel_bin=$(command -v redis-sentinel)

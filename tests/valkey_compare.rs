@@ -233,7 +233,8 @@ fn valkey_only_directives_are_refused_like_valkey_refuses_them() {
         "enable-debug-assert maybe",
         "enable-debug-assert",
         "io-threads 257",
-        "log-format json",
+        // (`log-format json` is rsentinel's own value, accepted: see README's Logs.)
+        "log-format bogus",
         "cluster-announce-client-ipv4 01.2.3.4",
         "cluster-announce-client-ipv6 1.2.3.4",
         "max-new-connections-per-cycle 0",

@@ -12,6 +12,12 @@ use super::model::{RenameCommand, ServerConfig, TlsAuthClients, TlsConfig};
 use super::server_table::{self, check_enum, LOGLEVELS, SYSLOG_FACILITIES};
 use super::sys;
 
+/// `log-format json`: rsentinel's own value of Valkey 8.1's `log-format` directive (Valkey has
+/// `legacy` and `logfmt`, which are checked like Valkey checks them; `logfmt` is accepted but
+/// logs Redis's lines).
+pub const LOG_FORMAT_JSON: &str = "json";
+const LOG_FORMATS: &[&str] = &["legacy", "logfmt", LOG_FORMAT_JSON];
+
 pub const BAD_DIRECTIVE: &str = "Bad directive or wrong number of arguments";
 
 /// The commands a sentinel has (spec §3.1): what server-level `rename-command` may rename.
@@ -88,6 +94,10 @@ impl GenericState {
     pub fn apply(&mut self, args: &[String]) -> Result<Outcome, String> {
         let name = args[0].to_ascii_lowercase();
         let rest = &args[1..];
+        if name == "log-format" && rest.len() == 1 && rest[0].eq_ignore_ascii_case(LOG_FORMAT_JSON) {
+            self.server.log_format = LOG_FORMAT_JSON.into();
+            return Ok(Outcome::Done);
+        }
         if let Some(checked) = server_table::check_either(&name, rest) {
             checked?;
             self.store(&name, rest)?;
@@ -150,6 +160,7 @@ impl GenericState {
             "pidfile" => s.pidfile = non_empty(&v),
             "logfile" => s.logfile = v,
             "loglevel" => s.loglevel = check_loglevel(&v)?,
+            "log-format" => s.log_format = v.to_ascii_lowercase(),
             "aclfile" => s.aclfile = non_empty(&v),
             "unixsocket" => s.unixsocket = non_empty(&v),
             "unixsocketperm" => s.unixsocketperm = server_table::parse_octal_perm(&v)?,
@@ -262,6 +273,7 @@ pub fn validate_server(server: &ServerConfig) -> Result<(), (&'static str, Strin
     }
     check_loglevel(&server.loglevel).map_err(|e| ("loglevel", e))?;
     check_enum(&server.syslog_facility, SYSLOG_FACILITIES).map_err(|e| ("syslog_facility", e))?;
+    check_enum(&server.log_format, LOG_FORMATS).map_err(|e| ("log_format", e))?;
     if server.unixsocketperm > 0o777 {
         return Err(("unixsocketperm", "argument must be between 0 and 777 inclusive".into()));
     }

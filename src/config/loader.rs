@@ -16,14 +16,19 @@ use super::error::{ConfigError, Origin};
 use super::generic::{GenericState, Outcome};
 use super::lexer::{split_args, trim_line};
 use super::model::{SentinelConfig, ServerConfig};
-use super::sentinel_lines::{phase_of, Phase, SentinelBuilder};
+use super::rewrite::{STATE_END, STATE_HEADER};
+use super::sentinel_lines::{phase_of, Phase, SentinelBuilder, UNRECOGNIZED};
 use super::sys;
 
 const MAX_INCLUDE_DEPTH: usize = 16;
+/// `sentinel state-config-file <path>` (the keyword after `sentinel`).
+const STATE_DIRECTIVE: &str = "state-config-file";
 pub const SENTINEL_IN_INCLUDE: &str = "sentinel directives are not supported in included files (the config rewrite writes only the main file, which would then hold them twice)";
 
 /// One `sentinel` line waiting for its queue to run.
 struct Queued {
+    /// From the state file: runs after every main-file line, as an overlay.
+    from_state: bool,
     phase: Phase,
     args: Vec<String>,
     file: String,
@@ -37,7 +42,36 @@ pub struct Loader {
     queue: Vec<Queued>,
     sentinel: Option<SentinelBuilder>,
     depth: usize,
+    /// Where the last `sentinel state-config-file` line was (for errors about it).
+    state_directive: Option<Located>,
 }
+
+/// A config line, for errors that point at it.
+#[derive(Clone)]
+struct Located {
+    file: String,
+    line: usize,
+    text: String,
+    origin: Origin,
+}
+
+impl Located {
+    fn error(&self, message: String) -> ConfigError {
+        ConfigError::Line {
+            file: self.file.clone(),
+            line: self.line,
+            text: self.text.clone(),
+            message,
+            origin: self.origin,
+        }
+    }
+}
+
+pub const ONLY_SENTINEL_IN_STATE: &str =
+    "Only sentinel directives belong in the state file (sentinel state-config-file).";
+pub const STATE_IN_STATE: &str =
+    "sentinel state-config-file belongs in the main config file, not in the state file.";
+pub const STATE_IS_MAIN: &str = "sentinel state-config-file must differ from the main config file.";
 
 impl Loader {
     pub fn new() -> Loader {
@@ -46,13 +80,20 @@ impl Loader {
             queue: Vec::new(),
             sentinel: None,
             depth: 0,
+            state_directive: None,
         }
     }
 
     /// Continue from an already loaded configuration (a TOML file, before applying the
     /// command-line options on top of it).
     pub fn seeded(server: ServerConfig, sentinel: SentinelBuilder) -> Loader {
-        Loader { generic: GenericState::new(server), queue: Vec::new(), sentinel: Some(sentinel), depth: 0 }
+        Loader {
+            generic: GenericState::new(server),
+            queue: Vec::new(),
+            sentinel: Some(sentinel),
+            depth: 0,
+            state_directive: None,
+        }
     }
 
     /// Read config text. `file_lines` is how many of its lines come from the file itself; the
@@ -87,7 +128,19 @@ impl Loader {
                     if self.depth > 0 {
                         return Err(err(SENTINEL_IN_INCLUDE.into()));
                     }
+                    if words[0].eq_ignore_ascii_case(STATE_DIRECTIVE) {
+                        let [_, path] = words.as_slice() else { return Err(err(UNRECOGNIZED.into())) };
+                        self.generic.server.state_file = (!path.is_empty()).then(|| path.clone());
+                        self.state_directive = Some(Located {
+                            file: file.to_string(),
+                            line: linenum,
+                            text: line.to_string(),
+                            origin,
+                        });
+                        continue;
+                    }
                     self.queue.push(Queued {
+                        from_state: false,
                         phase: phase_of(&words[0]),
                         args: words,
                         file: file.to_string(),
@@ -128,12 +181,77 @@ impl Loader {
         Ok(())
     }
 
-    /// Run the sentinel queues (pre-monitor, monitor, post) and the whole-config checks.
-    pub fn finish(mut self) -> Result<(ServerConfig, SentinelConfig), ConfigError> {
+    /// Resolve the `sentinel state-config-file` path (relative to `dir`, where the sentinel
+    /// runs), store it back absolute, and refuse one that names the main config file
+    /// `main` itself. `shown` names the main file in errors about a TOML `state_file`.
+    pub fn resolve_state_file(&mut self, main: &Path, shown: &str) -> Result<Option<PathBuf>, ConfigError> {
+        let Some(raw) = self.generic.server.state_file.clone() else { return Ok(None) };
+        let path = self.generic.base_dir.join(raw);
+        if sys::same_file(&path, main) {
+            return Err(match &self.state_directive {
+                Some(at) => at.error(STATE_IS_MAIN.into()),
+                None => ConfigError::Global { file: shown.to_string(), message: STATE_IS_MAIN.into() },
+            });
+        }
+        self.generic.server.state_file = Some(path.display().to_string());
+        Ok(Some(path))
+    }
+
+    /// Read the state file, if it exists yet: only `sentinel` lines, queued to run after all
+    /// of the main file's (see `SentinelBuilder::begin_state_overlay`). A file that rsentinel
+    /// wrote must end with its end line: a cut-short file is refused rather than half loaded.
+    pub fn read_state_file(&mut self, path: &Path) -> Result<(), ConfigError> {
+        let shown = path.display().to_string();
+        let bytes = match std::fs::read(path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(ConfigError::Open { path: shown, reason: sys::io_strerror(&e) }),
+        };
+        let text = String::from_utf8_lossy(&bytes);
+        check_state_complete(&text, &shown)?;
+        for (i, raw) in text.split('\n').enumerate() {
+            let line = trim_line(raw);
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let at =
+                Located { file: shown.clone(), line: i + 1, text: line.to_string(), origin: Origin::File };
+            let args =
+                split_args(line).ok_or_else(|| at.error("Unbalanced quotes in configuration line".into()))?;
+            match args.split_first() {
+                None => continue,
+                Some((first, words)) if first.eq_ignore_ascii_case("sentinel") && !words.is_empty() => {
+                    if words[0].eq_ignore_ascii_case(STATE_DIRECTIVE) {
+                        return Err(at.error(STATE_IN_STATE.into()));
+                    }
+                    self.queue.push(Queued {
+                        from_state: true,
+                        phase: phase_of(&words[0]),
+                        args: words.to_vec(),
+                        file: at.file,
+                        line: at.line,
+                        text: at.text,
+                        origin: Origin::File,
+                    });
+                }
+                Some(_) => return Err(at.error(ONLY_SENTINEL_IN_STATE.into())),
+            }
+        }
+        Ok(())
+    }
+
+    /// Run the sentinel queues (pre-monitor, monitor, post) of the main file, then those of
+    /// the state file over them. Also returns what the state file overrode, for the log.
+    pub fn finish(mut self) -> Result<(ServerConfig, SentinelConfig, Vec<String>), ConfigError> {
         let base = self.generic.base_dir.clone();
         let mut builder = self.sentinel.take().unwrap_or_else(|| SentinelBuilder::new(&base));
-        self.queue.sort_by_key(|q| q.phase);
+        self.queue.sort_by_key(|q| (q.from_state, q.phase));
+        let mut overlay = false;
         for q in &self.queue {
+            if q.from_state && !overlay {
+                builder.begin_state_overlay();
+                overlay = true;
+            }
             builder.handle(&q.args).map_err(|message| ConfigError::Line {
                 file: q.file.clone(),
                 line: q.line,
@@ -142,7 +260,8 @@ impl Loader {
                 origin: q.origin,
             })?;
         }
-        Ok((self.generic.server, builder.finish()))
+        let notices = builder.take_notices();
+        Ok((self.generic.server, builder.finish(), notices))
     }
 
     /// Checks that need the whole config but not the sentinel queues (run between the two,
@@ -159,6 +278,23 @@ impl Loader {
         }
         self.generic.final_check().map_err(global)
     }
+}
+
+/// A state file that starts with rsentinel's header must end with its end line; one that
+/// does not was cut short (a copy interrupted, a full disk outside our atomic rewrite).
+fn check_state_complete(text: &str, file: &str) -> Result<(), ConfigError> {
+    let lines: Vec<&str> = text.split('\n').map(trim_line).collect();
+    if lines.first() != Some(&STATE_HEADER) {
+        return Ok(());
+    }
+    let Some((n, last)) = lines.iter().enumerate().rev().find(|(_, l)| !l.is_empty()) else { return Ok(()) };
+    if *last == STATE_END {
+        return Ok(());
+    }
+    Err(Located { file: file.to_string(), line: n + 1, text: last.to_string(), origin: Origin::File }.error(format!(
+        "The state file is truncated: it ends before its '{}' line. Refusing to start with half a state: restore the file, or remove it to start from the main config file alone.",
+        STATE_END
+    )))
 }
 
 enum IncludeError {

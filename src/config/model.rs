@@ -48,6 +48,9 @@ impl Default for SentinelConfig {
     }
 }
 
+/// The default `log-format`: Redis's own log line format.
+pub const LOG_FORMAT_LEGACY: &str = "legacy";
+
 pub const DEFAULT_DOWN_AFTER_MS: u64 = 30_000;
 pub const DEFAULT_FAILOVER_TIMEOUT_MS: u64 = 180_000;
 pub const DEFAULT_PARALLEL_SYNCS: i64 = 1;
@@ -158,6 +161,13 @@ pub struct ServerConfig {
     pub syslog_enabled: bool,
     pub syslog_ident: String,
     pub syslog_facility: String,
+    /// `sentinel state-config-file <path>` (TOML: `state_file`): where the sentinel persists
+    /// its state instead of rewriting the main config file. Absolute once loaded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state_file: Option<String>,
+    /// `log-format legacy|json` (Valkey 8.1's directive; `json` is rsentinel's): Redis's log
+    /// lines, or one JSON object per line.
+    pub log_format: String,
     /// The `tls-*` directives.
     pub tls: TlsConfig,
 }
@@ -183,6 +193,8 @@ impl Default for ServerConfig {
             syslog_enabled: false,
             syslog_ident: "redis".into(),
             syslog_facility: "local0".into(),
+            state_file: None,
+            log_format: LOG_FORMAT_LEGACY.into(),
             tls: TlsConfig::default(),
         }
     }

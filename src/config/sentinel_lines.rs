@@ -61,6 +61,22 @@ pub struct SentinelBuilder {
     /// The directory relative script paths are checked against (Redis has already done the
     /// `chdir` of the `dir` directive when it checks them).
     base_dir: PathBuf,
+    /// Set while the state file's lines are applied over the main file's (see
+    /// [`SentinelBuilder::begin_state_overlay`]): per master, the entries that came from the
+    /// main file, which a state line may replace instead of duplicating.
+    overlay: Option<Vec<MainEntries>>,
+    /// What the state file changed that an operator should know (logged at start-up).
+    notices: Vec<String>,
+}
+
+/// What the main config file defined for one master, while the state file is applied.
+#[derive(Clone, Default)]
+struct MainEntries {
+    /// The master is still the main file's: the state file has not redefined it yet.
+    redefinable: bool,
+    replicas: HashSet<String>,
+    sentinels: HashSet<String>,
+    renamed: HashSet<String>,
 }
 
 impl SentinelBuilder {
@@ -72,11 +88,48 @@ impl SentinelBuilder {
             sentinel_ids: Vec::new(),
             renamed: Vec::new(),
             base_dir: base_dir.to_path_buf(),
+            overlay: None,
+            notices: Vec::new(),
         }
     }
 
     pub fn finish(self) -> SentinelConfig {
         self.cfg
+    }
+
+    /// Notices about state lines that overrode the main file (see `begin_state_overlay`).
+    pub fn take_notices(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.notices)
+    }
+
+    /// From now on, lines come from the state file (`sentinel state-config-file`) and
+    /// override what the main config file set, as in the state-config-file proposal for Redis
+    /// and Valkey (redis #15422, valkey #4085):
+    ///
+    /// - a `monitor` line for a master the main file defined redefines it from scratch (its
+    ///   main-file options and lists are dropped; the state file holds them all), instead of
+    ///   failing with `Duplicate master name.`; a different address is noted;
+    /// - a `known-replica`, `known-sentinel` (same run id) or `rename-command` (same command)
+    ///   of a master that only the main file defined replaces the main file's entry, so an
+    ///   entry in both files counts once; duplicates inside the state file are still refused;
+    /// - `announce-ip ""` unsets the address the main file set (the state file writes every
+    ///   setting the sentinel can change at run time, unset ones included);
+    /// - single-valued settings simply take the state file's value (last one wins).
+    pub fn begin_state_overlay(&mut self) {
+        let main = (0..self.cfg.masters.len())
+            .map(|i| MainEntries {
+                redefinable: true,
+                replicas: self.replica_keys[i].clone(),
+                sentinels: self.sentinel_ids[i].clone(),
+                renamed: self.renamed[i].clone(),
+            })
+            .collect();
+        self.overlay = Some(main);
+    }
+
+    /// The main-file entries of master `i` while the state overlay is applied.
+    fn main_entries(&mut self, i: usize) -> Option<&mut MainEntries> {
+        self.overlay.as_mut().and_then(|m| m.get_mut(i))
     }
 
     /// Apply one `sentinel` line (`args` are the words after `sentinel`, at least one).
@@ -123,6 +176,9 @@ impl SentinelBuilder {
             ("known-sentinel", 5) => self.known_sentinel(a[1], a[2], atoi(a[3]), a[4]),
             ("rename-command", 4) => self.rename_command(a[1], a[2], a[3]),
             ("announce-ip", 2) => {
+                if a[1].is_empty() && self.overlay.is_some() {
+                    self.cfg.announce_ip = None;
+                }
                 self.announce_ip(a[1]);
                 Ok(())
             }
@@ -210,21 +266,44 @@ impl SentinelBuilder {
         // Masters from the config are accepted even when their name does not resolve yet
         // (with resolve-hostnames), so the address is only checked, not kept.
         let (host, port, _) = self.check_address(host, port)?;
-        if self.by_name.contains_key(name) {
-            return Err("Duplicate master name.".into());
-        }
-        self.by_name.insert(name.to_string(), self.cfg.masters.len());
-        self.cfg.masters.push(MasterConfig {
+        let master = MasterConfig {
             name: name.to_string(),
             host,
             port,
             quorum: u32::try_from(quorum).unwrap_or(u32::MAX),
             ..MasterConfig::default()
-        });
+        };
+        if let Some(&i) = self.by_name.get(name) {
+            // Only a state file may redefine a master, and only one the main file defined.
+            let Some(entries) = self.main_entries(i).filter(|e| e.redefinable) else {
+                return Err("Duplicate master name.".into());
+            };
+            *entries = MainEntries::default();
+            self.note_address_override(i, &master);
+            self.cfg.masters[i] = master;
+            self.replica_keys[i].clear();
+            self.sentinel_ids[i].clear();
+            self.renamed[i].clear();
+            return Ok(());
+        }
+        self.by_name.insert(name.to_string(), self.cfg.masters.len());
+        self.cfg.masters.push(master);
         self.replica_keys.push(HashSet::new());
         self.sentinel_ids.push(HashSet::new());
         self.renamed.push(HashSet::new());
         Ok(())
+    }
+
+    /// The state file and the main file disagree on where a master is: the state file wins
+    /// (it is where the sentinel recorded a failover), and the operator is told.
+    fn note_address_override(&mut self, i: usize, new: &MasterConfig) {
+        let old = &self.cfg.masters[i];
+        if (old.host.as_str(), old.port) != (new.host.as_str(), new.port) {
+            self.notices.push(format!(
+                "Master {}: the state file puts it at {} {}, the main config file at {} {}; using the state file's address",
+                new.name, new.host, new.port, old.host, old.port
+            ));
+        }
     }
 
     fn index(&self, name: &str) -> Result<usize, String> {
@@ -311,7 +390,12 @@ impl SentinelBuilder {
         // Replicas are keyed by their announced address: the name as written with
         // announce-hostnames, the resolved IP otherwise.
         let key_host = if self.cfg.announce_hostnames { host.clone() } else { ip };
-        if !self.replica_keys[i].insert(format!("{}:{}", key_host, port)) {
+        let key = format!("{}:{}", key_host, port);
+        if self.main_entries(i).is_some_and(|e| e.replicas.remove(&key)) {
+            // Listed by both files: counted once.
+            return Ok(());
+        }
+        if !self.replica_keys[i].insert(key) {
             return Err("Duplicate hostname and port for replica.".into());
         }
         self.cfg.masters[i].known_replicas.push(KnownReplica { host, port });
@@ -321,6 +405,13 @@ impl SentinelBuilder {
     pub fn known_sentinel(&mut self, name: &str, host: &str, port: i64, runid: &str) -> Result<(), String> {
         let i = self.index(name)?;
         let (host, port, _) = self.check_address(host, port)?;
+        if self.main_entries(i).is_some_and(|e| e.sentinels.remove(runid)) {
+            // Listed by both files: the state file's address wins.
+            if let Some(k) = self.cfg.masters[i].known_sentinels.iter_mut().find(|k| k.runid == runid) {
+                (k.host, k.port) = (host, port);
+            }
+            return Ok(());
+        }
         if !self.sentinel_ids[i].insert(runid.to_string()) {
             return Err("Duplicate runid for sentinel.".into());
         }
@@ -330,6 +421,15 @@ impl SentinelBuilder {
 
     pub fn rename_command(&mut self, name: &str, from: &str, to: &str) -> Result<(), String> {
         let i = self.index(name)?;
+        if self.main_entries(i).is_some_and(|e| e.renamed.remove(&from.to_ascii_lowercase())) {
+            // Renamed by both files: the state file's name wins.
+            let r =
+                self.cfg.masters[i].rename_commands.iter_mut().find(|r| r.from.eq_ignore_ascii_case(from));
+            if let Some(r) = r {
+                r.to = to.to_string();
+            }
+            return Ok(());
+        }
         if !self.renamed[i].insert(from.to_ascii_lowercase()) {
             return Err("Same command renamed multiple times with rename-command.".into());
         }

@@ -38,6 +38,22 @@ pub fn access(path: &Path, mode: libc::c_int) -> Result<(), i32> {
     }
 }
 
+/// Whether two paths name the same file: the same inode when both exist, else the same
+/// absolute path once the directories that exist are resolved (symbolic links, `..`).
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    if let (Ok(x), Ok(y)) = (std::fs::metadata(a), std::fs::metadata(b)) {
+        return (x.dev(), x.ino()) == (y.dev(), y.ino());
+    }
+    let resolve = |p: &Path| match (p.parent(), p.file_name()) {
+        (Some(dir), Some(name)) => {
+            dir.canonicalize().map(|d| d.join(name)).unwrap_or_else(|_| p.to_path_buf())
+        }
+        _ => p.to_path_buf(),
+    };
+    resolve(a) == resolve(b)
+}
+
 /// The process umask, read once (Redis also caches it at startup). Reads
 /// `/proc/self/status` so that no other thread ever sees a temporarily changed umask.
 pub fn umask() -> u32 {

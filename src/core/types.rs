@@ -203,10 +203,15 @@ impl Addr {
     }
 
     /// Mirrors `sentinelAddrOrHostnameEqual`: same port, and same ip or same hostname
-    /// (case-insensitive).
+    /// (case-insensitive). An ip not known yet (a name still being resolved, or that does not
+    /// resolve, is kept with an empty ip) equals nothing: with resolve-hostnames, every
+    /// unresolved address on the same port would otherwise be "the same", and the config
+    /// rewrite would write one replica per such address at the master's address, a
+    /// `Duplicate hostname and port for replica.` that stops the next start.
     pub fn same_as(&self, other: &Addr) -> bool {
         self.port == other.port
-            && (self.ip == other.ip || self.hostname.eq_ignore_ascii_case(&other.hostname))
+            && ((!self.ip.is_empty() && self.ip == other.ip)
+                || self.hostname.eq_ignore_ascii_case(&other.hostname))
     }
 }
 
@@ -217,5 +222,48 @@ impl fmt::Display for Addr {
         } else {
             write!(f, "{}:{}", self.ip, self.port)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Addr;
+
+    #[test]
+    fn unresolved_addresses_are_equal_only_by_name() {
+        let a = Addr::new("redis-replica-1", "", 6379);
+        let b = Addr::new("redis-replica-2", "", 6379);
+        assert!(!a.same_as(&b));
+        assert!(a.same_as(&Addr::new("REDIS-REPLICA-1", "", 6379)));
+        assert!(Addr::new("x", "10.0.0.1", 6379).same_as(&Addr::new("y", "10.0.0.1", 6379)));
+        assert!(!Addr::new("x", "10.0.0.1", 6379).same_as(&Addr::new("x", "10.0.0.1", 6380)));
+    }
+
+    /// A sentinel with resolve-hostnames whose names are not resolved yet (or no longer
+    /// resolve: a dead container) writes each replica once, at its own address.
+    #[test]
+    fn unresolved_replicas_are_written_each_at_its_own_address() {
+        use crate::config::{KnownReplica, MasterConfig, SentinelConfig};
+        let replica = |h: &str| KnownReplica { host: h.into(), port: 6379 };
+        let cfg = SentinelConfig {
+            myid: Some("a".repeat(40)),
+            resolve_hostnames: true,
+            announce_hostnames: true,
+            masters: vec![MasterConfig {
+                name: "mymaster".into(),
+                host: "redis-master".into(),
+                port: 6379,
+                quorum: 2,
+                known_replicas: vec![replica("redis-replica-1"), replica("redis-replica-2")],
+                ..MasterConfig::default()
+            }],
+            ..SentinelConfig::default()
+        };
+        let s =
+            crate::core::Sentinel::new(&cfg, crate::core::Settings::default(), 1_000_000, 1).expect("valid");
+        let mut written: Vec<String> =
+            s.to_config().masters[0].known_replicas.iter().map(|r| r.host.clone()).collect();
+        written.sort();
+        assert_eq!(written, ["redis-replica-1", "redis-replica-2"]);
     }
 }

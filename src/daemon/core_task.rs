@@ -230,7 +230,7 @@ impl CoreTask {
             Action::Close { link, conn } => self.links.close(link, conn),
             Action::DropLink { link } => self.links.drop_link(link),
             Action::Event { level, kind, msg } => {
-                log_line(level, &format!("{} {}", kind, msg));
+                crate::handle::logging::log_event(level, &kind, &msg);
                 if level != Level::Debug {
                     self.broker.publish(kind.as_bytes(), msg.as_bytes());
                 }

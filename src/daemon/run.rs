@@ -1,8 +1,8 @@
 //! Process start-up and shutdown, in Redis Sentinel's order: load the config (fatal errors
-//! name file and line), insist on a writable config file, daemonize, log, chdir, write the
-//! pidfile, configure TLS (a bad certificate is fatal), listen, build the core (generating and
-//! persisting a myid on first start), then serve until SIGTERM/SIGINT/SHUTDOWN, saving the
-//! config on the way out. SIGHUP re-reads the TLS files (Redis ignores SIGHUP).
+//! name file and line), insist on a writable config file (or state file), daemonize, log,
+//! chdir, write the pidfile, configure TLS (a bad certificate is fatal), listen, build the core
+//! (generating and persisting a myid on first start), then serve until SIGTERM/SIGINT/SHUTDOWN,
+//! saving the config on the way out. SIGHUP re-reads the TLS files (Redis ignores SIGHUP).
 
 use std::path::{Path, PathBuf};
 
@@ -45,7 +45,7 @@ pub fn run(opts: Options) -> i32 {
     if opts.check_config {
         return check_config(&loaded);
     }
-    if let Err(msg) = config::check_writable(&loaded.path) {
+    if let Err(msg) = loaded.check_writable() {
         eprintln!("{}", msg);
         return 1;
     }
@@ -55,9 +55,13 @@ pub fn run(opts: Options) -> i32 {
             return 1;
         }
     }
-    if let Err(e) = logging::init(&loaded.server.logfile, &loaded.server.loglevel) {
+    if let Err(e) = logging::init(&loaded.server.logfile, &loaded.server.loglevel, &loaded.server.log_format)
+    {
         eprintln!("Can't open the log file: {}", e);
         return 1;
+    }
+    for notice in &loaded.notices {
+        tracing::info!("{}", notice);
     }
     if let Some(dir) = &loaded.server.dir {
         if let Err(e) = std::env::set_current_dir(dir) {
@@ -167,7 +171,7 @@ fn random_hex40() -> String {
 }
 
 async fn serve(loaded: LoadedConfig) -> i32 {
-    let LoadedConfig { path, server, sentinel } = loaded;
+    let LoadedConfig { path, server, sentinel, .. } = loaded;
     let tls = match Tls::load(&server.tls) {
         Ok(t) => t,
         Err(e) => {

@@ -134,3 +134,47 @@ pub fn keep_tmp() -> bool {
 pub fn temp_dir(prefix: &str) -> tempfile::TempDir {
     tempfile::Builder::new().prefix(&format!("rsentinel-{prefix}-")).tempdir().expect("create temp dir")
 }
+
+/// Files and directories made read-only for as long as the guard lives: mode `a-w`, and, when
+/// the test runs as root (whom mode bits do not stop), the immutable attribute (`chattr +i`),
+/// which stops root too. Dropping the guard gives back the write bits and clears the
+/// attribute, so the temp dirs can be removed.
+pub struct ReadOnly {
+    paths: Vec<(PathBuf, u32)>,
+    immutable: bool,
+}
+
+impl ReadOnly {
+    pub fn new(paths: &[&Path]) -> ReadOnly {
+        use std::os::unix::fs::PermissionsExt;
+        let mut guard = ReadOnly { paths: Vec::new(), immutable: false };
+        for p in paths {
+            let mode = std::fs::metadata(p).expect("stat").permissions().mode();
+            std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode & !0o222)).expect("chmod a-w");
+            guard.paths.push((p.to_path_buf(), mode));
+        }
+        // SAFETY: geteuid has no preconditions.
+        if unsafe { libc::geteuid() } == 0 {
+            let ok =
+                Command::new("chattr").arg("+i").args(paths).status().map(|s| s.success()).unwrap_or(false);
+            assert!(
+                ok,
+                "chattr +i {paths:?} failed: root ignores mode bits, so the test cannot make them read-only"
+            );
+            guard.immutable = true;
+        }
+        guard
+    }
+}
+
+impl Drop for ReadOnly {
+    fn drop(&mut self) {
+        use std::os::unix::fs::PermissionsExt;
+        if self.immutable {
+            let _ = Command::new("chattr").arg("-i").args(self.paths.iter().map(|(p, _)| p)).status();
+        }
+        for (p, mode) in &self.paths {
+            let _ = std::fs::set_permissions(p, std::fs::Permissions::from_mode(*mode));
+        }
+    }
+}

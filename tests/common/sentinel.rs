@@ -2,6 +2,7 @@
 //! same way from the same config text, so one test body can run against both.
 
 use std::fmt;
+use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::ExitStatus;
 use std::time::{Duration, Instant};
@@ -90,6 +91,12 @@ pub struct SentinelOptions {
     pub extra_args: Vec<String>,
     /// A fixed port instead of a free one (e.g. to restart in place from a test).
     pub port: Option<u16>,
+    /// rsentinel only: persist the state into `<tempdir>/state/sentinel-state.conf`
+    /// (`--state-file`) instead of rewriting `sentinel.conf`.
+    pub state_file: bool,
+    /// Make `sentinel.conf` and its directory read-only before the sentinel starts (see
+    /// [`process::ReadOnly`]); with `state_file`, the state directory stays writable.
+    pub read_only_config: bool,
     /// Extra environment variables.
     pub env: Vec<(String, String)>,
     /// TLS only: `port 0`, `tls-port <port>`, the shared test certificates and
@@ -117,6 +124,10 @@ pub struct SentinelProc {
     dir: tempfile::TempDir,
     config_path: PathBuf,
     log_path: PathBuf,
+    /// `options.state_file`: the state file.
+    state_path: Option<PathBuf>,
+    /// `options.read_only_config`: keeps the config and its directory read-only.
+    read_only: Option<process::ReadOnly>,
     child: Option<OwnedChild>,
 }
 
@@ -131,6 +142,10 @@ impl SentinelProc {
         let dir = process::temp_dir(kind.name());
         let config_path = dir.path().join("sentinel.conf");
         let log_path = dir.path().join("sentinel.log");
+        let state_path = options.state_file.then(|| {
+            std::fs::create_dir(dir.path().join("state")).expect("create the state dir");
+            dir.path().join("state").join("sentinel-state.conf")
+        });
         let mut s = SentinelProc {
             kind,
             port: 0,
@@ -139,6 +154,8 @@ impl SentinelProc {
             dir,
             config_path,
             log_path,
+            state_path,
+            read_only: None,
             child: None,
         };
         let fixed = s.options.port;
@@ -159,7 +176,8 @@ impl SentinelProc {
         unreachable!()
     }
 
-    fn write_config(&self) {
+    fn write_config(&mut self) {
+        self.read_only = None;
         let tls = if self.options.tls { TestCerts::shared().config_lines(self.port) } else { String::new() };
         let text = match (self.options.port_via, self.options.tls) {
             (PortVia::ConfigFile, false) => {
@@ -174,6 +192,12 @@ impl SentinelProc {
             }
         };
         std::fs::write(&self.config_path, text).expect("write sentinel.conf");
+        if self.options.read_only_config {
+            // The log is appended to by every start: it must exist before the directory
+            // becomes read-only.
+            File::options().create(true).append(true).open(&self.log_path).expect("create the log");
+            self.read_only = Some(process::ReadOnly::new(&[&self.config_path, self.dir.path()]));
+        }
     }
 
     fn args(&self) -> Vec<String> {
@@ -187,6 +211,9 @@ impl SentinelProc {
             if let Some(p) = tls_port {
                 args.extend(["--tls-port".into(), p]);
             }
+        }
+        if let Some(state) = &self.state_path {
+            args.extend(["--state-file".into(), state.to_string_lossy().into_owned()]);
         }
         args.extend(self.options.extra_args.iter().cloned());
         args
@@ -283,6 +310,17 @@ impl SentinelProc {
     /// The config file as it is on disk now (after the sentinel's rewrites).
     pub fn config_text(&self) -> String {
         std::fs::read_to_string(&self.config_path).expect("read sentinel.conf")
+    }
+
+    /// The state file (`options.state_file`), if one is configured.
+    pub fn state_path(&self) -> Option<&Path> {
+        self.state_path.as_deref()
+    }
+
+    /// The state file as it is on disk now; empty if not written yet.
+    pub fn state_text(&self) -> String {
+        let path = self.state_path.as_ref().expect("started with options.state_file");
+        std::fs::read_to_string(path).unwrap_or_default()
     }
 
     pub fn log_path(&self) -> &Path {
@@ -392,6 +430,7 @@ impl Drop for SentinelProc {
             process::print_log_tail(&format!("{} :{}", self.kind, self.port), &self.log_path, 60);
         }
         self.kill();
+        self.read_only = None;
         if process::keep_tmp() {
             let dir = std::mem::replace(&mut self.dir, process::temp_dir("sentinel-drop"));
             eprintln!("kept {}", dir.keep().display());
