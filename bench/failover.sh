@@ -41,58 +41,14 @@ bench_workdir rsentinel-bench
 # the bench). Runs in the main shell so that `pids` stays visible to the cleanup trap.
 one_run() {
     local impl=$1 n=$2 dir=$work/$1-$2 name=bench-$$-$1-$2
-    local master replicas=() sentinels=() p d t0 t1 master_pid
-    mkdir -p "$dir"
+    local t0 t1
     pids=()
-    master=$(free_port)
-    mkdir -p "$dir/r-$master"
-    master_pid=$(start_in "$dir/r-$master" "$dir/r-$master/log" redis-server --port "$master" --bind 127.0.0.1 \
-        --save '' --appendonly no)
-    pids+=("$master_pid")
-    wait_while_alive "$master_pid" 20 "master ping" pings "$master" || { run_result="failed: master did not start"; return; }
-    for _ in 1 2; do
-        p=$(free_port)
-        replicas+=("$p")
-        mkdir -p "$dir/r-$p"
-        pids+=("$(start_in "$dir/r-$p" "$dir/r-$p/log" redis-server --port "$p" --bind 127.0.0.1 --save '' \
-            --appendonly no --replicaof 127.0.0.1 "$master")")
-    done
-    for p in "${replicas[@]}"; do
-        wait_for 30 "replica $p link up" replica_link_up "$p" || { run_result="failed: replica did not sync"; return; }
-    done
-    for _ in 1 2 3; do
-        p=$(free_port)
-        sentinels+=("$p")
-        d=$dir/s-$p
-        mkdir -p "$d"
-        cat >"$d/sentinel.conf" <<EOF
-port $p
-bind 127.0.0.1
-sentinel monitor $name 127.0.0.1 $master 2
-sentinel down-after-milliseconds $name $down_after
-sentinel failover-timeout $name $failover_timeout
-EOF
-        pids+=("$(start_in "$d" "$d/log" "${bin[$impl]}" sentinel.conf)")
-        wait_while_alive "${pids[-1]}" 20 "sentinel $p ping" pings "$p" ||
-            { run_result="failed: $impl did not start (see $d/log)"; return; }
-    done
-    for p in "${sentinels[@]}"; do
-        wait_for 60 "sentinel $p discovery" sentinel_sees "$p" "$name" 2 2 || { run_result="failed: no discovery"; return; }
-    done
-
-    all_agree_on_new_master() {
-        local s a first=""
-        for s in "${sentinels[@]}"; do
-            a=$(master_addr "$s" "$name")
-            [ -n "$a" ] && [ "$a" != "127.0.0.1 $master" ] || return 1
-            [ -z "$first" ] && first=$a
-            [ "$a" = "$first" ] || return 1
-        done
-    }
+    start_deployment "$dir" "$name" "${bin[$impl]}" "$down_after" "$failover_timeout" ||
+        { run_result="failed: $dep_error"; return; }
     t0=$(now_ms)
-    kill -KILL "$master_pid"
+    kill -KILL "$dep_master_pid"
     local deadline=$((t0 + 120000))
-    until all_agree_on_new_master; do
+    until all_agree_on_new_master "$name" "$dep_master" "${dep_sentinels[@]}"; do
         if [ "$(now_ms)" -ge "$deadline" ]; then
             run_result="failed: no agreement on a new master within 120 s"
             return

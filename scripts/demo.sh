@@ -173,16 +173,8 @@ if [ "$failover" -eq 1 ]; then
     log "killing the master :$master_port (pid $master_pid) with SIGKILL"
     t0=$(now_ms)
     kill -KILL "$master_pid"
-    new_master_everywhere() {
-        local p a first=""
-        for p in "${sentinel_ports[@]}"; do
-            a=$(master_addr "$p" "$name")
-            [ -n "$a" ] && [ "$a" != "127.0.0.1 $master_port" ] || return 1
-            [ -z "$first" ] && first=$a
-            [ "$a" = "$first" ] || return 1
-        done
-    }
-    wait_for 120 "every sentinel to report a new master" new_master_everywhere ||
+    wait_for 120 "every sentinel to report a new master" \
+        all_agree_on_new_master "$name" "$master_port" "${sentinel_ports[@]}" ||
         die "no failover; see $work/sentinel-*/sentinel.log"
     t1=$(now_ms)
     echo

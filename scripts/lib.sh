@@ -263,6 +263,66 @@ stop_pids() {
     done
 }
 
+# start_deployment DIR NAME SENTINEL_BIN DOWN_AFTER FAILOVER_TIMEOUT: a redis-server master, 2
+# replicas (synced) and 3 sentinels running SENTINEL_BIN (quorum 2) on free ports under DIR,
+# each sentinel having discovered the replicas and its peers. Sets dep_master,
+# dep_master_pid, dep_replicas and dep_sentinels, and appends every pid to the caller's `pids`
+# array (for its cleanup trap). On failure returns 1 with the reason in dep_error.
+start_deployment() {
+    local dir=$1 name=$2 sentinel_bin=$3 down_after=$4 failover_timeout=$5 p d
+    dep_replicas=() dep_sentinels=() dep_error=""
+    mkdir -p "$dir"
+    dep_master=$(free_port)
+    mkdir -p "$dir/r-$dep_master"
+    dep_master_pid=$(start_in "$dir/r-$dep_master" "$dir/r-$dep_master/log" redis-server --port "$dep_master" \
+        --bind 127.0.0.1 --save '' --appendonly no)
+    pids+=("$dep_master_pid")
+    wait_while_alive "$dep_master_pid" 20 "master ping" pings "$dep_master" ||
+        { dep_error="master did not start"; return 1; }
+    for _ in 1 2; do
+        p=$(free_port)
+        dep_replicas+=("$p")
+        mkdir -p "$dir/r-$p"
+        pids+=("$(start_in "$dir/r-$p" "$dir/r-$p/log" redis-server --port "$p" --bind 127.0.0.1 --save '' \
+            --appendonly no --replicaof 127.0.0.1 "$dep_master")")
+    done
+    for p in "${dep_replicas[@]}"; do
+        wait_for 30 "replica $p link up" replica_link_up "$p" || { dep_error="replica did not sync"; return 1; }
+    done
+    for _ in 1 2 3; do
+        p=$(free_port)
+        dep_sentinels+=("$p")
+        d=$dir/s-$p
+        mkdir -p "$d"
+        cat >"$d/sentinel.conf" <<CONF
+port $p
+bind 127.0.0.1
+sentinel monitor $name 127.0.0.1 $dep_master 2
+sentinel down-after-milliseconds $name $down_after
+sentinel failover-timeout $name $failover_timeout
+CONF
+        pids+=("$(start_in "$d" "$d/log" "$sentinel_bin" sentinel.conf)")
+        wait_while_alive "${pids[-1]}" 20 "sentinel $p ping" pings "$p" ||
+            { dep_error="$sentinel_bin did not start (see $d/log)"; return 1; }
+    done
+    for p in "${dep_sentinels[@]}"; do
+        wait_for 60 "sentinel $p discovery" sentinel_sees "$p" "$name" 2 2 || { dep_error="no discovery"; return 1; }
+    done
+}
+
+# all_agree_on_new_master NAME OLD_PORT SENTINEL_PORT...: every one of those sentinels reports
+# the same master for NAME, other than 127.0.0.1:OLD_PORT.
+all_agree_on_new_master() {
+    local name=$1 old=$2 s a first=""
+    shift 2
+    for s in "$@"; do
+        a=$(master_addr "$s" "$name")
+        [ -n "$a" ] && [ "$a" != "127.0.0.1 $old" ] || return 1
+        [ -z "$first" ] && first=$a
+        [ "$a" = "$first" ] || return 1
+    done
+}
+
 # ensure_fuzz_tools: a nightly toolchain and cargo-fuzz for fuzz/ (scripts/fuzz.sh). Installs
 # what is missing (`rustup toolchain install nightly`, `cargo install cargo-fuzz` from
 # crates.io); returns 1 with the reason on stderr when that is not possible (e.g. no rustup,
@@ -312,6 +372,7 @@ bench_workdir() {
     trap 'exit 143' TERM
 }
 
+# bench_cleanup: the EXIT trap set by bench_workdir.
 bench_cleanup() {
     [ "${#pids[@]}" -gt 0 ] && stop_pids "${pids[@]}"
     wait 2>/dev/null || true

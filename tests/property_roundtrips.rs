@@ -231,6 +231,10 @@ prop_compose! {
         slave_priority in option::of(0..1000i64),
         slave_repl_offset in option::of(any::<u64>()),
         replica_announced in option::of(any::<bool>()),
+        master_failover_state in option::of(
+            prop_oneof![Just("no-failover"), Just("waiting-for-sync"), Just("failover-in-progress")]
+                .prop_map(String::from)
+        ),
     ) -> InfoReport {
         if slave {
             InfoReport {
@@ -244,9 +248,10 @@ prop_compose! {
                 slave_priority,
                 slave_repl_offset,
                 replica_announced,
+                master_failover_state,
             }
         } else {
-            InfoReport { run_id, role: Some(Role::Master), replicas, ..InfoReport::default() }
+            InfoReport { run_id, role: Some(Role::Master), replicas, master_failover_state, ..InfoReport::default() }
         }
     }
 }
@@ -287,6 +292,9 @@ fn write_info(r: &InfoReport, old_format: bool) -> String {
                 }
             }
         }
+    }
+    if let Some(state) = &r.master_failover_state {
+        t.push_str(&format!("master_failover_state:{state}\r\n"));
     }
     t.push_str("master_repl_offset:0\r\n");
     t

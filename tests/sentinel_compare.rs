@@ -454,6 +454,10 @@ fn read_and_error_commands(master_port: u16) -> Vec<Vec<Vec<u8>>> {
         "sentinel is-master-down-by-addr 127.0.0.1 1 1",
         "sentinel ckquorum",
         "sentinel failover",
+        // A 4th argument other than Valkey 9.0's COORDINATED keeps Redis's arity error.
+        "sentinel failover mymaster force",
+        "sentinel failover nope x",
+        "sentinel failover mymaster coordinated extra",
         "sentinel reset",
         "sentinel flushconfig x",
         "sentinel pending-scripts x",

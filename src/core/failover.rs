@@ -1,5 +1,6 @@
 //! The failover state machine (§7): start, leader election, promotion, reconfiguration of the
-//! other replicas, switch, abort; and SENTINEL FAILOVER.
+//! other replicas, switch, abort; and SENTINEL FAILOVER. What Valkey 9.0's COORDINATED failover
+//! does differently (the old master hands over) lives in `core::coordinated`.
 //!
 //! The lead's per-master tick drives it in Redis's order: `start_failover_if_needed` (then a
 //! forced round of vote requests), `failover_state_machine` (one state transition per call),
@@ -37,6 +38,9 @@ pub enum ManualFailoverError {
     InProgress,
     #[error("NOGOODSLAVE No suitable replica to promote")]
     NoGoodSlave,
+    /// COORDINATED, but the master's INFO never showed `master_failover_state` (Valkey 9.0).
+    #[error("NOGOODPRIMARY Primary does not support FAILOVER command")]
+    NoGoodPrimary,
     /// Not in Redis, whose epoch wraps to 0 instead (see [`MAX_EPOCH`](super::wire::numbers::MAX_EPOCH)).
     #[error("ERR Can't start a failover: the current epoch is the largest there is")]
     EpochExhausted,
@@ -116,6 +120,9 @@ impl Sentinel {
         match m.failover_state {
             FailoverState::WaitStart => self.failover_wait_start(id, now),
             FailoverState::SelectSlave => self.failover_select_slave(id, now),
+            FailoverState::SendSlaveofNoone if m.inst.has(flags::COORD_FAILOVER) => {
+                self.failover_send_failover(id, now)
+            }
             FailoverState::SendSlaveofNoone => self.failover_send_slaveof_noone(id, now),
             FailoverState::WaitPromotion => self.failover_wait_promotion(id, now),
             FailoverState::ReconfSlaves => self.failover_reconf_next_slave(id, now),
@@ -254,18 +261,18 @@ impl Sentinel {
     }
 
     /// The promoted replica, if it still exists.
-    fn promoted_ref(&self, id: MasterId) -> Option<InstanceRef> {
+    pub(crate) fn promoted_ref(&self, id: MasterId) -> Option<InstanceRef> {
         let m = self.masters.get(&id)?;
         let key = m.promoted_slave.as_ref().filter(|k| m.replicas.contains_key(*k))?;
         Some(InstanceRef::Replica(id, key.clone()))
     }
 
-    fn link_disconnected(&self, who: &InstanceRef) -> bool {
+    pub(crate) fn link_disconnected(&self, who: &InstanceRef) -> bool {
         self.instance(who).and_then(|i| self.links.get(&i.link)).is_none_or(|l| l.disconnected())
     }
 
     /// Abort with `-failover-abort-slave-timeout` once failover-timeout has passed in the state.
-    fn abort_if_promotion_timed_out(&mut self, id: MasterId, now: Millis) {
+    pub(crate) fn abort_if_promotion_timed_out(&mut self, id: MasterId, now: Millis) {
         let m = &self.masters[&id];
         if now.saturating_sub(m.failover_state_change_time) > m.failover_timeout {
             self.event(Level::Warning, "-failover-abort-slave-timeout", &InstanceRef::Master(id), None);
@@ -289,10 +296,17 @@ impl Sentinel {
         if !self.send_slaveof(&promoted, None) {
             return;
         }
-        self.event(Level::Notice, "+failover-state-wait-promotion", &promoted, None);
-        let m = self.masters.get_mut(&id).expect("checked");
-        m.failover_state = FailoverState::WaitPromotion;
-        m.failover_state_change_time = now;
+        self.enter_wait_promotion(id, &promoted, now);
+    }
+
+    /// The promotion was asked for (of `promoted`, or of the old master in a COORDINATED
+    /// failover): announce it and wait for INFO to show it.
+    pub(crate) fn enter_wait_promotion(&mut self, id: MasterId, promoted: &InstanceRef, now: Millis) {
+        self.event(Level::Notice, "+failover-state-wait-promotion", promoted, None);
+        if let Some(m) = self.masters.get_mut(&id) {
+            m.failover_state = FailoverState::WaitPromotion;
+            m.failover_state_change_time = now;
+        }
     }
 
     /// WAIT_PROMOTION (`sentinelFailoverWaitPromotion`): only the timeout lives here; INFO
@@ -320,6 +334,9 @@ impl Sentinel {
         if self.simulate_failure_flags & SIMFAILURE_CRASH_AFTER_PROMOTION != 0 {
             self.simulated_crash();
             return;
+        }
+        if self.masters[&id].inst.has(flags::COORD_FAILOVER) {
+            self.coordinated_promotion_cleanup(id, &promoted);
         }
         self.event(Level::Warning, "+failover-state-reconf-slaves", &InstanceRef::Master(id), None);
         let from = self.masters[&id].inst.addr.clone();
@@ -479,13 +496,18 @@ impl Sentinel {
 
     /// `sentinelAbortFailover`: give up a failover that is not committed yet (up to
     /// WAIT_PROMOTION). `failover_start_time` stays, so the next attempt waits 2 x
-    /// failover-timeout from this one's start.
+    /// failover-timeout from this one's start. A COORDINATED failover whose `FAILOVER` went
+    /// out also tells the old master to give up (`coordinated_abort_cleanup`).
     pub fn abort_failover(&mut self, id: MasterId, now: Millis) {
-        let Some(m) = self.masters.get_mut(&id) else { return };
+        let Some(m) = self.masters.get(&id) else { return };
         if !m.inst.has(flags::FAILOVER_IN_PROGRESS) || m.failover_state > FailoverState::WaitPromotion {
             return;
         }
-        m.inst.flags &= !(flags::FAILOVER_IN_PROGRESS | flags::FORCE_FAILOVER);
+        if m.inst.has(flags::COORD_FAILOVER) && m.failover_state == FailoverState::WaitPromotion {
+            self.coordinated_abort_cleanup(id);
+        }
+        let m = self.masters.get_mut(&id).expect("checked");
+        m.inst.flags &= !(flags::FAILOVER_IN_PROGRESS | flags::FORCE_FAILOVER | flags::COORD_FAILOVER);
         m.failover_state = FailoverState::None;
         m.failover_state_change_time = now;
         if let Some(key) = m.promoted_slave.take() {

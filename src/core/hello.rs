@@ -97,8 +97,7 @@ impl Sentinel {
         }
         let m = &self.masters[&id];
         if sender_known && m.config_epoch < h.master_config_epoch {
-            let old = m.inst.addr.clone();
-            let moved = h.master_port != old.port || !addr_equals_host(&old, &h.master_ip);
+            let moved = self.newer_config_moves_master(id, &h);
             if !moved {
                 self.masters.get_mut(&id).expect("checked").config_epoch = h.master_config_epoch;
             } else if is_ip_literal(&h.master_ip) {
@@ -141,10 +140,26 @@ impl Sentinel {
     /// Adopt a peer's newer configuration for a master at another address (its config epoch,
     /// then the switch).
     fn adopt_config_from_hello(&mut self, id: MasterId, h: &Hello, now: Millis) {
-        let Some(m) = self.masters.get_mut(&id) else { return };
-        m.config_epoch = h.master_config_epoch;
-        let old = m.inst.addr.clone();
+        let Some(m) = self.masters.get(&id) else { return };
+        let old = self.current_master_addr(m).clone();
+        self.masters.get_mut(&id).expect("checked").config_epoch = h.master_config_epoch;
         self.switch_master_from_hello(id, h, old, now);
+    }
+
+    /// Whether a newer configuration (a hello with a higher master config epoch) puts the
+    /// master somewhere else than the address we give out (`sentinelGetCurrentMasterAddress`:
+    /// the promoted replica's once a failover of ours reached RECONF_SLAVES).
+    ///
+    /// Redis compares with the master's configured address instead (§12). When a newer
+    /// failover, elected while ours was reconfiguring replicas, puts the master back at that
+    /// address, Redis takes the newer epoch without moving, then ends its own failover by
+    /// switching to its promoted replica under that newer epoch: it keeps announcing a master
+    /// its peers left, and no later hello is newer, so it never comes back (found by the
+    /// simulator with concurrent COORDINATED failovers). Compared with the address we give out,
+    /// the newer configuration moves us back, and the reset ends our failover.
+    fn newer_config_moves_master(&self, id: MasterId, h: &Hello) -> bool {
+        let current = self.current_master_addr(&self.masters[&id]);
+        h.master_port != current.port || !addr_equals_host(current, &h.master_ip)
     }
 
     /// A newer configuration names a hostname: ask the shell to resolve it and keep the hello

@@ -66,6 +66,7 @@ impl Sentinel {
             }
         }
 
+        self.note_node_failover_state(r, report.master_failover_state, now);
         let Some(inst) = self.instance_mut(r) else { return };
         if let Some(ms) = report.master_link_down_ms {
             inst.master_link_down_time = ms;
@@ -157,26 +158,25 @@ impl Sentinel {
         }
     }
 
-    /// A replica says it is a replica: check it follows the right master, and track its
-    /// progress if a failover is reconfiguring it.
+    /// A replica says it is a replica: check it follows the right master (or is not stuck in a
+    /// FAILOVER of its own, Valkey 9.0), and track its progress if a failover is reconfiguring
+    /// it.
     fn replica_reports_slave(&mut self, r: &InstanceRef, now: Millis) {
         let id = r.master();
         let m = &self.masters[&id];
         let i = self.instance(r).expect("caller checked");
         let wrong_master = i.slave_master_port != m.inst.addr.port
             || !i.slave_master_host.as_deref().is_some_and(|h| addr_equals_host(&m.inst.addr, h));
-        if wrong_master {
-            let wait = m.failover_timeout;
-            let conf_change = i.slave_conf_change_time;
-            if self.master_looks_sane(id, now)
-                && self.no_down_for(r, wait, now)
-                && now.saturating_sub(conf_change) > wait
-            {
-                let a = m.inst.addr.clone();
-                let host = self.announce_host(&a);
-                if self.send_slaveof(r, Some((&host, a.port))) {
-                    self.event(Level::Notice, "+fix-slave-config", r, None);
-                }
+        let wait = m.failover_timeout;
+        let misconfigured = wrong_master
+            && self.master_looks_sane(id, now)
+            && self.no_down_for(r, wait, now)
+            && now.saturating_sub(i.slave_conf_change_time) > wait;
+        if misconfigured || self.replica_stuck_in_failover(r, now) {
+            let a = m.inst.addr.clone();
+            let host = self.announce_host(&a);
+            if self.send_slaveof(r, Some((&host, a.port))) {
+                self.event(Level::Notice, "+fix-slave-config", r, None);
             }
         }
 

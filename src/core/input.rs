@@ -63,8 +63,8 @@ pub enum ClientCommand {
     Set { name: Vec<u8>, options: Vec<String>, executable: Vec<String> },
     /// SENTINEL RESET.
     Reset { pattern: Vec<u8> },
-    /// SENTINEL FAILOVER.
-    Failover { name: Vec<u8> },
+    /// SENTINEL FAILOVER, with Valkey 9.0's `COORDINATED` when `coordinated`.
+    Failover { name: Vec<u8>, coordinated: bool },
     /// SENTINEL CONFIG SET of sentinel parameters (all checked, then all applied).
     ConfigSet { pairs: Vec<(String, String)> },
     /// SENTINEL DEBUG with parameters.
@@ -262,7 +262,8 @@ impl Sentinel {
             ClientCommand::Reset { pattern } => {
                 CommandOutcome::Reset(self.reset_masters_matching(&pattern, now))
             }
-            ClientCommand::Failover { name } => match lookup(self, &name) {
+            ClientCommand::Failover { name, coordinated } => match lookup(self, &name) {
+                Some(id) if coordinated => CommandOutcome::Failover(self.coordinated_failover(id, now)),
                 Some(id) => CommandOutcome::Failover(self.manual_failover(id, now)),
                 None => CommandOutcome::NoSuchMaster,
             },

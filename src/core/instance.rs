@@ -18,6 +18,9 @@ pub mod flags {
     pub const FORCE_FAILOVER: u32 = 1 << 8;
     pub const SCRIPT_KILL_SENT: u32 = 1 << 9;
     pub const MASTER_REBOOT: u32 = 1 << 10;
+    /// Valkey 9.0's `SRI_COORD_FAILOVER`: the failover in progress is a `SENTINEL FAILOVER
+    /// <name> COORDINATED` (see `core::coordinated`).
+    pub const COORD_FAILOVER: u32 = 1 << 11;
 }
 
 /// The failover state machine's states (`sentinelFailoverStateStr`).
@@ -165,6 +168,11 @@ pub struct Instance {
     pub slave_repl_offset: u64,
     pub replica_announced: bool,
     pub slave_reconf_sent_time: Millis,
+    /// The `master_failover_state` of its INFO (`no-failover`, `waiting-for-sync`,
+    /// `failover-in-progress`; redis-server 6.2+ and Valkey report it), `None` while it never
+    /// reported one; and when it last changed (Valkey 9.0 reads both for COORDINATED failovers).
+    pub node_failover_state: Option<String>,
+    pub node_failover_state_time: Millis,
     // Sentinel fields: the vote this peer reported to us.
     pub leader: Option<String>,
     pub leader_epoch: u64,
@@ -207,6 +215,8 @@ impl Instance {
             slave_repl_offset: 0,
             replica_announced: true,
             slave_reconf_sent_time: 0,
+            node_failover_state: None,
+            node_failover_state_time: now,
             leader: None,
             leader_epoch: 0,
         }
@@ -215,6 +225,22 @@ impl Instance {
     pub fn has(&self, flag: u32) -> bool {
         self.flags & flag != 0
     }
+
+    /// The node's INFO shows a FAILOVER of its own under way (a `master_failover_state` other
+    /// than `no-failover`).
+    pub fn node_failover_running(&self) -> bool {
+        self.node_failover_state.as_deref().is_some_and(|s| s != "no-failover")
+    }
+}
+
+/// A node that still owes us the answer to its end-of-failover `CLIENT UNPAUSE` transaction
+/// (see `core::coordinated`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnpauseOwed {
+    pub addr: Addr,
+    /// The command connection it was last sent on: the link and that connection's connect
+    /// time. A reconnect since means it may never have run, and it is sent again.
+    pub sent_on: Option<(LinkId, Millis)>,
 }
 
 impl Master {
@@ -264,6 +290,12 @@ pub struct Master {
     pub promoted_slave: Option<String>,
     /// Why the master is down without a failover of ours, if it is (see `no_failover.rs`).
     pub no_failover: Option<super::no_failover::NoFailover>,
+    /// A COORDINATED failover's `CLIENT PAUSE ... WRITE` on the old master ends by itself at
+    /// this time (0: none sent).
+    pub coord_pause_until: Millis,
+    /// Nodes owed the end-of-failover `CLIENT UNPAUSE` transaction of a COORDINATED failover
+    /// until its EXEC is answered (or the pause has run out by itself).
+    pub unpause_owed: Vec<UnpauseOwed>,
     /// Replicas by `ip:port` key.
     pub replicas: BTreeMap<String, Instance>,
     /// Peer sentinels by run id.

@@ -7,6 +7,7 @@
 //! which is what lets tests drive whole failovers deterministically.
 
 pub mod commands;
+pub mod coordinated;
 pub mod events;
 pub mod failover;
 pub mod hello;
@@ -427,6 +428,8 @@ impl Sentinel {
             next_tick: 0,
             promoted_slave: None,
             no_failover: None,
+            coord_pause_until: 0,
+            unpause_owed: Vec::new(),
             replicas: BTreeMap::new(),
             sentinels: BTreeMap::new(),
             refused_sentinels: Default::default(),

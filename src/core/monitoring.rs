@@ -35,11 +35,51 @@ impl Sentinel {
         true
     }
 
+    /// Send `commands` to `who` as one transaction, `MULTI` ... `EXEC`, replies discarded, as
+    /// Sentinel sends its reconfigurations (their effect shows in a later INFO). Returns false
+    /// if the link has no command connection and nothing was sent.
+    pub(crate) fn send_transaction(&mut self, who: &InstanceRef, commands: Vec<Command>) -> bool {
+        self.send_transaction_tagged(who, commands, ReplyTag::Discard)
+    }
+
+    /// [`Sentinel::send_transaction`] with the EXEC's reply delivered with `exec_tag`.
+    pub(crate) fn send_transaction_tagged(
+        &mut self,
+        who: &InstanceRef,
+        commands: Vec<Command>,
+        exec_tag: ReplyTag,
+    ) -> bool {
+        let m = who.master();
+        let multi = self.mcmd(m, "MULTI", &[]);
+        if !self.send_to(who, multi, ReplyTag::Discard) {
+            return false;
+        }
+        for c in commands {
+            self.send_to(who, c, ReplyTag::Discard);
+        }
+        let exec = self.mcmd(m, "EXEC", &[]);
+        self.send_to(who, exec, exec_tag);
+        true
+    }
+
+    /// The tail of every Sentinel reconfiguration transaction: persist the new role (CONFIG
+    /// REWRITE) and disconnect the clients (CLIENT KILL TYPE normal, then pubsub) so they ask a
+    /// sentinel where the master is now.
+    pub(crate) fn rewrite_and_kill_clients(&self, m: MasterId) -> Vec<Command> {
+        vec![
+            self.mcmd(m, "CONFIG", &["REWRITE"]),
+            self.mcmd(m, "CLIENT", &["KILL", "TYPE", "normal"]),
+            self.mcmd(m, "CLIENT", &["KILL", "TYPE", "pubsub"]),
+        ]
+    }
+
     /// `sentinelSendSlaveOf`: turn an instance into a replica of `target` (or into a master
     /// with `None`) with the transaction Redis uses, so the change is persisted and every
     /// client is disconnected to learn about it: MULTI, SLAVEOF, CONFIG REWRITE, CLIENT KILL
-    /// TYPE normal, CLIENT KILL TYPE pubsub, EXEC. Replies are discarded; success shows in a
-    /// later INFO. Returns false if the link was down and nothing was sent.
+    /// TYPE normal, CLIENT KILL TYPE pubsub, EXEC. As Valkey 9.0 does, `FAILOVER ABORT` comes
+    /// first when the instance's INFO shows a FAILOVER of its own under way (a node stuck
+    /// mid-handover ignores SLAVEOF otherwise). Replies are discarded; success shows in a later
+    /// INFO. Returns false if the link was down and nothing was sent.
     pub fn send_slaveof(&mut self, who: &InstanceRef, target: Option<(&str, u16)>) -> bool {
         let m = who.master();
         let port;
@@ -50,20 +90,14 @@ impl Sentinel {
             }
             None => vec!["NO", "ONE"],
         };
-        let cmds = [
-            self.mcmd(m, "MULTI", &[]),
-            self.mcmd(m, "SLAVEOF", &slaveof_args),
-            self.mcmd(m, "CONFIG", &["REWRITE"]),
-            self.mcmd(m, "CLIENT", &["KILL", "TYPE", "normal"]),
-            self.mcmd(m, "CLIENT", &["KILL", "TYPE", "pubsub"]),
-            self.mcmd(m, "EXEC", &[]),
-        ];
-        let mut iter = cmds.into_iter();
-        if !self.send_to(who, iter.next().expect("six commands"), ReplyTag::Discard) {
-            return false;
+        let mut commands = Vec::new();
+        if self.instance(who).is_some_and(|i| i.node_failover_running()) {
+            commands.push(self.mcmd(m, "FAILOVER", &["ABORT"]));
         }
-        for c in iter {
-            self.send_to(who, c, ReplyTag::Discard);
+        commands.push(self.mcmd(m, "SLAVEOF", &slaveof_args));
+        commands.extend(self.rewrite_and_kill_clients(m));
+        if !self.send_transaction(who, commands) {
+            return false;
         }
         // rsentinel addition: ask for INFO right behind the transaction. SLAVEOF takes effect
         // inside EXEC, so this INFO already shows the new role/master, and the promotion or
@@ -116,6 +150,7 @@ impl Sentinel {
             return;
         }
         self.reconnect_instance(r, now);
+        self.send_owed_unpause(r);
         self.send_periodic_commands(r, now);
         if self.tilt {
             if now.saturating_sub(self.tilt_start_time) < self.timings.tilt_period {
@@ -127,6 +162,7 @@ impl Sentinel {
         self.check_subjectively_down(r, now);
         if let InstanceRef::Master(id) = r {
             let id = *id;
+            self.expire_owed_unpause(id, now);
             self.check_objectively_down(id, now);
             if self.start_failover_if_needed(id, now) {
                 self.ask_master_state_to_other_sentinels(id, now, true);
@@ -269,7 +305,8 @@ impl Sentinel {
             && (inst.info_refresh == 0 || now.saturating_sub(inst.info_refresh) > info_period);
         let send_ping = now.saturating_sub(link.last_pong_time) > ping_period
             && now.saturating_sub(link.last_ping_time) > ping_period / 2;
-        let send_hello = now.saturating_sub(inst.last_pub_time) > self.timings.publish_period;
+        let send_hello = now.saturating_sub(inst.last_pub_time) > self.timings.publish_period
+            && !self.hello_would_block(r);
         if send_info {
             let c = self.mcmd(r.master(), "INFO", &[]);
             self.send_to(r, c, ReplyTag::Info(r.clone()));
@@ -322,6 +359,7 @@ impl Sentinel {
             ReplyTag::IsMasterDown { master, sentinel } => {
                 self.on_is_master_down_reply(master, &sentinel, &reply, now)
             }
+            ReplyTag::Unpaused { master, addr } => self.on_unpaused(master, &addr),
         }
     }
 

@@ -32,11 +32,13 @@ impl Sentinel {
     /// `sentinelAskMasterStateToOtherSentinels`: while we see the master SDOWN, ask every
     /// connected peer about it once per `ask_period` (or right now when `forced`), with our run
     /// id as a vote request once a failover of ours has started. Opinions older than 5 ask
-    /// periods are forgotten.
+    /// periods are forgotten. A COORDINATED failover's election asks too, master up or not
+    /// (`wants_peer_votes`).
     pub(crate) fn ask_master_state_to_other_sentinels(&mut self, id: MasterId, now: Millis, forced: bool) {
         let ask_period = self.timings.ask_period;
+        let coordinated_election = self.wants_peer_votes(id);
         let Some(m) = self.masters.get_mut(&id) else { return };
-        let master_sdown = m.inst.has(flags::S_DOWN);
+        let asking = m.inst.has(flags::S_DOWN) || coordinated_election;
         let mut to_ask = Vec::new();
         for s in m.sentinels.values_mut() {
             let elapsed = now.saturating_sub(s.last_master_down_reply_time);
@@ -44,7 +46,7 @@ impl Sentinel {
                 s.flags &= !flags::MASTER_DOWN;
                 s.leader = None;
             }
-            if !master_sdown {
+            if !asking {
                 continue;
             }
             // Redis only looks at the last *reply*, so a silent peer is re-asked on every tick;

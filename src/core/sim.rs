@@ -17,12 +17,17 @@
 //! connection (TCP) but in any order across connections.
 //!
 //! The model of redis-server covers what Sentinel relies on: PING, INFO (role, replicas,
-//! offsets, link status, run id), the SLAVEOF transaction with its `CLIENT KILL TYPE normal`
-//! and `CLIENT KILL TYPE pubsub` (every other sentinel connection to the server drops),
-//! PUBLISH/SUBSCRIBE of hellos. Peer sentinels answer PING, hello PUBLISHes and
-//! is-master-down-by-addr through their real cores. Several master names may point at the
-//! same server through different addresses (127.0.0.1, 127.0.0.2, ...), as a redis-server
-//! bound to several addresses allows.
+//! offsets, link status, run id, `master_failover_state`), the SLAVEOF transaction with its
+//! `CLIENT KILL TYPE normal` and `CLIENT KILL TYPE pubsub` (every other sentinel connection to
+//! the server drops), PUBLISH/SUBSCRIBE of hellos, and the COORDINATED failover's `CLIENT PAUSE
+//! <t> WRITE`, `CLIENT UNPAUSE` and `FAILOVER TO <host> <port> TIMEOUT <t>` / `FAILOVER ABORT`:
+//! a master handing over stops taking writes, waits for the target to have its offset, then
+//! swaps roles with it in one step (redis-server's handover), or gives up at the timeout. A
+//! hello PUBLISH to a write-paused server blocks its connection until the pause ends (as
+//! redis-server does), and is a violation from the sentinel that paused it. Peer sentinels
+//! answer PING, hello PUBLISHes and is-master-down-by-addr through their real cores. Several
+//! master names may point at the same server through different addresses (127.0.0.1,
+//! 127.0.0.2, ...), as a redis-server bound to several addresses allows.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -47,6 +52,11 @@ pub struct RedisModel {
     pub master_host: String,
     pub offset: u64,
     pub priority: i64,
+    /// `FAILOVER TO`: the target's host and port, and when the handover gives up.
+    pub handover: Option<(String, u16, Millis)>,
+    /// `CLIENT PAUSE <t> WRITE` lasts until then, and which sentinel sent it.
+    pub paused_until: Millis,
+    pub paused_by: Option<usize>,
 }
 
 /// Who is at the other end of a connection.
@@ -115,6 +125,8 @@ pub struct Sim {
     next_replication: Millis,
     next_req: u64,
     outcomes: HashMap<u64, CommandOutcome>,
+    /// SLAVEOF NO ONE commands executed (a COORDINATED failover sends none).
+    pub slaveof_no_one: usize,
     /// Every vote seen: (sentinel, epoch) -> the run id it voted for.
     votes: HashMap<(usize, u64), String>,
     /// Invariants broken so far (checked as events happen).
@@ -164,6 +176,9 @@ impl Sim {
                 master_host: String::new(),
                 offset: 0,
                 priority: 100,
+                handover: None,
+                paused_until: 0,
+                paused_by: None,
             },
         );
         for i in 0..replicas {
@@ -179,6 +194,9 @@ impl Sim {
                     master_host: "127.0.0.1".into(),
                     offset: 0,
                     priority: 100,
+                    handover: None,
+                    paused_until: 0,
+                    paused_by: None,
                 },
             );
         }
@@ -232,6 +250,7 @@ impl Sim {
             next_replication: 1100,
             next_req: 1,
             outcomes: HashMap::new(),
+            slaveof_no_one: 0,
             votes: HashMap::new(),
             violations: Vec::new(),
             crash_after_vote: 0.0,
@@ -483,6 +502,13 @@ impl Sim {
         self.process_actions(f.to, now);
     }
 
+    /// A client command to sentinel `i` (what `redis-cli -p <its port>` would send), its actions
+    /// carried out at once.
+    pub fn client_command(&mut self, i: usize, cmd: ClientCommand) -> Option<CommandOutcome> {
+        let now = self.now;
+        self.peer_command(i, cmd, now)
+    }
+
     /// Run a command on a peer sentinel's core as its server would, carrying out the actions it
     /// causes at once (its config flush comes before its reply), and return the outcome.
     fn peer_command(&mut self, j: usize, cmd: ClientCommand, now: Millis) -> Option<CommandOutcome> {
@@ -513,8 +539,10 @@ impl Sim {
         }
     }
 
-    /// Masters' offsets grow; connected replicas follow their master's offset.
+    /// Masters' offsets grow (unless writes are paused); connected replicas follow their
+    /// master's offset; handovers complete or time out.
     fn replicate(&mut self) {
+        let now = self.now;
         let snapshot: BTreeMap<u16, (bool, Role, u64)> =
             self.redis.iter().map(|(p, r)| (*p, (r.alive, r.role, r.offset))).collect();
         for r in self.redis.values_mut() {
@@ -522,6 +550,7 @@ impl Sim {
                 continue;
             }
             match r.role {
+                Role::Master if r.paused_until > now || r.handover.is_some() => {}
                 Role::Master => r.offset += 10,
                 Role::Slave => {
                     if let Some((true, Role::Master, off)) = r.master.and_then(|m| snapshot.get(&m).copied())
@@ -530,6 +559,32 @@ impl Sim {
                     }
                 }
             }
+        }
+        let handovers: Vec<(u16, String, u16, Millis)> = self
+            .redis
+            .values()
+            .filter_map(|r| r.handover.clone().map(|(host, t, until)| (r.port, host, t, until)))
+            .collect();
+        for (from, host, to, until) in handovers {
+            self.step_handover(from, host, to, until, now);
+        }
+    }
+
+    /// One replication step of `FAILOVER TO`: once the target has every write of the master
+    /// (the master takes none meanwhile), the two swap roles at once; past the timeout, or if
+    /// the target stopped replicating from it, the master gives up and stays master.
+    fn step_handover(&mut self, from: u16, host: String, to: u16, until: Millis, now: Millis) {
+        let (alive, offset) = (self.redis[&from].alive, self.redis[&from].offset);
+        let target =
+            self.redis.get(&to).filter(|t| t.alive && t.role == Role::Slave && t.master == Some(from));
+        let caught_up = target.is_some_and(|t| t.offset == offset);
+        if alive && caught_up {
+            let m = self.redis.get_mut(&from).expect("exists");
+            (m.role, m.master, m.master_host, m.handover) = (Role::Slave, Some(to), host, None);
+            let t = self.redis.get_mut(&to).expect("exists");
+            (t.role, t.master) = (Role::Master, None);
+        } else if now >= until || target.is_none() {
+            self.redis.get_mut(&from).expect("exists").handover = None;
         }
     }
 
@@ -664,7 +719,41 @@ impl Sim {
                 self.kill_clients(p, kind, (from, link, conn));
                 Some(Reply::Integer(0))
             }
+            (Node::Redis(p), "CLIENT") => {
+                let r = self.redis.get_mut(&p)?;
+                match words.get(1).map(|w| w.to_ascii_uppercase()).as_deref() {
+                    Some("PAUSE") => {
+                        r.paused_until = now + words.get(2).and_then(|t| t.parse().ok()).unwrap_or(0);
+                        r.paused_by = Some(from);
+                    }
+                    Some("UNPAUSE") => r.paused_until = 0,
+                    _ => {}
+                }
+                ok()
+            }
             (_, "CLIENT") => ok(),
+            (Node::Redis(p), "FAILOVER") => {
+                let r = self.redis.get(&p)?;
+                let upper: Vec<String> = words.iter().map(|w| w.to_ascii_uppercase()).collect();
+                if upper.get(1).map(String::as_str) == Some("ABORT") {
+                    if r.handover.is_none() {
+                        return Some(Reply::Error("ERR No failover in progress.".into()));
+                    }
+                    self.redis.get_mut(&p)?.handover = None;
+                    return ok();
+                }
+                let target: Option<u16> = words.get(3).and_then(|w| w.parse().ok());
+                let timeout: Millis = words.get(5).and_then(|w| w.parse().ok()).unwrap_or(0);
+                let online = target
+                    .and_then(|t| self.redis.get(&t))
+                    .is_some_and(|t| t.alive && t.role == Role::Slave && t.master == Some(p));
+                if r.role != Role::Master || r.handover.is_some() || !online || timeout == 0 {
+                    return Some(Reply::Error("ERR FAILOVER target replica is not online.".into()));
+                }
+                let host = words.get(2).cloned().unwrap_or_default();
+                self.redis.get_mut(&p)?.handover = Some((host, target?, now + timeout));
+                ok()
+            }
             (_, "PING") => Some(Reply::Status("PONG".into())),
             (Node::Redis(p), "SUBSCRIBE") => {
                 if conn == Conn::PubSub {
@@ -675,7 +764,11 @@ impl Sim {
             (Node::Redis(p), "INFO") => Some(Reply::Bulk(self.info(p).into_bytes())),
             (Node::Redis(p), "SLAVEOF") => {
                 let r = self.redis.get_mut(&p)?;
+                if r.handover.is_some() {
+                    return Some(Reply::Error("ERR REPLICAOF not allowed while failing over.".into()));
+                }
                 if words.get(1).is_some_and(|w| w.eq_ignore_ascii_case("NO")) {
+                    self.slaveof_no_one += 1;
                     r.role = Role::Master;
                     r.master = None;
                 } else {
@@ -686,6 +779,25 @@ impl Sim {
                 ok()
             }
             (Node::Redis(p), "PUBLISH") => {
+                let paused_until = self.redis[&p].paused_until;
+                if paused_until > now {
+                    // The sentinel that paused it must not publish there (Valkey's rule) while it
+                    // remembers doing so; one that does not know (a peer, or one restarted
+                    // since) gets its connection stuck behind the PUBLISH until the pause
+                    // ends, as redis-server blocks it.
+                    let paused_by_me = self.redis[&p].paused_by == Some(from)
+                        && self.sentinels[from]
+                            .core
+                            .masters
+                            .values()
+                            .any(|m| m.inst.has(super::flags::COORD_FAILOVER));
+                    if paused_by_me {
+                        self.violations
+                            .push(format!("sentinel {} sent a hello PUBLISH to paused {}", from, p));
+                    }
+                    let due = self.conn_due.entry((from, link, conn)).or_insert(0);
+                    *due = (*due).max(paused_until);
+                }
                 let payload = cmd.get(2).cloned().unwrap_or_default();
                 let subs = self.subscribers.get(&p).cloned().unwrap_or_default();
                 for (s, l) in &subs {
@@ -722,6 +834,8 @@ impl Sim {
     pub fn info(&self, port: u16) -> String {
         let r = &self.redis[&port];
         let mut s = format!("# Server\r\nrun_id:{}\r\ntcp_port:{}\r\n# Replication\r\n", r.runid, port);
+        let state = if r.handover.is_some() { "waiting-for-sync" } else { "no-failover" };
+        s.push_str(&format!("master_failover_state:{}\r\n", state));
         match r.role {
             Role::Master => {
                 s.push_str("role:master\r\n");

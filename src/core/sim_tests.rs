@@ -165,8 +165,58 @@ fn assert_safe(sim: &Sim, seed: u64) {
     assert!(sim.violations.is_empty(), "seed {}: {:?}", seed, sim.violations);
 }
 
-fn run_schedule(seed: u64) {
+/// One step of a random fault schedule: sentinel `crash.0` crashes at step `crash.1` and
+/// restarts at step `crash.2`; with probability 0.3 a random sentinel is cut from a random
+/// sentinel or server.
+fn random_faults(sim: &mut Sim, r: &mut impl rand::Rng, crash: Option<(usize, u32, u32)>, step: u32) {
+    let sentinels = sim.sentinels.len();
+    if let Some((c, crash_at, restart_at)) = crash {
+        if step == crash_at {
+            sim.crash_sentinel(c);
+        }
+        if step == restart_at {
+            sim.restart_sentinel(c);
+        }
+    }
+    if r.gen_bool(0.3) {
+        let a = r.gen_range(0..sentinels);
+        let b = if r.gen_bool(0.5) {
+            Node::Sentinel(r.gen_range(0..sentinels))
+        } else {
+            Node::Redis(*[6379u16, 6380, 6381].get(r.gen_range(0..3)).unwrap())
+        };
+        if b != Node::Sentinel(a) {
+            sim.partition(Node::Sentinel(a), b, true);
+        }
+    }
+}
+
+/// Liveness after healing: every live sentinel reports the same master, a live server in the
+/// master role, which every other live server follows. Returns it.
+fn assert_converged(sim: &Sim, seed: u64) -> u16 {
     use crate::core::Role;
+    let reported = sim.reported_masters();
+    assert!(reported.iter().all(|p| *p == reported[0]), "seed {}: sentinels disagree: {:?}", seed, reported);
+    let master = reported[0];
+    let m = &sim.redis[&master];
+    assert!(m.alive && m.role == Role::Master, "seed {}: reported master {} is {:?}", seed, master, m);
+    for (port, rd) in &sim.redis {
+        if *port != master && rd.alive {
+            assert_eq!(
+                rd.master,
+                Some(master),
+                "seed {}: {} follows {:?}, not {}",
+                seed,
+                port,
+                rd.master,
+                master
+            );
+        }
+    }
+    master
+}
+
+fn run_schedule(seed: u64) {
     use rand::{Rng, SeedableRng};
     {
         let mut r = rand::rngs::StdRng::seed_from_u64(seed);
@@ -185,25 +235,7 @@ fn run_schedule(seed: u64) {
             if kill_master && step == 2 {
                 sim.kill_redis(6379);
             }
-            if let Some(c) = crash {
-                if step == crash_at {
-                    sim.crash_sentinel(c);
-                }
-                if step == restart_at {
-                    sim.restart_sentinel(c);
-                }
-            }
-            if r.gen_bool(0.3) {
-                let a = r.gen_range(0..sentinels);
-                let b = if r.gen_bool(0.5) {
-                    Node::Sentinel(r.gen_range(0..sentinels))
-                } else {
-                    Node::Redis(*[6379u16, 6380, 6381].get(r.gen_range(0..3)).unwrap())
-                };
-                if b != Node::Sentinel(a) {
-                    sim.partition(Node::Sentinel(a), b, true);
-                }
-            }
+            random_faults(&mut sim, &mut r, crash.map(|c| (c, crash_at, restart_at)), step);
             sim.run(r.gen_range(500..4000));
             assert_safe(&sim, seed);
         }
@@ -219,32 +251,94 @@ fn run_schedule(seed: u64) {
                 assert_eq!(prev, *who, "seed {}: two sentinels {} in epoch {} ({})", seed, kind, epoch, msg);
             }
         }
-        // Liveness: everyone agrees on a live master, and every other live server follows it.
-        let reported = sim.reported_masters();
-        assert!(
-            reported.iter().all(|p| *p == reported[0]),
-            "seed {}: sentinels disagree: {:?}",
-            seed,
-            reported
-        );
-        let master = reported[0];
-        let m = &sim.redis[&master];
-        assert!(m.alive && m.role == Role::Master, "seed {}: reported master {} is {:?}", seed, master, m);
-        for (port, rd) in &sim.redis {
-            if *port != master && rd.alive {
-                assert_eq!(
-                    rd.master,
-                    Some(master),
-                    "seed {}: {} follows {:?}, not {}",
-                    seed,
-                    port,
-                    rd.master,
-                    master
-                );
-            }
-        }
+        let master = assert_converged(&sim, seed);
         if !kill_master && sim.leaders.is_empty() {
             assert_eq!(master, 6379, "seed {}: no failover needed", seed);
+        }
+    }
+}
+
+/// `SENTINEL FAILOVER mymaster COORDINATED` to sentinel `i`.
+fn coordinated(sim: &mut Sim, i: usize) -> Option<crate::core::input::CommandOutcome> {
+    let cmd = crate::core::input::ClientCommand::Failover { name: b"mymaster".to_vec(), coordinated: true };
+    sim.client_command(i, cmd)
+}
+
+/// A COORDINATED failover in a healthy deployment: elected, handed over by the old master
+/// (no SLAVEOF NO ONE anywhere), no hello to a paused server, nothing paused afterwards, and
+/// every sentinel and server on the new master.
+#[test]
+fn coordinated_failover_is_a_handover() {
+    use crate::core::failover::ManualFailoverError;
+    use crate::core::input::CommandOutcome;
+    let mut sim = Sim::new(11, 2, 3, 2, 5000);
+    sim.run(6000);
+    assert_eq!(coordinated(&mut sim, 0), Some(CommandOutcome::Failover(Ok(()))));
+    assert_eq!(
+        coordinated(&mut sim, 0),
+        Some(CommandOutcome::Failover(Err(ManualFailoverError::InProgress)))
+    );
+    sim.run(15_000);
+    assert_safe(&sim, 11);
+    let reported = sim.reported_masters();
+    let new = reported[0];
+    assert!(new != 6379 && reported.iter().all(|p| *p == new), "{:?}", reported);
+    assert_eq!(sim.slaveof_no_one, 0, "the handover needs no SLAVEOF NO ONE");
+    assert_eq!(sim.redis[&6379].master, Some(new), "the old master handed over and follows");
+    let other = if new == 6380 { 6381 } else { 6380 };
+    assert_eq!(sim.redis[&other].master, Some(new));
+    assert!(sim.redis.values().all(|r| r.paused_until <= sim.now && r.handover.is_none()));
+    assert_eq!(sim.count(0, "+elected-leader"), 1, "{:?}", sim.kinds(0));
+    assert_eq!(sim.count(0, "+promoted-slave"), 1);
+    for i in 0..3 {
+        assert_eq!(sim.count(i, "+switch-master"), 1, "{:?}", sim.kinds(i));
+    }
+}
+
+/// COORDINATED failovers under random faults (partitions, dropped connections, delays, a
+/// sentinel crash): the same safety invariants as automatic failovers (one leader per epoch:
+/// a COORDINATED failover is elected, never forced), no hello to a paused server, no SLAVEOF
+/// NO ONE while the old master is up, and after healing every sentinel agrees on one live
+/// master that every other server follows, with nothing left paused.
+#[test]
+fn coordinated_failovers_under_random_faults_are_safe_and_converge() {
+    use rand::{Rng, SeedableRng};
+    for seed in 0..60u64 {
+        let mut r = rand::rngs::StdRng::seed_from_u64(seed ^ 0xc0);
+        let mut sim = Sim::new(seed, 2, 3, 2, 3000);
+        sim.max_delay = *[0u64, 5, 50, 300].get(r.gen_range(0..4)).unwrap();
+        sim.run(r.gen_range(5000..8000));
+        sim.drop_rate = if r.gen_bool(0.5) { r.gen_range(0.0..0.05) } else { 0.0 };
+        let crash = r.gen_bool(0.4).then(|| r.gen_range(0..3));
+        let (crash_at, restart_at) = (r.gen_range(1..5), r.gen_range(5..8));
+        for step in 0..8 {
+            if step == 0 || r.gen_bool(0.2) {
+                let i = r.gen_range(0..3);
+                if sim.sentinels[i].alive {
+                    coordinated(&mut sim, i);
+                }
+            }
+            random_faults(&mut sim, &mut r, crash.map(|c| (c, crash_at, restart_at)), step);
+            sim.run(r.gen_range(200..3000));
+            assert_safe(&sim, seed);
+        }
+        if let Some(c) = crash {
+            if !sim.sentinels[c].alive {
+                sim.restart_sentinel(c);
+            }
+        }
+        sim.heal();
+        sim.drop_rate = 0.0;
+        sim.run(120_000);
+        assert_safe(&sim, seed);
+        assert_converged(&sim, seed);
+        for (port, rd) in &sim.redis {
+            assert!(
+                rd.paused_until <= sim.now && rd.handover.is_none(),
+                "seed {}: {} left paused",
+                seed,
+                port
+            );
         }
     }
 }

@@ -110,6 +110,8 @@ pub enum ReplyTag {
     Hello(InstanceRef),
     /// SENTINEL is-master-down-by-addr asked of this peer about this master.
     IsMasterDown { master: MasterId, sentinel: String },
+    /// The EXEC of a COORDINATED failover's `CLIENT UNPAUSE` transaction to the node at `addr`.
+    Unpaused { master: MasterId, addr: Addr },
 }
 
 /// A command to send: the arguments, first one the (possibly renamed) command name.

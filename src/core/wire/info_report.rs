@@ -22,6 +22,9 @@ pub struct InfoReport {
     pub slave_priority: Option<i64>,
     pub slave_repl_offset: Option<u64>,
     pub replica_announced: Option<bool>,
+    /// `master_failover_state` (INFO replication of redis-server 6.2+ and Valkey, whatever the
+    /// role): `no-failover`, `waiting-for-sync` or `failover-in-progress`.
+    pub master_failover_state: Option<String>,
 }
 
 /// Parse one `slaveN:` line; `None` if it is not one or is malformed.
@@ -77,6 +80,8 @@ pub fn parse(text: &str) -> InfoReport {
             if let Ok(n) = v.trim().parse::<i64>() {
                 r.master_link_down_ms = Some(n.saturating_mul(1000));
             }
+        } else if let Some(v) = l.strip_prefix("master_failover_state:") {
+            r.master_failover_state = Some(v.trim().to_string());
         } else if l == "role:master" {
             r.role = Some(Role::Master);
         } else if l == "role:slave" {
@@ -120,7 +125,7 @@ mod tests {
     const REPLICA: &str =
         "run_id:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\nrole:slave\r\nmaster_host:127.0.0.1\r\n\
         master_port:6380\r\nmaster_link_status:down\r\nmaster_link_down_since_seconds:-1\r\n\
-        slave_read_repl_offset:99\r\nslave_repl_offset:98\r\nslave_priority:10\r\nreplica_announced:0\r\n";
+        master_failover_state:no-failover\r\nslave_read_repl_offset:99\r\nslave_repl_offset:98\r\nslave_priority:10\r\nreplica_announced:0\r\n";
 
     #[test]
     fn master_info() {
@@ -129,6 +134,7 @@ mod tests {
         assert_eq!(r.role, Some(Role::Master));
         assert_eq!(r.replicas, vec![("127.0.0.1".into(), 6381), ("127.0.0.2".into(), 6382)]);
         assert_eq!(r.master_host, None);
+        assert_eq!(r.master_failover_state, None, "redis-server < 6.2 has no such line");
     }
 
     #[test]
@@ -142,6 +148,13 @@ mod tests {
         assert_eq!(r.slave_repl_offset, Some(98));
         assert_eq!(r.slave_priority, Some(10));
         assert_eq!(r.replica_announced, Some(false));
+        assert_eq!(r.master_failover_state.as_deref(), Some("no-failover"));
+    }
+
+    #[test]
+    fn failover_state_is_read_whatever_the_role() {
+        let r = parse("master_failover_state:waiting-for-sync\r\nrole:master\r\n");
+        assert_eq!(r.master_failover_state.as_deref(), Some("waiting-for-sync"));
     }
 
     #[test]

@@ -197,7 +197,9 @@ pub fn prepare(
         }
     };
     client.last_cmd = Some(cmd);
-    if !cmd.arity_ok(argv.len()) {
+    let arity_ok =
+        cmd.arity_ok(argv.len()) || crate::server::sentinel::takes_valkey_arguments(cmd.name, argv);
+    if !arity_ok {
         return Err(error(format!("ERR wrong number of arguments for '{}' command", cmd.name)));
     }
     if auth_required(srv, client) && !cmd.has_flag(Flag::NoAuth) {

@@ -11,8 +11,9 @@ use crate::server::reply::RespWriter;
 
 /// Flag names in the order Redis prints them; `disconnected` comes from the link and the kind
 /// (`master`/`slave`/`sentinel`) from the instance type, not from flag bits. Redis 7.0 never
-/// prints MASTER_REBOOT.
-const FLAG_NAMES: [(u32, &str); 8] = [
+/// prints MASTER_REBOOT. Valkey 9.0's `coordinated_failover` (only ever set by `SENTINEL
+/// FAILOVER <name> COORDINATED`) comes last.
+const FLAG_NAMES: [(u32, &str); 9] = [
     (flags::MASTER_DOWN, "master_down"),
     (flags::FAILOVER_IN_PROGRESS, "failover_in_progress"),
     (flags::PROMOTED, "promoted"),
@@ -21,6 +22,7 @@ const FLAG_NAMES: [(u32, &str); 8] = [
     (flags::RECONF_DONE, "reconf_done"),
     (flags::FORCE_FAILOVER, "force_failover"),
     (flags::SCRIPT_KILL_SENT, "script_kill_sent"),
+    (flags::COORD_FAILOVER, "coordinated_failover"),
 ];
 
 /// The comma-joined `flags` value, written into `out`.

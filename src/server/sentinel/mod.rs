@@ -38,7 +38,7 @@ use crate::core::input::{ClientCommand, CommandOutcome};
 use crate::core::{MasterId, Sentinel};
 use crate::handle::Handle;
 use crate::handle::{CommandReply, Durability};
-use crate::server::argv::{ArgError, Args};
+use crate::server::argv::{ArgError, Args, Argv};
 use crate::server::cmd::{Ctx, ParseArgs};
 
 /// The hello channel: the only one PUBLISH accepts in sentinel mode.
@@ -46,6 +46,14 @@ pub const HELLO_CHANNEL: &[u8] = b"__sentinel__:hello";
 
 /// What clients get when a config rewrite fails (`sentinelFlushConfigAndReply`).
 const FLUSH_FAILED: &str = "ERR Failed to save config file. Check server logs.";
+
+/// Whether `argv` is a Valkey form of `command` (a command table name such as
+/// `sentinel|failover`) that Redis 7.0.15's arity, the one the command table reports, does not
+/// allow: only `SENTINEL FAILOVER <name> COORDINATED` (Valkey 9.0). Every other argument count
+/// keeps Redis's arity error.
+pub fn takes_valkey_arguments(command: &str, argv: &Argv) -> bool {
+    command == "sentinel|failover" && failover::is_coordinated(argv)
+}
 
 /// The `<master-name>` argument most subcommands take.
 pub struct MasterName<'a>(pub &'a [u8]);

@@ -582,7 +582,7 @@ fn flags_follow_redis_order_and_disconnected_comes_from_the_link() {
     assert_eq!(
         flags_string(r, true),
         "s_down,o_down,slave,disconnected,master_down,failover_in_progress,promoted,reconf_sent,\
-         reconf_inprog,reconf_done,force_failover,script_kill_sent"
+         reconf_inprog,reconf_done,force_failover,script_kill_sent,coordinated_failover"
     );
     r.flags = flags::PROMOTED;
     assert_eq!(flags_string(r, false), "slave,promoted");
@@ -1045,6 +1045,21 @@ fn errors_that_change_nothing() {
         ),
         ("sentinel remove nope", "-ERR No such master with that name\r\n"),
         ("sentinel failover nope", "-ERR No such master with that name\r\n"),
+        // Valkey 9.0's COORDINATED (any case) is the one 4th argument taken; anything else
+        // keeps Redis 7.0.15's arity error.
+        ("sentinel failover nope coordinated", "-ERR No such master with that name\r\n"),
+        (
+            "sentinel failover mymaster CoOrDiNaTeD",
+            "-NOGOODPRIMARY Primary does not support FAILOVER command\r\n",
+        ),
+        (
+            "sentinel failover mymaster force",
+            "-ERR wrong number of arguments for 'sentinel|failover' command\r\n",
+        ),
+        (
+            "sentinel failover mymaster coordinated coordinated",
+            "-ERR wrong number of arguments for 'sentinel|failover' command\r\n",
+        ),
         ("sentinel set nope quorum 1", "-ERR No such master with that name\r\n"),
         (
             "sentinel set mymaster foo 1",

@@ -5,6 +5,7 @@
 //! `now`, and assert on the actions that come out.
 
 mod blocked;
+mod coordinated;
 mod election;
 mod reconf;
 mod scripts;
@@ -104,6 +105,8 @@ impl World {
         let l = self.s.links.get_mut(&link).unwrap();
         l.cc = true;
         l.pc = true;
+        l.cc_up = true;
+        l.pc_up = true;
     }
 
     /// What monitoring leaves behind for a healthy replica: both connections up, a fresh

@@ -205,3 +205,38 @@ fn the_hello_and_clients_see_the_new_address_from_reconf_on() {
     // The persisted config says the same.
     assert_eq!(w.s.to_config().masters[0].port, 6380);
 }
+
+/// A newer failover, elected while ours reconfigures replicas, put the master back at the old
+/// address: its hello moves us from our promoted replica back there and ends our failover.
+/// (Redis compares with the old address, keeps the newer epoch without moving, then switches
+/// to its promoted replica under that epoch and never agrees with its peers again.)
+#[test]
+fn a_newer_config_naming_the_old_address_ends_our_reconfiguration() {
+    let mut w = World::new(&[6380, 6381], 1, 1);
+    w.peer_votes(0, &myid(), 1);
+    w.run_to_wait_promotion();
+    w.confirm_promotion();
+    assert_eq!(w.master().failover_state, FailoverState::ReconfSlaves);
+    let epoch = w.master().config_epoch;
+    let hello = format!(
+        "127.0.0.1,26380,{},{},mymaster,127.0.0.1,{},{}",
+        peer_id(0),
+        epoch + 1,
+        MASTER_PORT,
+        epoch + 1
+    );
+    let now = w.now;
+    w.s.process_hello(hello.as_bytes(), now);
+    let a = w.s.drain_actions();
+    let ev = events(&a);
+    assert!(
+        ev.contains(&(
+            "+switch-master".to_string(),
+            format!("mymaster 127.0.0.1 6380 127.0.0.1 {MASTER_PORT}")
+        )),
+        "{ev:?}"
+    );
+    assert_eq!(w.master().failover_state, FailoverState::None);
+    assert_eq!(w.master().config_epoch, epoch + 1);
+    assert_eq!(w.s.current_master_addr(w.master()).port, MASTER_PORT);
+}
