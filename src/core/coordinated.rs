@@ -34,7 +34,7 @@
 //!   dead master, nor to a hung master that would run it whenever it wakes up.
 
 use super::failover::ManualFailoverError;
-use super::instance::{flags, FailoverState, UnpauseOwed};
+use super::instance::{flags, FailoverKind, FailoverState, OwedUnpause, UnpauseOwed};
 use super::types::{Addr, InstanceRef, Kind, Level, MasterId, Millis, ReplyTag};
 use super::Sentinel;
 
@@ -54,7 +54,7 @@ impl Sentinel {
         if m.inst.node_failover_state.is_none() {
             return Err(ManualFailoverError::NoGoodPrimary);
         }
-        if m.inst.has(flags::FAILOVER_IN_PROGRESS) {
+        if m.failover_in_progress() {
             return Err(ManualFailoverError::InProgress);
         }
         if self.select_slave(id, now).is_none() {
@@ -62,11 +62,8 @@ impl Sentinel {
         }
         let name = m.inst.name.clone();
         self.log(Level::Warning, format!("Executing user requested COORDINATED FAILOVER of '{}'", name));
-        if !self.start_failover(id, now) {
+        if !self.start_failover(id, FailoverKind::Coordinated, now) {
             return Err(ManualFailoverError::EpochExhausted);
-        }
-        if let Some(m) = self.masters.get_mut(&id) {
-            m.inst.flags |= flags::COORD_FAILOVER;
         }
         self.ask_master_state_to_other_sentinels(id, now, true);
         Ok(())
@@ -75,11 +72,8 @@ impl Sentinel {
     /// Whether master `id` is in a COORDINATED failover that has not seen its promotion yet
     /// (states up to WAIT_PROMOTION): the old master may be under our `CLIENT PAUSE`.
     pub fn coordinated_before_promotion(&self, id: MasterId) -> bool {
-        self.masters.get(&id).is_some_and(|m| {
-            m.inst.has(flags::COORD_FAILOVER)
-                && m.inst.has(flags::FAILOVER_IN_PROGRESS)
-                && m.failover_state <= FailoverState::WaitPromotion
-        })
+        self.running_failover(id)
+            .is_some_and(|f| f.kind == FailoverKind::Coordinated && !f.state.promotion_seen())
     }
 
     /// Whether to ask the peers about the master this tick even though we do not see it SDOWN:
@@ -87,11 +81,8 @@ impl Sentinel {
     /// condition of `sentinelAskMasterStateToOtherSentinels` never holds). Valkey sets the
     /// SDOWN flag for this; we ask instead, with the same request.
     pub(crate) fn wants_peer_votes(&self, id: MasterId) -> bool {
-        self.masters.get(&id).is_some_and(|m| {
-            m.inst.has(flags::COORD_FAILOVER)
-                && m.inst.has(flags::FAILOVER_IN_PROGRESS)
-                && m.failover_state == FailoverState::WaitStart
-        })
+        self.running_failover(id)
+            .is_some_and(|f| f.kind == FailoverKind::Coordinated && f.state == FailoverState::WaitStart)
     }
 
     /// SEND_SLAVEOF_NOONE of a COORDINATED failover (Valkey 9.0's
@@ -109,13 +100,13 @@ impl Sentinel {
             return;
         };
         let m = &self.masters[&id];
-        let left = m.failover_timeout.saturating_sub(now.saturating_sub(m.failover_state_change_time));
+        let left = m.failover_timeout.saturating_sub(self.time_in_state(id, now));
         let master = InstanceRef::Master(id);
         let established = self.links.get(&m.inst.link).is_some_and(|l| !l.shown_disconnected());
         if !established || m.inst.has(flags::S_DOWN) {
             if left < MIN_FAILOVER_TIME_LEFT {
                 self.event(Level::Warning, "-failover-abort-master-timeout", &master, None);
-                self.abort_failover(id, now);
+                self.abort_failover(id);
             }
             return;
         }
@@ -129,8 +120,7 @@ impl Sentinel {
         if !self.send_transaction(&master, commands) {
             return;
         }
-        self.enter_wait_promotion(id, &promoted, now);
-        self.masters.get_mut(&id).expect("checked").coord_pause_until = now + left.max(1);
+        self.enter_wait_promotion(id, &promoted, Some(now + left.max(1)), now);
     }
 
     /// After the promotion of a COORDINATED failover is confirmed (Valkey 9.0's
@@ -138,13 +128,21 @@ impl Sentinel {
     /// disconnect their clients so they ask a sentinel where the master is now, and lift the
     /// write pause, on the old master and on the promoted replica, with `MULTI; CONFIG REWRITE;
     /// CLIENT KILL TYPE normal; CLIENT KILL TYPE pubsub; CLIENT UNPAUSE; EXEC`. Each node owes
-    /// us the answer to that EXEC ([`Sentinel::send_owed_unpause`]).
-    pub(crate) fn coordinated_promotion_cleanup(&mut self, id: MasterId, promoted: &InstanceRef) {
+    /// us the answer to that EXEC ([`Sentinel::send_owed_unpause`]) until the pause runs out by
+    /// itself at `pause_until`.
+    pub(crate) fn coordinated_promotion_cleanup(
+        &mut self,
+        id: MasterId,
+        promoted: &InstanceRef,
+        pause_until: Millis,
+    ) {
         for who in [InstanceRef::Master(id), promoted.clone()] {
             let Some(addr) = self.instance(&who).map(|i| i.addr.clone()) else { continue };
             let m = self.masters.get_mut(&id).expect("caller checked");
-            if !m.unpause_owed.iter().any(|o| o.addr.same_as(&addr)) {
-                m.unpause_owed.push(UnpauseOwed { addr, sent_on: None });
+            let owed = m.unpause_owed.get_or_insert_with(|| OwedUnpause { pause_until, nodes: Vec::new() });
+            owed.pause_until = owed.pause_until.max(pause_until);
+            if !owed.nodes.iter().any(|o| o.addr.same_as(&addr)) {
+                owed.nodes.push(UnpauseOwed { addr, sent_on: None });
             }
             self.send_owed_unpause(&who);
         }
@@ -159,29 +157,33 @@ impl Sentinel {
     /// switch: the address is what identifies it).
     pub(crate) fn send_owed_unpause(&mut self, r: &InstanceRef) {
         let id = r.master();
-        let Some(m) = self.masters.get(&id) else { return };
-        if m.unpause_owed.is_empty() {
-            return;
-        }
+        let Some(owed) = self.masters.get(&id).and_then(|m| m.unpause_owed.as_ref()) else { return };
         let Some(inst) = self.instance(r).filter(|i| i.kind != Kind::Sentinel) else { return };
         let Some(link) = self.links.get(&inst.link).filter(|l| l.cc) else { return };
         let conn = (link.id, link.cc_conn_time);
-        let Some(k) = m.unpause_owed.iter().position(|o| o.addr.same_as(&inst.addr)) else { return };
-        if m.unpause_owed[k].sent_on == Some(conn) {
+        let Some(k) = owed.nodes.iter().position(|o| o.addr.same_as(&inst.addr)) else { return };
+        if owed.nodes[k].sent_on == Some(conn) {
             return;
         }
-        let addr = m.unpause_owed[k].addr.clone();
+        let addr = owed.nodes[k].addr.clone();
         let mut commands = self.rewrite_and_kill_clients(id);
         commands.push(self.mcmd(id, "CLIENT", &["UNPAUSE"]));
         if self.send_transaction_tagged(r, commands, ReplyTag::Unpaused { master: id, addr }) {
-            self.masters.get_mut(&id).expect("checked").unpause_owed[k].sent_on = Some(conn);
+            if let Some(owed) = self.masters.get_mut(&id).and_then(|m| m.unpause_owed.as_mut()) {
+                owed.nodes[k].sent_on = Some(conn);
+            }
         }
     }
 
     /// The EXEC of a node's end-of-failover transaction was answered: it owes nothing more.
     pub(crate) fn on_unpaused(&mut self, id: MasterId, addr: &Addr) {
         if let Some(m) = self.masters.get_mut(&id) {
-            m.unpause_owed.retain(|o| !o.addr.same_as(addr));
+            if let Some(owed) = m.unpause_owed.as_mut() {
+                owed.nodes.retain(|o| !o.addr.same_as(addr));
+                if owed.nodes.is_empty() {
+                    m.unpause_owed = None;
+                }
+            }
         }
     }
 
@@ -189,8 +191,8 @@ impl Sentinel {
     /// tick).
     pub(crate) fn expire_owed_unpause(&mut self, id: MasterId, now: Millis) {
         if let Some(m) = self.masters.get_mut(&id) {
-            if !m.unpause_owed.is_empty() && now >= m.coord_pause_until {
-                m.unpause_owed.clear();
+            if m.unpause_owed.as_ref().is_some_and(|o| now >= o.pause_until) {
+                m.unpause_owed = None;
             }
         }
     }
@@ -217,7 +219,10 @@ impl Sentinel {
         }
         inst.node_failover_running()
             || self.coordinated_before_promotion(r.master())
-            || self.masters[&r.master()].unpause_owed.iter().any(|o| o.addr.same_as(&inst.addr))
+            || self.masters[&r.master()]
+                .unpause_owed
+                .as_ref()
+                .is_some_and(|o| o.nodes.iter().any(|n| n.addr.same_as(&inst.addr)))
     }
 
     /// Valkey 9.0's repair of a replica stuck in a FAILOVER of its own (a `FAILOVER TO` whose

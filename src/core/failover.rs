@@ -13,14 +13,14 @@
 //!   own (see [`Sentinel::get_leader`]).
 //! - The 10 s per-replica `-slave-reconf-sent-timeout` is checked for every replica before the
 //!   parallel-syncs pacing loop, so a stuck replica frees its slot even when the loop is full.
-//! - `failover_start_time == 0` means "never started" (as after a reset), whatever the
-//!   monotonic clock reads; Redis relies on wall-clock time being far from 0.
+//! - A failover that never started (or not since a reset) has no start time at all
+//!   (`failover_start_time` is `None`); Redis tests its wall-clock time against 0.
 //! - The "Next failover delay" log line gives the remaining delay in seconds, since the core
 //!   has no wall clock to print a date with.
 //! - SELECT_SLAVE waits up to 5 ping periods for a replica whose link is being re-established
 //!   instead of aborting at once (see `failover_select_slave`).
 
-use super::instance::{flags, FailoverState};
+use super::instance::{flags, Failover, FailoverKind, FailoverState};
 use super::no_failover::NoFailover;
 use super::types::{Action, Addr, InstanceRef, Level, MasterId, Millis};
 use super::wire::numbers::next_epoch;
@@ -53,14 +53,14 @@ impl Sentinel {
     /// then asks the peers for votes right away).
     pub fn start_failover_if_needed(&mut self, id: MasterId, now: Millis) -> bool {
         let Some(m) = self.masters.get_mut(&id) else { return false };
-        if !m.inst.has(flags::O_DOWN) || m.inst.has(flags::FAILOVER_IN_PROGRESS) {
+        if !m.inst.has(flags::O_DOWN) || m.failover_in_progress() {
             return false;
         }
         let retry_delay = m.failover_timeout.saturating_mul(2);
-        if m.failover_start_time != 0 && now.saturating_sub(m.failover_start_time) < retry_delay {
-            if m.failover_delay_logged != m.failover_start_time {
-                m.failover_delay_logged = m.failover_start_time;
-                let next = m.failover_start_time.saturating_add(retry_delay);
+        if let Some(started) = m.failover_start_time.filter(|t| now.saturating_sub(*t) < retry_delay) {
+            if m.failover_delay_logged != Some(started) {
+                m.failover_delay_logged = Some(started);
+                let next = started.saturating_add(retry_delay);
                 let secs = next.saturating_sub(now).div_ceil(1000);
                 self.log(
                     Level::Warning,
@@ -72,7 +72,7 @@ impl Sentinel {
             }
             return false;
         }
-        self.start_failover(id, now)
+        self.start_failover(id, FailoverKind::Elected, now)
     }
 
     /// `sentinelStartFailover`: enter WAIT_START in a new epoch. The start time gets a random
@@ -80,7 +80,7 @@ impl Sentinel {
     /// Epochs stop at [`MAX_EPOCH`](super::wire::numbers::MAX_EPOCH): past it, no failover starts (Redis's `current_epoch++`
     /// wraps to 0 after 2^64 - 1); the refusal counts as an attempt, so it is retried (and
     /// logged) only after the usual 2 x failover-timeout. Returns whether it started.
-    pub fn start_failover(&mut self, id: MasterId, now: Millis) -> bool {
+    pub fn start_failover(&mut self, id: MasterId, kind: FailoverKind, now: Millis) -> bool {
         if !self.masters.contains_key(&id) {
             return false;
         }
@@ -93,18 +93,15 @@ impl Sentinel {
                 ),
             );
             if let Some(m) = self.masters.get_mut(&id) {
-                m.failover_start_time = now;
+                m.failover_start_time = Some(now);
             }
             return false;
         };
         self.current_epoch = epoch;
         let delay = self.random_delay(1000);
         let m = self.masters.get_mut(&id).expect("checked");
-        m.failover_state = FailoverState::WaitStart;
-        m.inst.flags |= flags::FAILOVER_IN_PROGRESS;
-        m.failover_epoch = epoch;
-        m.failover_start_time = now + delay;
-        m.failover_state_change_time = now;
+        m.failover = Some(Failover::new(epoch, kind, now));
+        m.failover_start_time = Some(now + delay);
         self.event_msg(Level::Warning, "+new-epoch", id, epoch.to_string());
         self.event(Level::Warning, "+try-failover", &InstanceRef::Master(id), None);
         true
@@ -113,20 +110,16 @@ impl Sentinel {
     /// `sentinelFailoverStateMachine`: take at most one step of a failover in progress.
     /// (The caller skips it in TILT.) Promotion is not a step here: INFO detects it.
     pub fn failover_state_machine(&mut self, id: MasterId, now: Millis) {
-        let Some(m) = self.masters.get(&id) else { return };
-        if !m.inst.has(flags::FAILOVER_IN_PROGRESS) {
-            return;
-        }
-        match m.failover_state {
+        let Some(f) = self.masters.get(&id).and_then(|m| m.failover.as_ref()) else { return };
+        let coordinated = f.kind == FailoverKind::Coordinated;
+        match f.state {
             FailoverState::WaitStart => self.failover_wait_start(id, now),
             FailoverState::SelectSlave => self.failover_select_slave(id, now),
-            FailoverState::SendSlaveofNoone if m.inst.has(flags::COORD_FAILOVER) => {
-                self.failover_send_failover(id, now)
-            }
-            FailoverState::SendSlaveofNoone => self.failover_send_slaveof_noone(id, now),
-            FailoverState::WaitPromotion => self.failover_wait_promotion(id, now),
-            FailoverState::ReconfSlaves => self.failover_reconf_next_slave(id, now),
-            FailoverState::None | FailoverState::UpdateConfig => {}
+            FailoverState::SendSlaveofNoone { .. } if coordinated => self.failover_send_failover(id, now),
+            FailoverState::SendSlaveofNoone { .. } => self.failover_send_slaveof_noone(id, now),
+            FailoverState::WaitPromotion { .. } => self.failover_wait_promotion(id, now),
+            FailoverState::ReconfSlaves { .. } => self.failover_reconf_next_slave(id, now),
+            FailoverState::UpdateConfig { .. } => {}
         }
     }
 
@@ -198,18 +191,21 @@ impl Sentinel {
     /// SENTINEL FAILOVER); give up after min(election timeout, failover timeout). The epoch
     /// the election was won in becomes the failover epoch (see [`Sentinel::get_leader`]).
     fn failover_wait_start(&mut self, id: MasterId, now: Millis) {
-        let epoch = self.masters[&id].failover_epoch;
+        let Some(epoch) = self.running_failover(id).map(|f| f.epoch) else { return };
         let won = self.get_leader(id, epoch, now).filter(|(l, _)| l.eq_ignore_ascii_case(&self.myid));
         let is_leader = won.is_some();
         if let Some((_, won_epoch)) = won {
-            self.masters.get_mut(&id).expect("checked").failover_epoch = won_epoch;
+            if let Some(f) = self.running_failover_mut(id) {
+                f.epoch = won_epoch;
+            }
         }
         let m = &self.masters[&id];
-        if !is_leader && !m.inst.has(flags::FORCE_FAILOVER) {
+        if !is_leader && !m.failover_is(FailoverKind::Forced) {
             let election_timeout = self.timings.election_timeout.min(m.failover_timeout);
-            if now.saturating_sub(m.failover_start_time) > election_timeout {
+            let started = m.failover_start_time.unwrap_or(now);
+            if now.saturating_sub(started) > election_timeout {
                 self.event(Level::Warning, "-failover-abort-not-elected", &InstanceRef::Master(id), None);
-                self.abort_failover(id, now);
+                self.abort_failover(id);
                 if let Some(why) = self.election_outcome(id, self.current_epoch) {
                     self.explain_aborted_failover(id, why, now);
                 }
@@ -221,9 +217,9 @@ impl Sentinel {
             self.simulated_crash();
             return;
         }
-        let m = self.masters.get_mut(&id).expect("checked");
-        m.failover_state = FailoverState::SelectSlave;
-        m.failover_state_change_time = now;
+        if let Some(f) = self.running_failover_mut(id) {
+            f.enter(FailoverState::SelectSlave, now);
+        }
         self.event(Level::Warning, "+failover-state-select-slave", &InstanceRef::Master(id), None);
     }
 
@@ -238,13 +234,13 @@ impl Sentinel {
     /// every name whose selection comes right after another name's promotion.
     fn failover_select_slave(&mut self, id: MasterId, now: Millis) {
         let Some(key) = self.select_slave(id, now) else {
-            let waited = now.saturating_sub(self.masters[&id].failover_state_change_time);
+            let waited = self.time_in_state(id, now);
             let grace = self.timings.ping_period.saturating_mul(5);
             if waited <= grace && self.replica_link_being_restored(id, now) {
                 return;
             }
             self.event(Level::Warning, "-failover-abort-no-good-slave", &InstanceRef::Master(id), None);
-            self.abort_failover(id, now);
+            self.abort_failover(id);
             self.explain_aborted_failover(id, NoFailover::NoGoodReplica, now);
             return;
         };
@@ -254,17 +250,31 @@ impl Sentinel {
         if let Some(r) = m.replicas.get_mut(&key) {
             r.flags |= flags::PROMOTED;
         }
-        m.promoted_slave = Some(key);
-        m.failover_state = FailoverState::SendSlaveofNoone;
-        m.failover_state_change_time = now;
+        if let Some(f) = m.failover.as_mut() {
+            f.enter(FailoverState::SendSlaveofNoone { promoted: key }, now);
+        }
         self.event(Level::Notice, "+failover-state-send-slaveof-noone", &who, None);
     }
 
-    /// The promoted replica, if it still exists.
+    /// The promoted replica, if one is selected and it still exists.
     pub(crate) fn promoted_ref(&self, id: MasterId) -> Option<InstanceRef> {
         let m = self.masters.get(&id)?;
-        let key = m.promoted_slave.as_ref().filter(|k| m.replicas.contains_key(*k))?;
+        let key = m.failover_state()?.promoted().filter(|k| m.replicas.contains_key(*k))?;
         Some(InstanceRef::Replica(id, key.clone()))
+    }
+
+    /// The failover of master `id` in progress, if any.
+    pub(crate) fn running_failover(&self, id: MasterId) -> Option<&Failover> {
+        self.masters.get(&id)?.failover.as_ref()
+    }
+
+    pub(crate) fn running_failover_mut(&mut self, id: MasterId) -> Option<&mut Failover> {
+        self.masters.get_mut(&id)?.failover.as_mut()
+    }
+
+    /// How long the failover of master `id` has been in its current state (0 without one).
+    pub(crate) fn time_in_state(&self, id: MasterId, now: Millis) -> Millis {
+        self.running_failover(id).map_or(0, |f| now.saturating_sub(f.state_change_time))
     }
 
     pub(crate) fn link_disconnected(&self, who: &InstanceRef) -> bool {
@@ -273,10 +283,9 @@ impl Sentinel {
 
     /// Abort with `-failover-abort-slave-timeout` once failover-timeout has passed in the state.
     pub(crate) fn abort_if_promotion_timed_out(&mut self, id: MasterId, now: Millis) {
-        let m = &self.masters[&id];
-        if now.saturating_sub(m.failover_state_change_time) > m.failover_timeout {
+        if self.time_in_state(id, now) > self.masters[&id].failover_timeout {
             self.event(Level::Warning, "-failover-abort-slave-timeout", &InstanceRef::Master(id), None);
-            self.abort_failover(id, now);
+            self.abort_failover(id);
             self.explain_aborted_failover(id, NoFailover::PromotionTimeout, now);
         }
     }
@@ -296,16 +305,23 @@ impl Sentinel {
         if !self.send_slaveof(&promoted, None) {
             return;
         }
-        self.enter_wait_promotion(id, &promoted, now);
+        self.enter_wait_promotion(id, &promoted, None, now);
     }
 
     /// The promotion was asked for (of `promoted`, or of the old master in a COORDINATED
-    /// failover): announce it and wait for INFO to show it.
-    pub(crate) fn enter_wait_promotion(&mut self, id: MasterId, promoted: &InstanceRef, now: Millis) {
+    /// failover, which paused its writes until `pause_until`): announce it and wait for INFO
+    /// to show it.
+    pub(crate) fn enter_wait_promotion(
+        &mut self,
+        id: MasterId,
+        promoted: &InstanceRef,
+        pause_until: Option<Millis>,
+        now: Millis,
+    ) {
         self.event(Level::Notice, "+failover-state-wait-promotion", promoted, None);
-        if let Some(m) = self.masters.get_mut(&id) {
-            m.failover_state = FailoverState::WaitPromotion;
-            m.failover_state_change_time = now;
+        let Some(f) = self.running_failover_mut(id) else { return };
+        if let Some(key) = f.state.promoted().cloned() {
+            f.enter(FailoverState::WaitPromotion { promoted: key, pause_until }, now);
         }
     }
 
@@ -320,23 +336,26 @@ impl Sentinel {
     /// announced (hellos forced out on the next tick), and the client-reconfig script runs.
     /// Called by INFO processing (not in TILT); ignored unless the master is in WAIT_PROMOTION.
     pub fn on_promotion_confirmed(&mut self, id: MasterId, now: Millis) {
-        let Some(m) = self.masters.get(&id) else { return };
-        if !m.inst.has(flags::FAILOVER_IN_PROGRESS) || m.failover_state != FailoverState::WaitPromotion {
+        let Some(FailoverState::WaitPromotion { pause_until, .. }) =
+            self.masters.get(&id).and_then(|m| m.failover_state())
+        else {
             return;
-        }
+        };
+        let pause_until = *pause_until;
         let Some(promoted) = self.promoted_ref(id) else { return };
         let m = self.masters.get_mut(&id).expect("checked");
-        m.config_epoch = m.failover_epoch;
-        m.failover_state = FailoverState::ReconfSlaves;
-        m.failover_state_change_time = now;
+        let f = m.failover.as_mut().expect("checked");
+        m.config_epoch = f.epoch;
+        let key = f.state.promoted().cloned().expect("checked");
+        f.enter(FailoverState::ReconfSlaves { promoted: key }, now);
         self.flush_config();
         self.event(Level::Warning, "+promoted-slave", &promoted, None);
         if self.simulate_failure_flags & SIMFAILURE_CRASH_AFTER_PROMOTION != 0 {
             self.simulated_crash();
             return;
         }
-        if self.masters[&id].inst.has(flags::COORD_FAILOVER) {
-            self.coordinated_promotion_cleanup(id, &promoted);
+        if let Some(pause_until) = pause_until {
+            self.coordinated_promotion_cleanup(id, &promoted, pause_until);
         }
         self.event(Level::Warning, "+failover-state-reconf-slaves", &InstanceRef::Master(id), None);
         let from = self.masters[&id].inst.addr.clone();
@@ -438,16 +457,16 @@ impl Sentinel {
             .values()
             .filter(|r| !r.has(flags::PROMOTED | flags::RECONF_DONE) && !r.has(flags::S_DOWN))
             .count();
-        let timeout = now.saturating_sub(m.failover_state_change_time) > m.failover_timeout;
+        let timeout = self.time_in_state(id, now) > m.failover_timeout;
         if timeout {
             not_reconfigured = 0;
             self.event(Level::Warning, "+failover-end-for-timeout", &InstanceRef::Master(id), None);
         }
         if not_reconfigured == 0 {
             self.event(Level::Warning, "+failover-end", &InstanceRef::Master(id), None);
-            let m = self.masters.get_mut(&id).expect("checked");
-            m.failover_state = FailoverState::UpdateConfig;
-            m.failover_state_change_time = now;
+            let f = self.running_failover_mut(id).expect("checked");
+            let key = f.state.promoted().cloned().expect("checked");
+            f.enter(FailoverState::UpdateConfig { promoted: key }, now);
         }
         if timeout {
             let Some(target) = self.promoted_target(id) else { return };
@@ -474,11 +493,9 @@ impl Sentinel {
     /// promoted replica's address. The reset that does it also ends the failover.
     pub fn switch_to_promoted_slave_if_needed(&mut self, id: MasterId, now: Millis) {
         let Some(m) = self.masters.get(&id) else { return };
-        if m.failover_state != FailoverState::UpdateConfig {
-            return;
-        }
+        let Some(FailoverState::UpdateConfig { promoted }) = m.failover_state() else { return };
         let old = m.inst.addr.clone();
-        let new = m.promoted_slave.as_ref().and_then(|k| m.replicas.get(k)).map_or(&old, |r| &r.addr).clone();
+        let new = m.replicas.get(promoted).map_or(&old, |r| &r.addr).clone();
         let msg = format!(
             "{} {} {} {} {}",
             m.inst.name,
@@ -498,22 +515,18 @@ impl Sentinel {
     /// WAIT_PROMOTION). `failover_start_time` stays, so the next attempt waits 2 x
     /// failover-timeout from this one's start. A COORDINATED failover whose `FAILOVER` went
     /// out also tells the old master to give up (`coordinated_abort_cleanup`).
-    pub fn abort_failover(&mut self, id: MasterId, now: Millis) {
-        let Some(m) = self.masters.get(&id) else { return };
-        if !m.inst.has(flags::FAILOVER_IN_PROGRESS) || m.failover_state > FailoverState::WaitPromotion {
+    pub fn abort_failover(&mut self, id: MasterId) {
+        let Some(f) = self.running_failover(id) else { return };
+        if f.state.promotion_seen() {
             return;
         }
-        if m.inst.has(flags::COORD_FAILOVER) && m.failover_state == FailoverState::WaitPromotion {
+        if matches!(f.state, FailoverState::WaitPromotion { pause_until: Some(_), .. }) {
             self.coordinated_abort_cleanup(id);
         }
         let m = self.masters.get_mut(&id).expect("checked");
-        m.inst.flags &= !(flags::FAILOVER_IN_PROGRESS | flags::FORCE_FAILOVER | flags::COORD_FAILOVER);
-        m.failover_state = FailoverState::None;
-        m.failover_state_change_time = now;
-        if let Some(key) = m.promoted_slave.take() {
-            if let Some(r) = m.replicas.get_mut(&key) {
-                r.flags &= !flags::PROMOTED;
-            }
+        let f = m.failover.take().expect("checked");
+        if let Some(r) = f.state.promoted().and_then(|key| m.replicas.get_mut(key)) {
+            r.flags &= !flags::PROMOTED;
         }
     }
 
@@ -521,7 +534,7 @@ impl Sentinel {
     /// without waiting for the retry delay, provided none is running and a replica qualifies.
     /// (An unknown master has no replica to promote: `NoGoodSlave`.)
     pub fn manual_failover(&mut self, id: MasterId, now: Millis) -> Result<(), ManualFailoverError> {
-        if self.masters.get(&id).is_some_and(|m| m.inst.has(flags::FAILOVER_IN_PROGRESS)) {
+        if self.masters.get(&id).is_some_and(|m| m.failover_in_progress()) {
             return Err(ManualFailoverError::InProgress);
         }
         if self.select_slave(id, now).is_none() {
@@ -535,11 +548,8 @@ impl Sentinel {
         }
         let name = self.masters[&id].inst.name.clone();
         self.log(Level::Warning, format!("Executing user requested FAILOVER of '{}'", name));
-        if !self.start_failover(id, now) {
+        if !self.start_failover(id, FailoverKind::Forced, now) {
             return Err(ManualFailoverError::EpochExhausted);
-        }
-        if let Some(m) = self.masters.get_mut(&id) {
-            m.inst.flags |= flags::FORCE_FAILOVER;
         }
         Ok(())
     }

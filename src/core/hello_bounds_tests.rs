@@ -37,7 +37,7 @@ fn forged_epoch_near_2_64_is_dropped() {
     assert!(events(&s.drain_actions()).is_empty());
     assert_eq!(s.to_config(), before, "nothing learnt from the forged hello");
     // A failover afterwards starts in epoch 1, not 0.
-    assert!(s.start_failover(id, 3000));
+    assert!(s.start_failover(id, crate::core::FailoverKind::Elected, 3000));
     let ev = events(&s.drain_actions());
     assert!(ev.contains(&("+new-epoch".into(), "1".into())), "{:?}", ev);
 }
@@ -49,7 +49,7 @@ fn no_failover_past_the_largest_epoch() {
     s.process_hello(&hello(PEER1, 26380, MAX_EPOCH, 6379, 0), 2000);
     assert_eq!(s.current_epoch, MAX_EPOCH);
     s.drain_actions();
-    assert!(!s.start_failover(id, 3000));
+    assert!(!s.start_failover(id, crate::core::FailoverKind::Elected, 3000));
     let actions = s.drain_actions();
     assert!(events(&actions).is_empty(), "{:?}", actions);
     assert!(warnings(&actions).iter().any(|w| w.contains("largest there is")), "{:?}", actions);

@@ -135,7 +135,7 @@ impl Sentinel {
             let i = self.instance(r).expect("caller checked");
             (
                 i.has(flags::PROMOTED),
-                m.inst.has(flags::FAILOVER_IN_PROGRESS) && m.failover_state == FailoverState::WaitPromotion,
+                matches!(m.failover_state(), Some(FailoverState::WaitPromotion { .. })),
                 i.role_reported_time,
             )
         };
@@ -185,7 +185,11 @@ impl Sentinel {
         if !i.has(flags::RECONF_SENT | flags::RECONF_INPROG) {
             return;
         }
-        let promoted_addr = m.promoted_slave.as_ref().and_then(|k| m.replicas.get(k)).map(|p| p.addr.clone());
+        let promoted_addr = m
+            .failover_state()
+            .and_then(|s| s.promoted())
+            .and_then(|k| m.replicas.get(k))
+            .map(|p| p.addr.clone());
         if i.has(flags::RECONF_SENT) {
             let follows_promoted = promoted_addr.as_ref().is_some_and(|pa| {
                 i.slave_master_port == pa.port

@@ -10,42 +10,140 @@ pub mod flags {
     pub const S_DOWN: u32 = 1 << 0;
     pub const O_DOWN: u32 = 1 << 1;
     pub const MASTER_DOWN: u32 = 1 << 2;
+    /// Shown only: derived from [`Master::failover`](super::Master::failover) by
+    /// [`Master::shown_flags`](super::Master::shown_flags), never stored in `Instance::flags`.
     pub const FAILOVER_IN_PROGRESS: u32 = 1 << 3;
     pub const PROMOTED: u32 = 1 << 4;
     pub const RECONF_SENT: u32 = 1 << 5;
     pub const RECONF_INPROG: u32 = 1 << 6;
     pub const RECONF_DONE: u32 = 1 << 7;
+    /// Shown only, like [`FAILOVER_IN_PROGRESS`]: a SENTINEL FAILOVER is running.
     pub const FORCE_FAILOVER: u32 = 1 << 8;
     pub const SCRIPT_KILL_SENT: u32 = 1 << 9;
     pub const MASTER_REBOOT: u32 = 1 << 10;
-    /// Valkey 9.0's `SRI_COORD_FAILOVER`: the failover in progress is a `SENTINEL FAILOVER
-    /// <name> COORDINATED` (see `core::coordinated`).
+    /// Shown only, like [`FAILOVER_IN_PROGRESS`]: Valkey 9.0's `SRI_COORD_FAILOVER`, the
+    /// failover in progress is a `SENTINEL FAILOVER <name> COORDINATED` (see
+    /// `core::coordinated`).
     pub const COORD_FAILOVER: u32 = 1 << 11;
+    /// The bits derived from the failover state.
+    pub const FROM_FAILOVER: u32 = FAILOVER_IN_PROGRESS | FORCE_FAILOVER | COORD_FAILOVER;
 }
 
-/// The failover state machine's states (`sentinelFailoverStateStr`).
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
+/// A failover of ours in progress, from `sentinelStartFailover` to the switch
+/// (`sentinelFailoverSwitchToPromotedSlave`) or the abort; a master without one has
+/// `Master::failover == None` (Redis's `SENTINEL_FAILOVER_STATE_NONE` with
+/// `SRI_FAILOVER_IN_PROGRESS` clear).
+///
+/// What Redis keeps in separate fields of the master, kept consistent by hand (the state, when
+/// it was entered, the epoch, the promoted replica, the `SRI_FAILOVER_IN_PROGRESS`,
+/// `SRI_FORCE_FAILOVER` and `SRI_COORD_FAILOVER` flags), exists here only while a failover
+/// runs, and the promoted replica only in the states that have one. The flags printed by
+/// SENTINEL MASTER are derived from it ([`Failover::flag_bits`]).
+///
+/// Two things outlive a failover and stay on [`Master`]: `failover_start_time`, which the
+/// next attempt waits 2 x failover-timeout from (and which a vote for another sentinel sets
+/// without any failover of ours), with `failover_delay_logged`; and the nodes still owed the
+/// end of a COORDINATED failover's write pause ([`OwedUnpause`]), which must reach the old
+/// master after the switch.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Failover {
+    /// `failover_epoch`: the epoch the failover started in, then the one its election was won
+    /// in; the promoted master's config epoch.
+    pub epoch: u64,
+    pub kind: FailoverKind,
+    pub state: FailoverState,
+    /// `failover_state_change_time`: when `state` was entered.
+    pub state_change_time: Millis,
+}
+
+impl Failover {
+    /// A failover entering WAIT_START at `now`.
+    pub fn new(epoch: u64, kind: FailoverKind, now: Millis) -> Failover {
+        Failover { epoch, kind, state: FailoverState::WaitStart, state_change_time: now }
+    }
+
+    /// Move to `state`, which starts now.
+    pub fn enter(&mut self, state: FailoverState, now: Millis) {
+        self.state = state;
+        self.state_change_time = now;
+    }
+
+    /// The failover's bits of the master's `flags` field: `failover_in_progress`, plus
+    /// `force_failover` or `coordinated_failover` by kind.
+    pub fn flag_bits(&self) -> u32 {
+        flags::FAILOVER_IN_PROGRESS
+            | match self.kind {
+                FailoverKind::Elected => 0,
+                FailoverKind::Forced => flags::FORCE_FAILOVER,
+                FailoverKind::Coordinated => flags::COORD_FAILOVER,
+            }
+    }
+}
+
+/// How a failover was started.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum FailoverKind {
+    /// The master is ODOWN: the failover goes on only once we are elected.
+    Elected,
+    /// SENTINEL FAILOVER (`SRI_FORCE_FAILOVER`): no election needed.
+    Forced,
+    /// `SENTINEL FAILOVER <name> COORDINATED` (Valkey 9.0's `SRI_COORD_FAILOVER`): elected,
+    /// and the old master hands over itself (see `core::coordinated`).
+    Coordinated,
+}
+
+/// The failover state machine's states (`sentinelFailoverStateStr`), with what each one
+/// needs: from SEND_SLAVEOF_NOONE on, the key of the replica being promoted (Redis's
+/// `promoted_slave`).
+#[derive(Clone, PartialEq, Eq, Debug)]
 pub enum FailoverState {
-    None,
     WaitStart,
     SelectSlave,
-    SendSlaveofNoone,
-    WaitPromotion,
-    ReconfSlaves,
-    UpdateConfig,
+    SendSlaveofNoone {
+        promoted: String,
+    },
+    /// `pause_until`: a COORDINATED failover's `CLIENT PAUSE ... WRITE` on the old master ends
+    /// by itself at this time (None: no pause was sent, as in any other failover).
+    WaitPromotion {
+        promoted: String,
+        pause_until: Option<Millis>,
+    },
+    ReconfSlaves {
+        promoted: String,
+    },
+    UpdateConfig {
+        promoted: String,
+    },
 }
 
 impl FailoverState {
-    pub fn as_str(self) -> &'static str {
+    /// The name SENTINEL MASTER's `failover-state` shows.
+    pub fn as_str(&self) -> &'static str {
         match self {
-            FailoverState::None => "none",
             FailoverState::WaitStart => "wait_start",
             FailoverState::SelectSlave => "select_slave",
-            FailoverState::SendSlaveofNoone => "send_slaveof_noone",
-            FailoverState::WaitPromotion => "wait_promotion",
-            FailoverState::ReconfSlaves => "reconf_slaves",
-            FailoverState::UpdateConfig => "update_config",
+            FailoverState::SendSlaveofNoone { .. } => "send_slaveof_noone",
+            FailoverState::WaitPromotion { .. } => "wait_promotion",
+            FailoverState::ReconfSlaves { .. } => "reconf_slaves",
+            FailoverState::UpdateConfig { .. } => "update_config",
         }
+    }
+
+    /// The key of the replica being promoted, once one is selected.
+    pub fn promoted(&self) -> Option<&String> {
+        match self {
+            FailoverState::WaitStart | FailoverState::SelectSlave => None,
+            FailoverState::SendSlaveofNoone { promoted }
+            | FailoverState::WaitPromotion { promoted, .. }
+            | FailoverState::ReconfSlaves { promoted }
+            | FailoverState::UpdateConfig { promoted } => Some(promoted),
+        }
+    }
+
+    /// Whether the promotion was seen (RECONF_SLAVES or UPDATE_CONFIG): the failover can no
+    /// longer be aborted, and the promoted replica is the master's current address.
+    pub fn promotion_seen(&self) -> bool {
+        matches!(self, FailoverState::ReconfSlaves { .. } | FailoverState::UpdateConfig { .. })
     }
 }
 
@@ -233,6 +331,17 @@ impl Instance {
     }
 }
 
+/// The end of a COORDINATED failover's write pause, owed to the nodes it paused until each
+/// answers its `CLIENT UNPAUSE` transaction or the pause has run out by itself (see
+/// `core::coordinated`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OwedUnpause {
+    /// When the `CLIENT PAUSE ... WRITE` sent with the `FAILOVER` ends by itself.
+    pub pause_until: Millis,
+    /// The nodes that have not answered yet.
+    pub nodes: Vec<UnpauseOwed>,
+}
+
 /// A node that still owes us the answer to its end-of-failover `CLIENT UNPAUSE` transaction
 /// (see `core::coordinated`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -244,6 +353,38 @@ pub struct UnpauseOwed {
 }
 
 impl Master {
+    /// The master's `flags` as SENTINEL MASTER shows them: its instance flags plus those of the
+    /// failover in progress, if any.
+    pub fn shown_flags(&self) -> u32 {
+        debug_assert_eq!(self.inst.flags & flags::FROM_FAILOVER, 0, "derived bits are never stored");
+        self.inst.flags | self.failover.as_ref().map_or(0, Failover::flag_bits)
+    }
+
+    /// Whether a failover of ours is in progress (`SRI_FAILOVER_IN_PROGRESS`).
+    pub fn failover_in_progress(&self) -> bool {
+        self.failover.is_some()
+    }
+
+    /// Whether the failover in progress is of this kind.
+    pub fn failover_is(&self, kind: FailoverKind) -> bool {
+        self.failover.as_ref().is_some_and(|f| f.kind == kind)
+    }
+
+    /// The state of the failover in progress, if any.
+    pub fn failover_state(&self) -> Option<&FailoverState> {
+        self.failover.as_ref().map(|f| &f.state)
+    }
+
+    /// `sentinelFailoverStateStr` of the master's state: `none` without a failover.
+    pub fn failover_state_str(&self) -> &'static str {
+        self.failover_state().map_or("none", FailoverState::as_str)
+    }
+
+    /// The key of the replica the failover in progress promotes, once one is selected.
+    pub fn promoted_slave(&self) -> Option<&String> {
+        self.failover_state()?.promoted()
+    }
+
     /// The master's state as INFO's `masterN:` line shows it (`status=`): `odown`, `sdown` or
     /// `ok`.
     pub fn status_word(&self) -> &'static str {
@@ -278,24 +419,20 @@ pub struct Master {
     /// Our own vote for this master: the run id we voted for, and in which epoch.
     pub leader: Option<String>,
     pub leader_epoch: u64,
-    pub failover_epoch: u64,
-    pub failover_state: FailoverState,
-    pub failover_state_change_time: Millis,
-    pub failover_start_time: Millis,
+    /// The failover of ours in progress, if any.
+    pub failover: Option<Failover>,
+    /// When the last failover attempt started (or a vote for another sentinel held ours back;
+    /// None: never, or since a reset): the next one waits 2 x failover-timeout from it.
+    pub failover_start_time: Option<Millis>,
     /// Which `failover_start_time` the "Next failover delay" line was last logged for.
-    pub failover_delay_logged: Millis,
+    pub failover_delay_logged: Option<Millis>,
     /// When this master ticks next (0 while it is being ticked).
     pub next_tick: Millis,
-    /// Key of the replica being promoted.
-    pub promoted_slave: Option<String>,
     /// Why the master is down without a failover of ours, if it is (see `no_failover.rs`).
     pub no_failover: Option<super::no_failover::NoFailover>,
-    /// A COORDINATED failover's `CLIENT PAUSE ... WRITE` on the old master ends by itself at
-    /// this time (0: none sent).
-    pub coord_pause_until: Millis,
-    /// Nodes owed the end-of-failover `CLIENT UNPAUSE` transaction of a COORDINATED failover
-    /// until its EXEC is answered (or the pause has run out by itself).
-    pub unpause_owed: Vec<UnpauseOwed>,
+    /// What a COORDINATED failover still owes the nodes it paused, once its promotion was
+    /// seen (it outlives the failover: the old master is a replica after the switch).
+    pub unpause_owed: Option<OwedUnpause>,
     /// Replicas by `ip:port` key.
     pub replicas: BTreeMap<String, Instance>,
     /// Peer sentinels by run id.

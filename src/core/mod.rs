@@ -43,7 +43,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 use crate::config::{KnownReplica, KnownSentinel, MasterConfig, RenameCommand, SentinelConfig};
-pub use instance::{flags, FailoverState, Instance, Link, Master};
+pub use instance::{flags, Failover, FailoverKind, FailoverState, Instance, Link, Master};
 pub use timings::Timings;
 pub use types::*;
 
@@ -317,8 +317,8 @@ impl Sentinel {
     /// `sentinelGetCurrentMasterAddress`: the promoted replica's address once the failover has
     /// reached RECONF_SLAVES, the master's address otherwise.
     pub fn current_master_addr<'a>(&self, m: &'a Master) -> &'a Addr {
-        if m.inst.has(flags::FAILOVER_IN_PROGRESS) && m.failover_state >= FailoverState::ReconfSlaves {
-            if let Some(p) = m.promoted_slave.as_ref().and_then(|k| m.replicas.get(k)) {
+        if let Some(state) = m.failover_state().filter(|s| s.promotion_seen()) {
+            if let Some(p) = state.promoted().and_then(|k| m.replicas.get(k)) {
                 return &p.addr;
             }
         }
@@ -420,16 +420,12 @@ impl Sentinel {
             config_epoch: 0,
             leader: None,
             leader_epoch: 0,
-            failover_epoch: 0,
-            failover_state: FailoverState::None,
-            failover_state_change_time: 0,
-            failover_start_time: 0,
-            failover_delay_logged: 0,
+            failover: None,
+            failover_start_time: None,
+            failover_delay_logged: None,
             next_tick: 0,
-            promoted_slave: None,
             no_failover: None,
-            coord_pause_until: 0,
-            unpause_owed: Vec::new(),
+            unpause_owed: None,
             replicas: BTreeMap::new(),
             sentinels: BTreeMap::new(),
             refused_sentinels: Default::default(),

@@ -294,7 +294,7 @@ impl Sentinel {
         // Replicas are polled every second while their master is being failed over or is
         // objectively down, or while their own replication link is down.
         let info_period = if inst.kind == Kind::Replica
-            && (m.inst.has(flags::O_DOWN | flags::FAILOVER_IN_PROGRESS) || inst.master_link_down_time != 0)
+            && (m.inst.has(flags::O_DOWN) || m.failover_in_progress() || inst.master_link_down_time != 0)
         {
             1000
         } else {

@@ -214,7 +214,7 @@ impl Sentinel {
     /// master tick (after the failover steps, so a failover that starts now clears it).
     pub fn explain_no_failover(&mut self, id: MasterId, now: Millis) {
         let Some(m) = self.masters.get(&id) else { return };
-        let reason = if !m.inst.has(flags::S_DOWN) || m.inst.has(flags::FAILOVER_IN_PROGRESS) {
+        let reason = if !m.inst.has(flags::S_DOWN) || m.failover_in_progress() {
             None
         } else if self.tilt {
             let end = self.tilt_start_time.saturating_add(self.timings.tilt_period);
@@ -230,8 +230,10 @@ impl Sentinel {
                 Some(NoFailover::NoQuorum { agree, quorum: m.quorum })
             }
         } else {
-            let retry_at = m.failover_start_time.saturating_add(m.failover_timeout.saturating_mul(2));
-            let backing_off = m.failover_start_time != 0 && now < retry_at;
+            let retry_delay = m.failover_timeout.saturating_mul(2);
+            let retry_at = m.failover_start_time.map(|t| t.saturating_add(retry_delay));
+            let backing_off = retry_at.is_some_and(|t| now < t);
+            let retry_at = retry_at.unwrap_or(now);
             match (&m.no_failover, &m.leader) {
                 (_, _) if !backing_off => None,
                 (Some(r), _) if r.ends_attempt() => Some(r.clone()),

@@ -2,7 +2,7 @@
 
 use super::instance::flags;
 use super::types::{cmd, InstanceRef, Level, MasterId, Millis, Reply, ReplyTag};
-use super::{FailoverState, Sentinel};
+use super::Sentinel;
 
 impl Sentinel {
     /// `sentinelCheckObjectivelyDown`: our own SDOWN plus enough peers that told us, within
@@ -64,7 +64,7 @@ impl Sentinel {
         let ip = self.announce_host(&m.inst.addr);
         let port = m.inst.addr.port.to_string();
         let epoch = self.current_epoch.to_string();
-        let runid = if m.failover_state > FailoverState::None { self.myid.clone() } else { "*".to_string() };
+        let runid = if m.failover_in_progress() { self.myid.clone() } else { "*".to_string() };
         for (name, link) in to_ask {
             if self.links.get(&link).is_none_or(|l| l.disconnected()) {
                 continue;

@@ -1,7 +1,7 @@
 //! Resetting a master (`sentinelResetMaster`), moving it to a new address
 //! (`sentinelResetMasterAndChangeAddress`) and forgetting it (SENTINEL REMOVE), §7.10.
 
-use super::instance::{FailoverState, Instance};
+use super::instance::Instance;
 use super::types::{Action, Conn, InstanceRef, Level, MasterId, Millis, Role};
 use super::{CreateError, Sentinel};
 
@@ -44,10 +44,8 @@ impl Sentinel {
         let link = m.inst.link;
         m.inst.flags = 0;
         m.leader = None;
-        m.failover_state = FailoverState::None;
-        m.failover_state_change_time = 0;
-        m.failover_start_time = 0;
-        m.promoted_slave = None;
+        m.failover = None;
+        m.failover_start_time = None;
         m.inst.runid = None;
         m.inst.slave_master_host = None;
         m.inst.role_reported = Role::Master;

@@ -656,9 +656,15 @@ impl Sim {
                         .core
                         .masters
                         .values()
-                        .any(|m| m.inst.has(super::flags::FORCE_FAILOVER));
-                    let epoch =
-                        self.sentinels[i].core.masters.values().map(|m| m.failover_epoch).max().unwrap_or(0);
+                        .any(|m| m.failover_is(super::FailoverKind::Forced));
+                    let epoch = self.sentinels[i]
+                        .core
+                        .masters
+                        .values()
+                        .filter_map(|m| m.failover.as_ref())
+                        .map(|f| f.epoch)
+                        .max()
+                        .unwrap_or(0);
                     if !forced {
                         if let Some((_, _, who, _)) =
                             self.leaders.iter().find(|(k, e, w, _)| *k == kind && *e == epoch && *w != i)
@@ -790,7 +796,7 @@ impl Sim {
                             .core
                             .masters
                             .values()
-                            .any(|m| m.inst.has(super::flags::COORD_FAILOVER));
+                            .any(|m| m.failover_is(super::FailoverKind::Coordinated));
                     if paused_by_me {
                         self.violations
                             .push(format!("sentinel {} sent a hello PUBLISH to paused {}", from, p));

@@ -39,7 +39,7 @@ impl Sentinel {
             m.leader_epoch = epoch;
             // Voting for someone else holds back our own attempt for 2 x failover-timeout.
             if req_runid != myid {
-                m.failover_start_time = now + delay;
+                m.failover_start_time = Some(now + delay);
             }
             self.flush_config();
             self.event_msg(Level::Warning, "+vote-for-leader", master, format!("{} {}", req_runid, epoch));

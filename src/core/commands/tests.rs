@@ -4,7 +4,7 @@ use super::*;
 use crate::config::{MasterConfig, SentinelConfig};
 use crate::core::failover::SIMFAILURE_CRASH_AFTER_PROMOTION;
 use crate::core::wire::numbers::parse_i64;
-use crate::core::{Action, Conn, FailoverState, Settings};
+use crate::core::{Action, Conn, Failover, FailoverKind, Settings};
 
 const NOW: Millis = 1_000_000;
 const PEER: &str = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
@@ -152,14 +152,14 @@ fn reset_matches_names_case_sensitively_and_emits_reset_master() {
     s.create_replica(m, "127.0.0.1", 7000, NOW).expect("replica");
     s.create_sentinel(m, "127.0.0.1", 26380, PEER, NOW).expect("sentinel");
     let mm = s.masters.get_mut(&m).expect("exists");
-    mm.inst.flags |= flags::S_DOWN | flags::FAILOVER_IN_PROGRESS;
-    mm.failover_state = FailoverState::WaitStart;
+    mm.inst.flags |= flags::S_DOWN;
+    mm.failover = Some(Failover::new(1, FailoverKind::Elected, NOW));
     s.drain_actions();
 
     assert_eq!(s.reset_masters_matching(b"my*", NOW + 5), 1);
     let mm = &s.masters[&m];
     assert!(mm.replicas.is_empty() && mm.sentinels.is_empty());
-    assert_eq!((mm.inst.flags, mm.failover_state), (0, FailoverState::None));
+    assert_eq!((mm.inst.flags, &mm.failover), (0, &None));
     assert_eq!(events(&mut s), vec![("+reset-master".into(), "master mymaster 127.0.0.1 6379".into())]);
 
     assert_eq!(s.reset_masters_matching(b"*", NOW), 3);

@@ -25,25 +25,27 @@ const FLAG_NAMES: [(u32, &str); 9] = [
     (flags::COORD_FAILOVER, "coordinated_failover"),
 ];
 
-/// The comma-joined `flags` value, written into `out`.
-fn write_flags(out: &mut impl std::fmt::Write, inst: &Instance, disconnected: bool) {
+/// The comma-joined `flags` value of an instance of `kind` with these flag bits (for a master,
+/// [`Master::shown_flags`]), written into `out`.
+fn write_flags(out: &mut impl std::fmt::Write, bits: u32, kind: Kind, disconnected: bool) {
     let mut names = [""; 16];
     let mut n = 0;
     let mut add = |name: &'static str| {
         names[n] = name;
         n += 1;
     };
-    if inst.has(flags::S_DOWN) {
+    let has = |bit: u32| bits & bit != 0;
+    if has(flags::S_DOWN) {
         add("s_down");
     }
-    if inst.has(flags::O_DOWN) {
+    if has(flags::O_DOWN) {
         add("o_down");
     }
-    add(inst.kind.as_str());
+    add(kind.as_str());
     if disconnected {
         add("disconnected");
     }
-    FLAG_NAMES.iter().filter(|(bit, _)| inst.has(*bit)).for_each(|(_, name)| add(name));
+    FLAG_NAMES.iter().filter(|(bit, _)| has(*bit)).for_each(|(_, name)| add(name));
     for (i, name) in names[..n].iter().enumerate() {
         let _ = out.write_str(if i == 0 { "" } else { "," });
         let _ = out.write_str(name);
@@ -54,7 +56,7 @@ fn write_flags(out: &mut impl std::fmt::Write, inst: &Instance, disconnected: bo
 #[cfg(test)]
 pub(super) fn flags_string(inst: &Instance, disconnected: bool) -> String {
     let mut s = String::new();
-    write_flags(&mut s, inst, disconnected);
+    write_flags(&mut s, inst.flags, inst.kind, disconnected);
     s
 }
 
@@ -117,13 +119,14 @@ pub(super) fn write_instance(
     f.bulk("runid", inst.runid.as_deref().unwrap_or(""));
     f.w.bulk("flags");
     let flags_at = f.w.deferred();
-    write_flags(f.w, inst, link.shown_disconnected());
+    let inst_flags = if inst.kind == Kind::Master { master.shown_flags() } else { inst.flags };
+    write_flags(f.w, inst_flags, inst.kind, link.shown_disconnected());
     f.w.end_bulk(flags_at);
     f.n += 1;
     f.unum("link-pending-commands", u64::from(link.pending_commands));
     f.unum("link-refcount", u64::from(link.refcount));
-    if inst.has(flags::FAILOVER_IN_PROGRESS) {
-        f.bulk("failover-state", master.failover_state.as_str());
+    if let Some(state) = master.failover_state().filter(|_| inst.kind == Kind::Master) {
+        f.bulk("failover-state", state.as_str());
     }
     let ping_sent = if link.act_ping_time != 0 { since(now, link.act_ping_time) } else { 0 };
     f.num("last-ping-sent", ping_sent);

@@ -12,7 +12,9 @@ use super::*;
 use crate::config::model::ServerConfig;
 use crate::config::{MasterConfig, SentinelConfig};
 use crate::core::scripts::ScriptJob;
-use crate::core::{flags, FailoverState, Instance, Kind, Master, Millis, Role, Settings};
+use crate::core::{
+    flags, Failover, FailoverKind, FailoverState, Instance, Kind, Master, Millis, Role, Settings,
+};
 use crate::handle::{CoreMsg, ProcessInfo, CLOCK_START};
 use crate::server::argv::Argv;
 use crate::server::cmd;
@@ -447,12 +449,14 @@ fn master_map_conditional_fields() {
     c.create_replica(id, "127.0.0.1", 7000, NOW).expect("replica");
     c.create_sentinel(id, "127.0.0.1", 26380, PEER, NOW).expect("sentinel");
     let m = c.masters.get_mut(&id).expect("exists");
-    m.inst.flags |= flags::S_DOWN | flags::O_DOWN | flags::FAILOVER_IN_PROGRESS | flags::FORCE_FAILOVER;
+    m.inst.flags |= flags::S_DOWN | flags::O_DOWN;
     m.inst.s_down_since_time = NOW + 10;
     m.inst.o_down_since_time = NOW + 20;
     m.inst.info_refresh = NOW + 30;
     m.inst.runid = Some("r".repeat(40));
-    m.failover_state = FailoverState::SelectSlave;
+    let mut failover = Failover::new(1, FailoverKind::Forced, NOW);
+    failover.enter(FailoverState::SelectSlave, NOW);
+    m.failover = Some(failover);
     m.notification_script = Some("/n.sh".into());
     m.client_reconfig_script = Some("/c.sh".into());
     m.config_epoch = 7;
@@ -642,12 +646,16 @@ fn get_master_addr_by_name_follows_the_promotion_and_is_null_when_unknown() {
         let id = c.master_id("mymaster").expect("exists");
         let key = c.create_replica(id, "127.0.0.2", 7000, NOW).expect("replica");
         let m = c.masters.get_mut(&id).expect("m");
-        m.inst.flags |= flags::FAILOVER_IN_PROGRESS;
-        m.promoted_slave = Some(key);
-        m.failover_state = FailoverState::WaitPromotion;
+        let mut failover = Failover::new(1, FailoverKind::Elected, NOW);
+        failover.enter(FailoverState::WaitPromotion { promoted: key.clone(), pause_until: None }, NOW);
+        m.failover = Some(failover);
     }
     assert_eq!(run(&h, "sentinel get-master-addr-by-name mymaster"), f, "not before RECONF_SLAVES");
-    h.edit().masters.values_mut().for_each(|m| m.failover_state = FailoverState::ReconfSlaves);
+    h.edit().masters.values_mut().for_each(|m| {
+        let f = m.failover.as_mut().expect("running");
+        let promoted = f.state.promoted().cloned().expect("selected");
+        f.enter(FailoverState::ReconfSlaves { promoted }, NOW);
+    });
     assert_eq!(
         resp2(&run(&h, "sentinel get-master-addr-by-name mymaster")),
         "*2\r\n$9\r\n127.0.0.2\r\n$4\r\n7000\r\n"
@@ -1086,6 +1094,9 @@ fn errors_that_change_nothing() {
     assert_eq!((names, auth), (vec!["mymaster".to_string()], None));
 
     // A failover already running is refused before any replica is looked at.
-    h.edit().masters.values_mut().for_each(|m| m.inst.flags |= flags::FAILOVER_IN_PROGRESS);
+    h.edit()
+        .masters
+        .values_mut()
+        .for_each(|m| m.failover = Some(Failover::new(1, FailoverKind::Elected, NOW)));
     assert_eq!(resp2(&run(&h, "sentinel failover mymaster")), "-INPROG Failover already in progress\r\n");
 }

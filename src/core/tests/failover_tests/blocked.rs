@@ -4,7 +4,6 @@
 use super::*;
 use crate::core::no_failover::NoFailover;
 use crate::core::select::Ineligible;
-use crate::core::FailoverState;
 
 /// The log lines of `actions` with their levels.
 fn log_lines(actions: &[Action]) -> Vec<(Level, String)> {
@@ -143,7 +142,7 @@ fn election_times_out(w: &mut World) -> Vec<Action> {
     w.refresh();
     let a = w.tick();
     assert!(kinds(&a).contains(&"-failover-abort-not-elected".to_string()), "{:?}", kinds(&a));
-    assert_eq!(w.master().failover_state, FailoverState::None);
+    assert_eq!(w.master().failover_state_str(), "none");
     a
 }
 
@@ -279,7 +278,7 @@ fn a_running_failover_or_a_healthy_master_needs_no_explanation() {
     assert!(explain(&mut w).is_empty());
     w.set_odown();
     w.tick();
-    assert!(w.master().inst.has(flags::FAILOVER_IN_PROGRESS));
+    assert!(w.master().failover_in_progress());
     assert!(explain(&mut w).is_empty());
     assert_eq!(reason(&w), None);
 }

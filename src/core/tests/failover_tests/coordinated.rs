@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::core::failover::ManualFailoverError;
-use crate::core::{Action, FailoverState, InstanceRef, LinkId, Reply, ReplyTag};
+use crate::core::{Action, FailoverKind, FailoverState, InstanceRef, LinkId, Reply, ReplyTag};
 
 /// The commands sent on `link`, each as its words joined by spaces.
 fn sent_on(a: &[Action], link: LinkId) -> Vec<String> {
@@ -57,7 +57,7 @@ impl World {
             self.refresh();
             self.tick();
         }
-        assert_eq!(self.master().failover_state, FailoverState::SendSlaveofNoone);
+        assert_eq!(self.master().failover_state_str(), "send_slaveof_noone");
     }
 
     /// [`World::coordinated_to_send_state`], then one more tick to WAIT_PROMOTION: returns the
@@ -66,7 +66,7 @@ impl World {
         self.coordinated_to_send_state();
         self.advance(100);
         let a = self.tick();
-        assert_eq!(self.master().failover_state, FailoverState::WaitPromotion);
+        assert_eq!(self.master().failover_state_str(), "wait_promotion");
         a
     }
 }
@@ -86,8 +86,8 @@ fn refusals_come_in_valkeys_order() {
     assert_eq!(w.coordinated(), Err(ManualFailoverError::NoGoodSlave));
     w.replica_mut(6380).slave_priority = 100;
     assert_eq!(w.coordinated(), Ok(()));
-    assert!(w.master().inst.has(flags::COORD_FAILOVER));
-    assert!(!w.master().inst.has(flags::FORCE_FAILOVER), "it must win an election");
+    assert!(w.master().failover_is(FailoverKind::Coordinated));
+    assert!(!w.master().failover_is(FailoverKind::Forced), "it must win an election");
     assert_eq!(w.coordinated(), Err(ManualFailoverError::InProgress));
     // NOGOODPRIMARY is checked before INPROG.
     w.master_mut().inst.node_failover_state = None;
@@ -141,10 +141,10 @@ fn without_the_votes_it_is_not_elected() {
     w.master_supports_failover();
     assert_eq!(w.coordinated(), Ok(()));
     w.s.drain_actions();
-    let start = w.master().failover_start_time;
+    let start = w.master().failover_start_time.unwrap();
     w.now = start + 10_001;
     assert_eq!(kinds(&w.tick()), ["+vote-for-leader", "-failover-abort-not-elected"]);
-    assert!(!w.master().inst.has(flags::FAILOVER_IN_PROGRESS | flags::COORD_FAILOVER));
+    assert!(!w.master().failover_in_progress());
     // Once the election is over, peers are no longer asked about a master that is up.
     w.connect_peer(0);
     w.advance(2000);
@@ -172,7 +172,11 @@ fn the_old_master_is_asked_to_hand_over_with_writes_paused() {
     assert!(w.slaveofs(&a).is_empty(), "no SLAVEOF NO ONE to the replica");
     assert!(sent_on(&a, w.replica_link(6381)).is_empty());
     assert_eq!(events(&a), [("+failover-state-wait-promotion".to_string(), slave_prefix(6381))]);
-    assert_eq!(w.master().coord_pause_until, w.now + FAILOVER_TIMEOUT - 100);
+    let pause_until = match w.master().failover_state() {
+        Some(FailoverState::WaitPromotion { pause_until, .. }) => *pause_until,
+        other => panic!("not waiting for the promotion: {other:?}"),
+    };
+    assert_eq!(pause_until, Some(w.now + FAILOVER_TIMEOUT - 100));
 }
 
 #[test]
@@ -191,7 +195,7 @@ fn renamed_commands_are_used_in_the_handover() {
 fn the_promotion_unpauses_and_disconnects_clients_on_both_nodes() {
     let mut w = World::new(&[6380, 6381], 0, 1);
     w.coordinated_to_wait_promotion();
-    assert!(w.master().inst.has(flags::COORD_FAILOVER));
+    assert!(w.master().failover_is(FailoverKind::Coordinated));
     let a = w.confirm_promotion();
     let cleanup = [
         "MULTI",
@@ -208,13 +212,13 @@ fn the_promotion_unpauses_and_disconnects_clients_on_both_nodes() {
     // Both EXECs are awaited; until they are answered no hello goes to those nodes.
     let execs = exec_tags(&a);
     assert_eq!(execs.len(), 2, "{execs:?}");
-    assert_eq!(w.master().unpause_owed.len(), 2);
+    assert_eq!(w.master().unpause_owed.as_ref().map_or(0, |o| o.nodes.len()), 2);
     let (id, master) = (w.id, InstanceRef::Master(w.id));
     assert!(w.s.hello_would_block(&master));
     for (link, tag) in execs {
         w.s.on_reply(link, tag, Reply::Array(vec![]), w.now);
     }
-    assert!(w.master().unpause_owed.is_empty());
+    assert!(w.master().unpause_owed.is_none());
     assert!(!w.s.hello_would_block(&master));
     assert!(!w.s.hello_would_block(&InstanceRef::Replica(id, replica_key(6380))));
     // The rest is the ordinary failover: the other replica is pointed at the new master.
@@ -229,7 +233,7 @@ fn an_unreachable_old_master_ends_it_with_master_timeout_and_no_fallback() {
     w.coordinated_to_send_state();
     let link = w.master_link();
     w.s.on_conn_closed(link, crate::core::Conn::Command);
-    let entered = w.master().failover_state_change_time;
+    let entered = w.master().failover.as_ref().unwrap().state_change_time;
     // Retried on every tick, never SLAVEOF NO ONE to the replica.
     let mut all = Vec::new();
     while w.now + 100 < entered + FAILOVER_TIMEOUT - 1000 {
@@ -240,8 +244,8 @@ fn an_unreachable_old_master_ends_it_with_master_timeout_and_no_fallback() {
     w.advance(200);
     assert_eq!(kinds(&w.tick()), ["-failover-abort-master-timeout"]);
     let m = w.master();
-    assert_eq!(m.failover_state, FailoverState::None);
-    assert!(!m.inst.has(flags::FAILOVER_IN_PROGRESS | flags::COORD_FAILOVER));
+    assert_eq!(m.failover_state_str(), "none");
+    assert!(!m.failover_in_progress());
     assert!(!w.replica(6380).has(flags::PROMOTED));
 }
 
@@ -252,7 +256,7 @@ fn a_master_seen_down_is_not_sent_the_handover() {
     w.master_mut().inst.flags |= flags::S_DOWN;
     w.advance(100);
     assert!(w.tick().is_empty(), "a hung master would run it whenever it wakes up");
-    assert_eq!(w.master().failover_state, FailoverState::SendSlaveofNoone);
+    assert_eq!(w.master().failover_state_str(), "send_slaveof_noone");
     // Nor on a connection still being opened (to a master that may be dead).
     w.master_mut().inst.flags &= !flags::S_DOWN;
     let link = w.master_link();
@@ -273,7 +277,7 @@ fn a_failed_handover_times_out_and_tells_the_old_master_to_give_up() {
     let a = w.tick();
     assert_eq!(kinds(&a), ["-failover-abort-slave-timeout"]);
     assert_eq!(sent_on(&a, w.master_link()), ["MULTI", "FAILOVER ABORT", "CLIENT UNPAUSE", "EXEC"]);
-    assert!(!w.master().inst.has(flags::FAILOVER_IN_PROGRESS | flags::COORD_FAILOVER));
+    assert!(!w.master().failover_in_progress());
     // A plain failover's abort sends nothing.
     let mut w = World::new(&[6380], 0, 1);
     w.run_to_wait_promotion();
@@ -367,11 +371,11 @@ fn an_owed_unpause_expires_with_the_pause() {
     let link = w.master_link();
     w.s.on_conn_closed(link, crate::core::Conn::Command);
     w.confirm_promotion();
-    let (id, until) = (w.id, w.master().coord_pause_until);
+    let (id, until) = (w.id, w.master().unpause_owed.as_ref().unwrap().pause_until);
     w.s.expire_owed_unpause(id, until - 1);
-    assert!(!w.master().unpause_owed.is_empty());
+    assert!(w.master().unpause_owed.is_some());
     w.s.expire_owed_unpause(id, until);
-    assert!(w.master().unpause_owed.is_empty());
+    assert!(w.master().unpause_owed.is_none());
     assert!(!w.s.hello_would_block(&InstanceRef::Master(id)));
 }
 

@@ -1,14 +1,14 @@
 //! Votes (`vote_leader`) and leader election (`get_leader`).
 
 use super::*;
-use crate::core::{Action, FailoverState};
+use crate::core::{Action, FailoverKind};
 
 /// A failover in WAIT_START in epoch 1 (our own vote not cast yet).
 fn waiting(replicas: &[u16], peers: usize, quorum: u32) -> World {
     let mut w = World::new(replicas, peers, quorum);
     w.set_odown();
     let (id, now) = (w.id, w.now);
-    w.s.start_failover(id, now);
+    w.s.start_failover(id, FailoverKind::Elected, now);
     w.s.drain_actions();
     w
 }
@@ -57,7 +57,7 @@ fn voting_for_another_sentinel_holds_back_our_own_failover() {
     let (id, now) = (w.id, w.now);
     w.s.vote_leader(id, 1, &peer_id(0), now);
     w.s.drain_actions();
-    let pushed = w.master().failover_start_time;
+    let pushed = w.master().failover_start_time.unwrap();
     assert!(pushed >= now && pushed < now + 1000);
     w.set_odown();
     w.advance(100);
@@ -71,7 +71,7 @@ fn voting_for_another_sentinel_holds_back_our_own_failover() {
     let mut w = World::new(&[6380], 1, 1);
     let (id, now) = (w.id, w.now);
     w.s.vote_leader(id, 1, &myid(), now);
-    assert_eq!(w.master().failover_start_time, 0);
+    assert_eq!(w.master().failover_start_time, None);
 }
 
 #[test]
@@ -112,7 +112,7 @@ fn we_vote_for_the_candidate_most_voted_by_peers() {
     w.advance(100);
     let a = w.tick();
     assert!(kinds(&a).is_empty());
-    assert_eq!(w.master().failover_state, FailoverState::WaitStart);
+    assert_eq!(w.master().failover_state_str(), "wait_start");
 }
 
 #[test]
@@ -168,13 +168,13 @@ fn a_failover_elected_in_a_later_epoch_takes_that_epoch() {
     w.s.drain_actions();
     w.advance(100);
     assert_eq!(kinds(&w.tick())[0], "+elected-leader");
-    assert_eq!(w.master().failover_epoch, 2, "won in epoch 2");
+    assert_eq!(w.master().failover.as_ref().unwrap().epoch, 2, "won in epoch 2");
     for _ in 0..2 {
         w.advance(100);
         w.refresh();
         w.tick();
     }
-    assert_eq!(w.master().failover_state, FailoverState::WaitPromotion);
+    assert_eq!(w.master().failover_state_str(), "wait_promotion");
     w.confirm_promotion();
     assert_eq!(w.master().config_epoch, 2, "the new configuration carries the epoch it was won in");
 }
@@ -192,7 +192,7 @@ fn a_failover_elected_in_its_own_epoch_keeps_it_after_the_epoch_moved() {
     w.s.drain_actions();
     w.advance(100);
     assert_eq!(kinds(&w.tick())[0], "+elected-leader");
-    assert_eq!(w.master().failover_epoch, 1);
+    assert_eq!(w.master().failover.as_ref().unwrap().epoch, 1);
 }
 
 #[test]

@@ -181,13 +181,13 @@ impl World {
             self.refresh();
             all.extend(self.tick());
         }
-        assert_eq!(self.master().failover_state, crate::core::FailoverState::WaitPromotion);
+        assert_eq!(self.master().failover_state_str(), "wait_promotion");
         all
     }
 
     /// The promoted replica's INFO says `role:master` now.
     pub fn confirm_promotion(&mut self) -> Vec<Action> {
-        let promoted = self.master().promoted_slave.clone().unwrap();
+        let promoted = self.master().promoted_slave().cloned().unwrap();
         self.master_mut().replicas.get_mut(&promoted).unwrap().role_reported = Role::Master;
         let (id, now) = (self.id, self.now);
         self.s.on_promotion_confirmed(id, now);

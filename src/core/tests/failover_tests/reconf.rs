@@ -2,7 +2,6 @@
 //! failover-timeout end with best-effort SLAVEOFs.
 
 use super::*;
-use crate::core::FailoverState;
 
 /// A committed failover (6380 promoted, the highest offset) with the other replicas waiting.
 fn reconfiguring(others: &[u16], parallel_syncs: i64) -> World {
@@ -12,7 +11,7 @@ fn reconfiguring(others: &[u16], parallel_syncs: i64) -> World {
     w.replica_mut(6380).slave_repl_offset = 1_000;
     w.master_mut().parallel_syncs = parallel_syncs;
     w.run_to_wait_promotion();
-    assert_eq!(w.master().promoted_slave, Some(replica_key(6380)));
+    assert_eq!(w.master().promoted_slave().cloned(), Some(replica_key(6380)));
     w.confirm_promotion();
     w
 }
@@ -126,7 +125,7 @@ fn failover_timeout_ends_the_phase_with_best_effort_slaveofs() {
     let r = w.replica_mut(6382);
     r.flags |= flags::RECONF_INPROG;
     w.disconnect(6383);
-    let changed = w.master().failover_state_change_time;
+    let changed = w.master().failover.as_ref().unwrap().state_change_time;
     w.now = changed + 5_000;
     w.refresh();
     assert!(w.tick().is_empty());
@@ -164,7 +163,7 @@ fn failover_timeout_ends_the_phase_with_best_effort_slaveofs() {
     assert_eq!(level_of(&a, "+slave-reconf-sent-be"), Some(crate::core::Level::Notice));
     // And the switch happened.
     assert_eq!(w.master().inst.addr.port, 6380);
-    assert_eq!(w.master().failover_state, FailoverState::None);
+    assert_eq!(w.master().failover_state_str(), "none");
 }
 
 #[test]
@@ -177,7 +176,7 @@ fn no_end_while_the_promoted_replica_is_sdown() {
     w.advance(FAILOVER_TIMEOUT + 1);
     let a = w.tick();
     assert!(kinds(&a).is_empty(), "neither end nor timeout: {:?}", kinds(&a));
-    assert_eq!(w.master().failover_state, FailoverState::ReconfSlaves);
+    assert_eq!(w.master().failover_state_str(), "reconf_slaves");
     w.replica_mut(6380).flags &= !flags::S_DOWN;
     w.advance(100);
     assert_eq!(kinds(&w.tick())[..3], ["+failover-end-for-timeout", "+failover-end", "+switch-master"]);
@@ -188,7 +187,7 @@ fn non_positive_parallel_syncs_only_reconfigures_on_timeout() {
     let mut w = reconfiguring(&[6381], 0);
     w.advance(100);
     assert!(w.tick().is_empty());
-    let changed = w.master().failover_state_change_time;
+    let changed = w.master().failover.as_ref().unwrap().state_change_time;
     w.now = changed + FAILOVER_TIMEOUT + 1;
     w.refresh();
     let a = w.tick();
@@ -216,7 +215,7 @@ fn a_newer_config_naming_the_old_address_ends_our_reconfiguration() {
     w.peer_votes(0, &myid(), 1);
     w.run_to_wait_promotion();
     w.confirm_promotion();
-    assert_eq!(w.master().failover_state, FailoverState::ReconfSlaves);
+    assert_eq!(w.master().failover_state_str(), "reconf_slaves");
     let epoch = w.master().config_epoch;
     let hello = format!(
         "127.0.0.1,26380,{},{},mymaster,127.0.0.1,{},{}",
@@ -236,7 +235,7 @@ fn a_newer_config_naming_the_old_address_ends_our_reconfiguration() {
         )),
         "{ev:?}"
     );
-    assert_eq!(w.master().failover_state, FailoverState::None);
+    assert_eq!(w.master().failover_state_str(), "none");
     assert_eq!(w.master().config_epoch, epoch + 1);
     assert_eq!(w.s.current_master_addr(w.master()).port, MASTER_PORT);
 }

@@ -163,7 +163,7 @@ fn selecting() -> World {
     let mut w = one_replica(false);
     w.set_odown();
     w.tick();
-    assert_eq!(w.master().failover_state, crate::core::FailoverState::SelectSlave);
+    assert_eq!(w.master().failover_state_str(), "select_slave");
     w.advance(100);
     w
 }
@@ -185,7 +185,7 @@ fn selection_waits_for_a_replica_whose_link_is_being_restored() {
 #[test]
 fn selection_waits_for_the_link_at_most_five_ping_periods() {
     let mut w = selecting();
-    let entered = w.master().failover_state_change_time;
+    let entered = w.master().failover.as_ref().unwrap().state_change_time;
     w.disconnect(6380);
     // The link keeps being cut right after each reconnection: PINGs answered, never up at
     // the selection tick.

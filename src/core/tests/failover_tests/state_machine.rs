@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::core::failover::ManualFailoverError;
-use crate::core::{Action, FailoverState};
+use crate::core::{Action, FailoverKind};
 
 /// R7's observed leader sequence (§5.2) from `+try-failover` on, minus what monitoring emits
 /// (`-role-change`, `+slave-reconf-inprog`, `+slave-reconf-done`, `-odown`).
@@ -44,9 +44,9 @@ fn elected_leader_runs_the_whole_failover_and_switches() {
     // The vote is persisted before it is announced.
     let flush = position(&a, |a| *a == Action::FlushConfig).expect("vote flushed");
     assert!(flush < event_pos(&a, "+vote-for-leader").unwrap());
-    assert_eq!(w.master().failover_state, FailoverState::WaitStart);
+    assert_eq!(w.master().failover_state_str(), "wait_start");
     assert_eq!(w.s.current_epoch, 1);
-    assert_eq!(w.master().failover_epoch, 1);
+    assert_eq!(w.master().failover.as_ref().unwrap().epoch, 1);
     all.extend(a);
 
     // Still no peer vote: nothing happens.
@@ -112,7 +112,7 @@ fn elected_leader_runs_the_whole_failover_and_switches() {
     // Waiting for INFO: nothing to do.
     w.advance(100);
     assert!(w.tick().is_empty());
-    assert_eq!(w.master().failover_state, FailoverState::WaitPromotion);
+    assert_eq!(w.master().failover_state_str(), "wait_promotion");
 
     // INFO shows role:master: committed.
     let pub_time = w.master().inst.last_pub_time;
@@ -122,7 +122,7 @@ fn elected_leader_runs_the_whole_failover_and_switches() {
     assert_eq!(events(&a)[1].1, MASTER_PREFIX);
     assert_eq!(a[0], Action::FlushConfig, "flushed before +promoted-slave");
     assert_eq!(w.master().config_epoch, 1);
-    assert_eq!(w.master().failover_state, FailoverState::ReconfSlaves);
+    assert_eq!(w.master().failover_state_str(), "reconf_slaves");
     // Hellos are forced out, and clients now get the new address.
     assert_eq!(w.master().inst.last_pub_time, pub_time - 2001);
     let cur = w.s.current_master_addr(w.master()).clone();
@@ -173,10 +173,10 @@ fn elected_leader_runs_the_whole_failover_and_switches() {
     assert_eq!(m.inst.addr.port, 6380);
     assert_eq!(m.replicas.keys().cloned().collect::<Vec<_>>(), [replica_key(6379), replica_key(6381)]);
     assert_eq!(m.sentinels.len(), 2);
-    assert_eq!(m.failover_state, FailoverState::None);
+    assert_eq!(m.failover_state_str(), "none");
     assert_eq!(m.inst.flags, 0);
     assert_eq!(m.config_epoch, 1);
-    assert_eq!(m.promoted_slave, None);
+    assert_eq!(m.promoted_slave().cloned(), None);
     // The client-reconfig script ran once only (at promotion), not again at the switch.
     assert_eq!(w.s.scripts.jobs.iter().filter(|j| j.path == "/bin/reconf.sh").count(), 1);
 }
@@ -234,7 +234,7 @@ fn nothing_starts_without_odown() {
     let mut w = World::new(&[6380], 0, 1);
     w.master_mut().inst.flags |= flags::S_DOWN;
     assert!(w.tick().is_empty());
-    assert_eq!(w.master().failover_state, FailoverState::None);
+    assert_eq!(w.master().failover_state_str(), "none");
 }
 
 #[test]
@@ -243,20 +243,20 @@ fn not_elected_aborts_after_election_timeout_and_retries_after_twice_failover_ti
     w.set_odown();
     let a = w.tick();
     assert_eq!(kinds(&a), ["+new-epoch", "+try-failover", "+vote-for-leader"]);
-    let start = w.master().failover_start_time;
+    let start = w.master().failover_start_time.unwrap();
     assert!(start >= w.now && start < w.now + 1000, "start time gets a 0-999 ms desync");
 
     // Up to the election timeout (10 s, below failover-timeout) we keep waiting.
     w.now = start + 10_000;
     assert!(kinds(&w.tick()).is_empty());
-    assert_eq!(w.master().failover_state, FailoverState::WaitStart);
+    assert_eq!(w.master().failover_state_str(), "wait_start");
     w.now = start + 10_001;
     let a = w.tick();
     assert_eq!(events(&a), [("-failover-abort-not-elected".to_string(), MASTER_PREFIX.to_string())]);
     assert_eq!(level_of(&a, "-failover-abort-not-elected"), Some(crate::core::Level::Warning));
-    assert_eq!(w.master().failover_state, FailoverState::None);
-    assert!(!w.master().inst.has(flags::FAILOVER_IN_PROGRESS));
-    assert_eq!(w.master().failover_start_time, start, "abort keeps the start time");
+    assert_eq!(w.master().failover_state_str(), "none");
+    assert!(!w.master().failover_in_progress());
+    assert_eq!(w.master().failover_start_time, Some(start), "abort keeps the start time");
 
     // Still ODOWN: no new attempt before start + 2 x failover-timeout; the delay is logged once.
     w.advance(100);
@@ -274,7 +274,7 @@ fn not_elected_aborts_after_election_timeout_and_retries_after_twice_failover_ti
     let a = w.tick();
     assert_eq!(kinds(&a), ["+new-epoch", "+try-failover", "+vote-for-leader"]);
     assert_eq!(events(&a)[0].1, "2");
-    assert_eq!(w.master().failover_epoch, 2);
+    assert_eq!(w.master().failover.as_ref().unwrap().epoch, 2);
 }
 
 #[test]
@@ -283,7 +283,7 @@ fn election_timeout_is_capped_by_failover_timeout() {
     w.master_mut().failover_timeout = 3_000;
     w.set_odown();
     w.tick();
-    let start = w.master().failover_start_time;
+    let start = w.master().failover_start_time.unwrap();
     w.now = start + 3_000;
     assert!(w.tick().is_empty());
     w.now = start + 3_001;
@@ -311,22 +311,22 @@ fn no_good_replica_aborts_at_select() {
         ]
     );
     assert_eq!(events(&a)[5].1, MASTER_PREFIX);
-    assert_eq!(w.master().failover_state, FailoverState::None);
-    assert!(!w.master().inst.has(flags::FAILOVER_IN_PROGRESS));
+    assert_eq!(w.master().failover_state_str(), "none");
+    assert!(!w.master().failover_in_progress());
 }
 
 #[test]
 fn promotion_timeout_aborts_and_unmarks_the_replica() {
     let mut w = World::new(&[6380, 6381], 0, 1);
     w.run_to_wait_promotion();
-    let changed = w.master().failover_state_change_time;
+    let changed = w.master().failover.as_ref().unwrap().state_change_time;
     w.now = changed + FAILOVER_TIMEOUT;
     assert!(w.tick().is_empty());
     w.now = changed + FAILOVER_TIMEOUT + 1;
     let a = w.tick();
     assert_eq!(events(&a), [("-failover-abort-slave-timeout".to_string(), MASTER_PREFIX.to_string())]);
-    assert_eq!(w.master().failover_state, FailoverState::None);
-    assert_eq!(w.master().promoted_slave, None);
+    assert_eq!(w.master().failover_state_str(), "none");
+    assert_eq!(w.master().promoted_slave().cloned(), None);
     assert!(!w.replica(6380).has(flags::PROMOTED));
     // A late role:master report no longer counts.
     let (id, now) = (w.id, w.now);
@@ -342,7 +342,7 @@ fn unreachable_promoted_replica_is_retried_then_aborted() {
     w.tick(); // through select-slave state
     w.advance(100);
     w.tick(); // selected: SEND_SLAVEOF_NOONE
-    assert_eq!(w.master().failover_state, FailoverState::SendSlaveofNoone);
+    assert_eq!(w.master().failover_state_str(), "send_slaveof_noone");
     w.disconnect(6380);
     w.advance(100);
     assert!(w.tick().is_empty(), "nothing sent while disconnected");
@@ -358,7 +358,7 @@ fn unreachable_promoted_replica_is_retried_then_aborted() {
     w.tick();
     w.advance(100);
     w.tick();
-    let changed = w.master().failover_state_change_time;
+    let changed = w.master().failover.as_ref().unwrap().state_change_time;
     w.disconnect(6380);
     w.now = changed + FAILOVER_TIMEOUT;
     assert!(w.tick().is_empty());
@@ -373,10 +373,10 @@ fn failover_is_not_abortable_after_promotion() {
     let mut w = World::new(&[6380, 6381], 0, 1);
     w.run_to_wait_promotion();
     w.confirm_promotion();
-    let (id, now) = (w.id, w.now);
-    w.s.abort_failover(id, now);
-    assert_eq!(w.master().failover_state, FailoverState::ReconfSlaves);
-    assert!(w.master().inst.has(flags::FAILOVER_IN_PROGRESS));
+    let id = w.id;
+    w.s.abort_failover(id);
+    assert_eq!(w.master().failover_state_str(), "reconf_slaves");
+    assert!(w.master().failover_in_progress());
 }
 
 #[test]
@@ -388,7 +388,7 @@ fn newer_config_from_a_hello_cancels_our_failover_silently() {
     let (id, now) = (w.id, w.now);
     w.s.reset_master_and_change_address(id, "127.0.0.1", 6381, now).unwrap();
     w.s.drain_actions();
-    assert_eq!(w.master().failover_state, FailoverState::None);
+    assert_eq!(w.master().failover_state_str(), "none");
     assert_eq!(w.master().inst.flags, 0);
     for _ in 0..5 {
         w.advance(20_000);
@@ -404,7 +404,7 @@ fn newer_config_from_a_hello_cancels_our_failover_silently() {
     let (id, now) = (w.id, w.now);
     w.s.reset_master_and_change_address(id, "127.0.0.1", 6382, now).unwrap();
     w.s.drain_actions();
-    assert_eq!(w.master().failover_state, FailoverState::None);
+    assert_eq!(w.master().failover_state_str(), "none");
     assert_eq!(w.master().inst.addr.port, 6382);
     w.advance(100);
     assert!(w.tick().is_empty());
@@ -446,7 +446,7 @@ fn manual_failover_skips_the_election_and_the_retry_delay() {
     // A failover attempt just failed: the retry delay is running.
     w.set_odown();
     w.tick();
-    let start = w.master().failover_start_time;
+    let start = w.master().failover_start_time.unwrap();
     w.now = start + 10_001;
     assert_eq!(kinds(&w.tick()), ["-failover-abort-not-elected"]);
     // The master is fine again; the user asks anyway.
@@ -457,7 +457,7 @@ fn manual_failover_skips_the_election_and_the_retry_delay() {
     let a = w.s.drain_actions();
     assert_eq!(logs(&a), ["Executing user requested FAILOVER of 'mymaster'"]);
     assert_eq!(kinds(&a), ["+new-epoch", "+try-failover"]);
-    assert!(w.master().inst.has(flags::FORCE_FAILOVER));
+    assert!(w.master().failover_is(FailoverKind::Forced));
     // No peer voted for us, yet we are "elected".
     w.advance(100);
     let a = w.tick();
@@ -506,7 +506,7 @@ fn state_machine_is_idle_without_a_failover() {
     w.s.failover_state_machine(id, now);
     w.s.switch_to_promoted_slave_if_needed(id, now);
     w.s.on_promotion_confirmed(id, now);
-    w.s.abort_failover(id, now);
+    w.s.abort_failover(id);
     assert!(w.s.drain_actions().is_empty());
     // Unknown masters are ignored too.
     let id = MasterId(42);
