@@ -26,22 +26,46 @@ pub struct ScriptJob {
     pub args: Vec<String>,
     /// Attempts made so far.
     pub retry_num: u32,
-    /// Running: the child's pid and when it started.
-    pub pid: Option<u32>,
-    /// With a pid: when the process started. Without: the earliest time the job may run
-    /// (0 = as soon as possible); while `spawning`, when the spawn was asked for.
-    pub start_time: Millis,
-    /// `SpawnScript` was emitted and the shell has not reported the outcome yet. Counts as
-    /// running (for the 16-process cap and so the queue never drops it).
-    pub spawning: bool,
-    /// The runtime limit was hit and `KillScript` emitted (so the timeout is reported once).
-    pub kill_sent: bool,
+    pub state: ScriptState,
+}
+
+/// Where a script job is (Redis's `SENTINEL_SCRIPT_RUNNING` flag, `pid` and `start_time`,
+/// whose meaning depends on the flag).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScriptState {
+    /// Never run yet: it runs as soon as a slot is free.
+    Queued,
+    /// `SpawnScript` was emitted at `since` and the shell has not reported the outcome yet.
+    /// Counts as running (for the 16-process cap, and so the queue never drops it).
+    Starting { since: Millis },
+    /// The process `pid` runs since `started`; `kill_sent` once the runtime limit was hit and
+    /// `KillScript` emitted (so the timeout is reported once).
+    Running { pid: u32, started: Millis, kill_sent: bool },
+    /// The last attempt failed with exit 1 or a signal: the next one is not before `at`.
+    RetryPending { at: Millis },
 }
 
 impl ScriptJob {
     /// Running or being started: the slot is taken.
     pub fn is_running(&self) -> bool {
-        self.pid.is_some() || self.spawning
+        matches!(self.state, ScriptState::Starting { .. } | ScriptState::Running { .. })
+    }
+
+    /// The running process, once the shell reported it started.
+    pub fn pid(&self) -> Option<u32> {
+        match self.state {
+            ScriptState::Running { pid, .. } => Some(pid),
+            _ => None,
+        }
+    }
+
+    /// Whether the job may start at `now`: not running, and not waiting for a retry.
+    fn may_start(&self, now: Millis) -> bool {
+        match self.state {
+            ScriptState::Queued => true,
+            ScriptState::RetryPending { at } => at <= now,
+            ScriptState::Starting { .. } | ScriptState::Running { .. } => false,
+        }
     }
 }
 
@@ -88,16 +112,7 @@ impl Sentinel {
     pub(crate) fn schedule_script(&mut self, path: String, args: Vec<String>) {
         self.scripts.next_id += 1;
         let id = self.scripts.next_id;
-        self.scripts.jobs.push(ScriptJob {
-            id,
-            path,
-            args,
-            retry_num: 0,
-            pid: None,
-            start_time: 0,
-            spawning: false,
-            kill_sent: false,
-        });
+        self.scripts.jobs.push(ScriptJob { id, path, args, retry_num: 0, state: ScriptState::Queued });
         if self.scripts.jobs.len() > SCRIPT_MAX_QUEUE {
             if let Some(pos) = self.scripts.jobs.iter().position(|j| !j.is_running()) {
                 self.scripts.jobs.remove(pos);
@@ -114,11 +129,10 @@ impl Sentinel {
             if running >= SCRIPT_MAX_RUNNING {
                 break;
             }
-            if job.is_running() || (job.start_time != 0 && job.start_time > now) {
+            if !job.may_start(now) {
                 continue;
             }
-            job.spawning = true;
-            job.start_time = now;
+            job.state = ScriptState::Starting { since: now };
             job.retry_num += 1;
             running += 1;
             spawn.push(Action::SpawnScript {
@@ -136,10 +150,7 @@ impl Sentinel {
             self.log(Level::Warning, format!("Started script job {} which is not in our scripts queue", job));
             return;
         };
-        let j = &mut self.scripts.jobs[pos];
-        j.spawning = false;
-        j.pid = Some(pid);
-        j.start_time = now;
+        self.scripts.jobs[pos].state = ScriptState::Running { pid, started: now, kill_sent: false };
         self.event_raw(Level::Debug, "+script-child", pid.to_string());
     }
 
@@ -166,15 +177,12 @@ impl Sentinel {
             );
             return;
         };
-        let pid = self.scripts.jobs[pos].pid.unwrap_or(0);
+        let pid = self.scripts.jobs[pos].pid().unwrap_or(0);
         self.event_raw(Level::Debug, "-script-child", format!("{} {} {}", pid, exit, sig));
         let base = self.timings.script_retry_delay;
         let j = &mut self.scripts.jobs[pos];
         if (sig != 0 || exit == 1) && j.retry_num < SCRIPT_MAX_RETRY {
-            j.pid = None;
-            j.spawning = false;
-            j.kill_sent = false;
-            j.start_time = now + retry_delay(base, j.retry_num);
+            j.state = ScriptState::RetryPending { at: now + retry_delay(base, j.retry_num) };
         } else {
             let j = self.scripts.jobs.remove(pos);
             if sig != 0 || exit != 0 {
@@ -189,9 +197,9 @@ impl Sentinel {
         let limit = self.timings.script_max_runtime;
         let mut events = Vec::new();
         for j in self.scripts.jobs.iter_mut() {
-            let Some(pid) = j.pid else { continue };
-            if !j.kill_sent && now.saturating_sub(j.start_time) > limit {
-                j.kill_sent = true;
+            let ScriptState::Running { pid, started, ref mut kill_sent } = j.state else { continue };
+            if !*kill_sent && now.saturating_sub(started) > limit {
+                *kill_sent = true;
                 events.push((format!("{} {}", j.path, pid), Action::KillScript { job: j.id, pid }));
             }
         }

@@ -1,5 +1,6 @@
 //! SENTINEL PENDING-SCRIPTS (`sentinelPendingScriptsCommand`).
 
+use crate::core::scripts::ScriptState;
 use crate::server::cmd::Ctx;
 
 /// One 5-pair map per queued job, in queue order: `argv` (the path, then the arguments),
@@ -13,10 +14,12 @@ pub fn run(ctx: &mut Ctx) {
     let mut w = ctx.w();
     w.array(core.scripts.jobs.len());
     for j in core.scripts.jobs.iter() {
-        let (state, timing, ms) = if j.is_running() {
-            ("running", "run-time", now.saturating_sub(j.start_time))
-        } else {
-            ("scheduled", "run-delay", j.start_time.saturating_sub(now))
+        let (state, timing, ms) = match j.state {
+            ScriptState::Starting { since: started } | ScriptState::Running { started, .. } => {
+                ("running", "run-time", now.saturating_sub(started))
+            }
+            ScriptState::RetryPending { at } => ("scheduled", "run-delay", at.saturating_sub(now)),
+            ScriptState::Queued => ("scheduled", "run-delay", 0),
         };
         w.map(5);
         w.bulk("argv");
@@ -25,7 +28,7 @@ pub fn run(ctx: &mut Ctx) {
         w.bulk("flags");
         w.bulk(state);
         w.bulk("pid");
-        w.bulk_uint(u64::from(j.pid.unwrap_or(0)));
+        w.bulk_uint(u64::from(j.pid().unwrap_or(0)));
         w.bulk(timing);
         w.bulk_uint(ms);
         w.bulk("retry-num");

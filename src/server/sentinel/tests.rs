@@ -11,7 +11,7 @@ use super::instance_map::{flags_string, write_instance};
 use super::*;
 use crate::config::model::ServerConfig;
 use crate::config::{MasterConfig, SentinelConfig};
-use crate::core::scripts::ScriptJob;
+use crate::core::scripts::{ScriptJob, ScriptState};
 use crate::core::{
     flags, Failover, FailoverKind, FailoverState, Instance, Kind, Master, Millis, Role, Settings,
 };
@@ -898,20 +898,14 @@ fn pending_scripts_report_run_time_or_run_delay() {
             path: "/n.sh".into(),
             args: vec!["+sdown".into(), "master m 127.0.0.1 6379".into()],
             retry_num: 1,
-            pid: Some(4242),
-            start_time: now - 5000,
-            spawning: false,
-            kill_sent: false,
+            state: ScriptState::Running { pid: 4242, started: now - 5000, kill_sent: false },
         });
         c.scripts.jobs.push(ScriptJob {
             id: 2,
             path: "/c.sh".into(),
             args: vec![],
             retry_num: 0,
-            pid: None,
-            start_time: 0,
-            spawning: false,
-            kill_sent: false,
+            state: ScriptState::Queued,
         });
     }
     let f = run(&h, "sentinel pending-scripts");
@@ -939,7 +933,7 @@ fn pending_scripts_report_run_time_or_run_delay() {
     assert!(info_section(&h).contains("sentinel_running_scripts:1\r\nsentinel_scripts_queue_length:2\r\n"));
 
     // A scheduled retry in the future shows the delay left.
-    h.edit().scripts.jobs[1].start_time = h.now() + 1_000_000;
+    h.edit().scripts.jobs[1].state = ScriptState::RetryPending { at: h.now() + 1_000_000 };
     let f = run(&h, "sentinel pending-scripts");
     let Frame::Array(jobs) = &f.frame else { panic!("array") };
     let Some(Frame::Bulk(d)) = field(&jobs[1], "run-delay") else { panic!("bulk run-delay") };

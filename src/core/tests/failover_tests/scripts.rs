@@ -1,7 +1,7 @@
 //! The script queue: limits, retries with backoff, timeouts, spawn failures.
 
 use super::*;
-use crate::core::scripts::{SCRIPT_MAX_QUEUE, SCRIPT_MAX_RUNNING};
+use crate::core::scripts::{ScriptState, SCRIPT_MAX_QUEUE, SCRIPT_MAX_RUNNING};
 use crate::core::Action;
 
 fn world() -> World {
@@ -161,7 +161,7 @@ fn exit_1_and_signals_are_retried_with_doubling_delays_up_to_10_attempts() {
         assert_eq!(w.s.scripts.jobs[0].retry_num, attempt);
         let pid = 500 + attempt;
         start(&mut w, 1, pid);
-        assert_eq!(w.s.scripts.jobs[0].pid, Some(pid));
+        assert_eq!(w.s.scripts.jobs[0].pid(), Some(pid));
         w.advance(10);
         // Alternate "please retry" exit code and signal deaths.
         let a =
@@ -177,9 +177,8 @@ fn exit_1_and_signals_are_retried_with_doubling_delays_up_to_10_attempts() {
         }
         assert!(!kinds(&a).contains(&"-script-error".to_string()));
         let j = &w.s.scripts.jobs[0];
-        assert_eq!(j.pid, None);
         let delay = 30_000u64 << (attempt - 1);
-        assert_eq!(j.start_time, w.now + delay, "attempt {}", attempt);
+        assert_eq!(j.state, ScriptState::RetryPending { at: w.now + delay }, "attempt {}", attempt);
         w.advance(delay - 1);
         assert!(run(&mut w).is_empty(), "not before the delay");
         w.advance(1);
@@ -232,8 +231,7 @@ fn running_over_60s_is_killed_once_and_retried() {
     // The kill comes back as a signal death: retried in 30 s.
     let a = exit(&mut w, 1, None, Some(9));
     assert!(!kinds(&a).contains(&"-script-error".to_string()));
-    assert_eq!(w.s.scripts.jobs[0].start_time, w.now + 30_000);
-    assert!(!w.s.scripts.jobs[0].kill_sent);
+    assert_eq!(w.s.scripts.jobs[0].state, ScriptState::RetryPending { at: w.now + 30_000 });
 }
 
 #[test]
@@ -252,13 +250,15 @@ fn spawn_failure_is_reported_like_a_fork_failure() {
 
 #[test]
 fn pending_scripts_view_fields() {
-    // What SENTINEL PENDING-SCRIPTS reads: pid/start_time for running jobs, start_time as the
-    // earliest run time for scheduled ones.
+    // What SENTINEL PENDING-SCRIPTS reads: queued, then being started, then the pid and start
+    // time of the running process.
     let mut w = world();
     queue(&mut w, 1);
-    assert_eq!((w.s.scripts.jobs[0].pid, w.s.scripts.jobs[0].start_time), (None, 0));
+    assert_eq!(w.s.scripts.jobs[0].state, ScriptState::Queued);
     run(&mut w);
+    assert_eq!(w.s.scripts.jobs[0].state, ScriptState::Starting { since: w.now });
+    assert!(w.s.scripts.jobs[0].is_running());
     w.advance(5);
     start(&mut w, 1, 7);
-    assert_eq!((w.s.scripts.jobs[0].pid, w.s.scripts.jobs[0].start_time), (Some(7), w.now));
+    assert_eq!(w.s.scripts.jobs[0].state, ScriptState::Running { pid: 7, started: w.now, kill_sent: false });
 }
