@@ -19,7 +19,7 @@ use rsentinel::config::{MasterConfig, SentinelConfig};
 use rsentinel::core::{Sentinel, Settings};
 use rsentinel::daemon::config_writer::ConfigFile;
 use rsentinel::daemon::core_task;
-use rsentinel::handle::{Handle, ProcessInfo, CLOCK_START};
+use rsentinel::handle::{Handle, ProcessInfo};
 use rsentinel::monitor::LinkRegistry;
 use rsentinel::server::pubsub::Broker;
 use rsentinel::server::{cmd, sentinel, Server};
@@ -334,7 +334,7 @@ fn our_handle(master_port: u16, config_file: PathBuf, prepare: impl FnOnce(&mut 
         }],
         ..SentinelConfig::default()
     };
-    let mut core = Sentinel::new(&cfg, Settings::default(), CLOCK_START, 1).expect("valid config");
+    let mut core = Sentinel::new(&cfg, Settings::default(), 0, 1).expect("valid config");
     prepare(&mut core);
     let rt =
         tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("runtime");
@@ -808,8 +808,8 @@ fn replica_and_sentinel_maps_have_redis_field_order() {
     let dir = tempfile::tempdir().expect("tempdir");
     let ours = our_handle(master.port, dir.path().join("rsentinel.conf"), |core| {
         let id = core.master_id("mymaster").expect("mymaster");
-        core.create_replica(id, "127.0.0.1", replica.port, CLOCK_START).expect("replica");
-        core.create_sentinel(id, "127.0.0.1", b.port, &b_id, CLOCK_START).expect("sentinel");
+        core.create_replica(id, "127.0.0.1", replica.port, 0).expect("replica");
+        core.create_sentinel(id, "127.0.0.1", b.port, &b_id, 0).expect("sentinel");
     });
     for cmd in ["sentinel master mymaster", "sentinel replicas mymaster", "sentinel sentinels mymaster"] {
         let real = ca.call(&line(cmd));

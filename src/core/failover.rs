@@ -365,17 +365,15 @@ impl Sentinel {
         self.force_hello_update(id);
     }
 
-    /// `sentinelForceHelloUpdateForMaster`: move back the last hello time of the master, its
-    /// replicas and its sentinels so hellos go out on the next tick.
+    /// `sentinelForceHelloUpdateForMaster`: make a hello due to the master, its replicas and
+    /// its sentinels, so they go out on the next tick (Redis moves their last hello time a
+    /// publish period back; here it is forgotten, which also works the first 2 s after start).
     pub fn force_hello_update(&mut self, id: MasterId) {
-        let back = self.timings.publish_period + 1;
         let Some(m) = self.masters.get_mut(&id) else { return };
         let insts =
             std::iter::once(&mut m.inst).chain(m.replicas.values_mut()).chain(m.sentinels.values_mut());
         for i in insts {
-            if i.last_pub_time >= back {
-                i.last_pub_time -= back;
-            }
+            i.last_pub_time = None;
         }
     }
 
@@ -394,7 +392,7 @@ impl Sentinel {
             .filter(|(_, r)| {
                 !r.has(flags::PROMOTED | flags::RECONF_DONE)
                     && r.has(flags::RECONF_SENT)
-                    && now.saturating_sub(r.slave_reconf_sent_time) > reconf_timeout
+                    && r.slave_reconf_sent_time.is_none_or(|t| now.saturating_sub(t) > reconf_timeout)
             })
             .map(|(k, _)| k.clone())
             .collect();
@@ -425,7 +423,7 @@ impl Sentinel {
                 if self.send_slaveof(&who, Some((&target.0, target.1))) {
                     if let Some(r) = self.instance_mut(&who) {
                         r.flags |= flags::RECONF_SENT;
-                        r.slave_reconf_sent_time = now;
+                        r.slave_reconf_sent_time = Some(now);
                     }
                     self.event(Level::Notice, "+slave-reconf-sent", &who, None);
                     in_progress += 1;

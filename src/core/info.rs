@@ -14,7 +14,7 @@ impl Sentinel {
         let Some(m) = self.masters.get(&id) else { return false };
         m.inst.role_reported == Role::Master
             && !m.inst.has(flags::S_DOWN | flags::O_DOWN)
-            && now.saturating_sub(m.inst.info_refresh) < 2 * self.timings.info_period
+            && m.inst.info_refresh.is_some_and(|t| now.saturating_sub(t) < 2 * self.timings.info_period)
     }
 
     /// `sentinelRedisInstanceNoDownFor`: the last SDOWN/ODOWN *began* more than `ms` ago (or
@@ -22,7 +22,7 @@ impl Sentinel {
     pub fn no_down_for(&self, r: &InstanceRef, ms: Millis, now: Millis) -> bool {
         let Some(i) = self.instance(r) else { return false };
         let t = i.s_down_since_time.max(i.o_down_since_time);
-        t == 0 || now.saturating_sub(t) > ms
+        t.is_none_or(|t| now.saturating_sub(t) > ms)
     }
 
     /// Process an INFO reply from a master or replica.
@@ -97,7 +97,7 @@ impl Sentinel {
                 inst.replica_announced = a;
             }
         }
-        inst.info_refresh = now;
+        inst.info_refresh = Some(now);
 
         let Some(role) = report.role else { return };
         if role != inst.role_reported {

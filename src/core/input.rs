@@ -188,11 +188,11 @@ impl Sentinel {
         let at = if self.schedule.global > now { self.schedule.global } else { self.next_tick_time(now) };
         for id in self.schedule.take_due(now) {
             if let Some(m) = self.masters.get_mut(&id) {
-                m.next_tick = 0;
+                m.next_tick = None;
             }
             if self.tick_master(id, now) {
                 if let Some(m) = self.masters.get_mut(&id) {
-                    m.next_tick = at;
+                    m.next_tick = Some(at);
                     self.schedule.insert(at, id);
                 }
             }
@@ -214,7 +214,7 @@ impl Sentinel {
     /// Put a new master on the schedule: it ticks right away, then with the others.
     pub(crate) fn schedule_master(&mut self, id: MasterId, now: Millis) {
         if let Some(m) = self.masters.get_mut(&id) {
-            m.next_tick = now;
+            m.next_tick = Some(now);
             self.schedule.insert(now, id);
         }
     }

@@ -165,14 +165,16 @@ pub struct Link {
     pub cc_conn_time: Millis,
     pub pc_conn_time: Millis,
     pub pc_last_activity: Millis,
-    /// When the oldest unanswered PING was sent; 0 once a valid reply arrived.
-    pub act_ping_time: Millis,
-    pub last_ping_time: Millis,
+    /// When the oldest unanswered PING was sent; None once a valid reply arrived.
+    pub act_ping_time: Option<Millis>,
+    /// When the last PING was sent (None: none since the link was made or reset).
+    pub last_ping_time: Option<Millis>,
     /// Last acceptable PING reply.
     pub last_avail_time: Millis,
     /// Last PING reply of any kind.
     pub last_pong_time: Millis,
-    pub last_reconn_time: Millis,
+    /// The last (re)connection attempt; None: none yet, or the next one may go at once.
+    pub last_reconn_time: Option<Millis>,
     /// Whether the link answered a PING since its last (re)connection attempt, i.e. its
     /// connections worked (see `Sentinel::on_conn_closed`).
     pub answered_since_reconnect: bool,
@@ -180,7 +182,7 @@ pub struct Link {
     /// re-opened without waiting for the ping period, if the last such early retry
     /// (`early_retry_time`) is a ping period old (see `Sentinel::on_conn_closed`).
     pub early_retry: bool,
-    pub early_retry_time: Millis,
+    pub early_retry_time: Option<Millis>,
     /// Our local address on the command connection, reported by the shell once connected;
     /// used as the hello's sentinel IP when announce-ip is unset.
     pub local_ip: Option<String>,
@@ -215,14 +217,14 @@ impl Link {
             cc_conn_time: 0,
             pc_conn_time: 0,
             pc_last_activity: 0,
-            act_ping_time: now,
-            last_ping_time: 0,
+            act_ping_time: Some(now),
+            last_ping_time: None,
             last_avail_time: now,
             last_pong_time: now,
-            last_reconn_time: 0,
+            last_reconn_time: None,
             answered_since_reconnect: false,
             early_retry: false,
-            early_retry_time: 0,
+            early_retry_time: None,
             local_ip: None,
         }
     }
@@ -240,19 +242,22 @@ pub struct Instance {
     pub flags: u32,
     pub link: LinkId,
     pub down_after: Millis,
-    /// When the last SDOWN / ODOWN began (never cleared: Redis's "no down for" test uses them).
-    pub s_down_since_time: Millis,
-    pub o_down_since_time: Millis,
-    pub last_pub_time: Millis,
+    /// When the last SDOWN / ODOWN began (None: never; kept when it ends, Redis's "no down
+    /// for" test uses them).
+    pub s_down_since_time: Option<Millis>,
+    pub o_down_since_time: Option<Millis>,
+    /// When a hello was last published to it; None: one is due at once
+    /// (`force_hello_update`).
+    pub last_pub_time: Option<Millis>,
     pub last_hello_time: Millis,
     pub last_master_down_reply_time: Millis,
     /// When we last asked this peer is-master-down-by-addr (rsentinel addition: Redis re-asks
     /// a silent peer on every tick, §12; we re-ask once per ask period).
-    pub last_master_down_ask_time: Millis,
-    /// The last INFO text (for SENTINEL INFO-CACHE) and when it arrived (0 = never).
+    pub last_master_down_ask_time: Option<Millis>,
+    /// The last INFO text (for SENTINEL INFO-CACHE) and when it arrived (None = never).
     /// Shared, so that publishing the read model does not copy every INFO text.
     pub info: Option<std::sync::Arc<str>>,
-    pub info_refresh: Millis,
+    pub info_refresh: Option<Millis>,
     pub role_reported: Role,
     pub role_reported_time: Millis,
     pub slave_conf_change_time: Millis,
@@ -265,7 +270,9 @@ pub struct Instance {
     pub slave_priority: i64,
     pub slave_repl_offset: u64,
     pub replica_announced: bool,
-    pub slave_reconf_sent_time: Millis,
+    /// When a failover sent it SLAVEOF (None: not timed, as the best-effort SLAVEOF at a
+    /// failover's timeout).
+    pub slave_reconf_sent_time: Option<Millis>,
     /// The `master_failover_state` of its INFO (`no-failover`, `waiting-for-sync`,
     /// `failover-in-progress`; redis-server 6.2+ and Valkey report it), `None` while it never
     /// reported one; and when it last changed (Valkey 9.0 reads both for COORDINATED failovers).
@@ -294,14 +301,14 @@ impl Instance {
             flags: 0,
             link,
             down_after,
-            s_down_since_time: 0,
-            o_down_since_time: 0,
-            last_pub_time: now,
+            s_down_since_time: None,
+            o_down_since_time: None,
+            last_pub_time: Some(now),
             last_hello_time: now,
             last_master_down_reply_time: now,
-            last_master_down_ask_time: 0,
+            last_master_down_ask_time: None,
             info: None,
-            info_refresh: 0,
+            info_refresh: None,
             role_reported: if kind == Kind::Replica { Role::Slave } else { Role::Master },
             role_reported_time: now,
             slave_conf_change_time: now,
@@ -312,7 +319,7 @@ impl Instance {
             slave_priority: 100,
             slave_repl_offset: 0,
             replica_announced: true,
-            slave_reconf_sent_time: 0,
+            slave_reconf_sent_time: None,
             node_failover_state: None,
             node_failover_state_time: now,
             leader: None,
@@ -426,8 +433,8 @@ pub struct Master {
     pub failover_start_time: Option<Millis>,
     /// Which `failover_start_time` the "Next failover delay" line was last logged for.
     pub failover_delay_logged: Option<Millis>,
-    /// When this master ticks next (0 while it is being ticked).
-    pub next_tick: Millis,
+    /// When this master ticks next (None while it is being ticked).
+    pub next_tick: Option<Millis>,
     /// Why the master is down without a failover of ours, if it is (see `no_failover.rs`).
     pub no_failover: Option<super::no_failover::NoFailover>,
     /// What a COORDINATED failover still owes the nodes it paused, once its promotion was

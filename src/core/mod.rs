@@ -104,7 +104,7 @@ pub struct Sentinel {
     pub total_tilt: u64,
     /// The time of the previous TILT check (starts at creation, as Redis sets it in
     /// `initSentinel`, so a stall before the first tick is caught too).
-    pub previous_time: Millis,
+    pub previous_time: Option<Millis>,
     /// `SENTINEL SIMULATE-FAILURE` bits: 1 crash-after-election, 2 crash-after-promotion.
     pub simulate_failure_flags: u32,
     /// Hello messages dropped because they could not be parsed (a metric; Redis keeps no
@@ -172,7 +172,7 @@ impl Sentinel {
             tilt: false,
             tilt_start_time: 0,
             total_tilt: 0,
-            previous_time: now,
+            previous_time: Some(now),
             simulate_failure_flags: 0,
             hellos_malformed: 0,
             scripts: scripts::ScriptQueue::default(),
@@ -423,7 +423,7 @@ impl Sentinel {
             failover: None,
             failover_start_time: None,
             failover_delay_logged: None,
-            next_tick: 0,
+            next_tick: None,
             no_failover: None,
             unpause_owed: None,
             replicas: BTreeMap::new(),

@@ -213,8 +213,10 @@ impl Sentinel {
             return;
         }
         let ping_period = self.timings.ping_period;
-        let waited = now.saturating_sub(link.last_reconn_time) >= ping_period;
-        let early = !waited && link.early_retry && now.saturating_sub(link.early_retry_time) >= ping_period;
+        let waited = link.last_reconn_time.is_none_or(|t| now.saturating_sub(t) >= ping_period);
+        let early = !waited
+            && link.early_retry
+            && link.early_retry_time.is_none_or(|t| now.saturating_sub(t) >= ping_period);
         if !waited && !early {
             return;
         }
@@ -257,11 +259,11 @@ impl Sentinel {
             actions.push(Action::Connect { link: link_id, conn: Conn::PubSub, ip: host, port, init });
         }
         let link = self.links.get_mut(&link_id).expect("checked above");
-        link.last_reconn_time = now;
+        link.last_reconn_time = Some(now);
         link.answered_since_reconnect = false;
         link.early_retry = false;
         if early {
-            link.early_retry_time = now;
+            link.early_retry_time = Some(now);
         }
         if need_cc {
             link.cc = true;
@@ -269,10 +271,8 @@ impl Sentinel {
             link.pending_commands = pending;
             link.local_ip = None;
             // The PING in the init sequence counts as a sent ping (sentinelSendPing).
-            link.last_ping_time = now;
-            if link.act_ping_time == 0 {
-                link.act_ping_time = now;
-            }
+            link.last_ping_time = Some(now);
+            link.act_ping_time.get_or_insert(now);
         }
         link.pending_commands += pc_pending;
         if need_pc {
@@ -302,11 +302,12 @@ impl Sentinel {
         };
         let ping_period = inst.down_after.min(self.timings.ping_period);
         let send_info = inst.kind != Kind::Sentinel
-            && (inst.info_refresh == 0 || now.saturating_sub(inst.info_refresh) > info_period);
+            && inst.info_refresh.is_none_or(|t| now.saturating_sub(t) > info_period);
         let send_ping = now.saturating_sub(link.last_pong_time) > ping_period
-            && now.saturating_sub(link.last_ping_time) > ping_period / 2;
-        let send_hello = now.saturating_sub(inst.last_pub_time) > self.timings.publish_period
-            && !self.hello_would_block(r);
+            && link.last_ping_time.is_none_or(|t| now.saturating_sub(t) > ping_period / 2);
+        let send_hello =
+            inst.last_pub_time.is_none_or(|t| now.saturating_sub(t) > self.timings.publish_period)
+                && !self.hello_would_block(r);
         if send_info {
             let c = self.mcmd(r.master(), "INFO", &[]);
             self.send_to(r, c, ReplyTag::Info(r.clone()));
@@ -327,10 +328,8 @@ impl Sentinel {
         }
         let link = self.instance(r).map(|i| i.link);
         if let Some(l) = link.and_then(|l| self.links.get_mut(&l)) {
-            l.last_ping_time = now;
-            if l.act_ping_time == 0 {
-                l.act_ping_time = now;
-            }
+            l.last_ping_time = Some(now);
+            l.act_ping_time.get_or_insert(now);
         }
         true
     }
@@ -352,7 +351,7 @@ impl Sentinel {
             ReplyTag::Hello(r) => {
                 if !matches!(reply, Reply::Error(_)) {
                     if let Some(i) = self.instance_mut(&r) {
-                        i.last_pub_time = now;
+                        i.last_pub_time = Some(now);
                     }
                 }
             }
@@ -372,7 +371,7 @@ impl Sentinel {
         let Some(text) = reply.status_or_error_text() else { return };
         if text.starts_with("PONG") || text.starts_with("LOADING") || text.starts_with("MASTERDOWN") {
             l.last_avail_time = now;
-            l.act_ping_time = 0;
+            l.act_ping_time = None;
             l.answered_since_reconnect = true;
             if text.starts_with("PONG") {
                 if let Some(i) = self.instance_mut(r) {
@@ -439,7 +438,7 @@ impl Sentinel {
             }
         }
         if std::mem::take(&mut l.answered_since_reconnect) {
-            l.last_reconn_time = 0;
+            l.last_reconn_time = None;
         } else if was_up {
             l.early_retry = true;
         }
@@ -479,8 +478,8 @@ impl Sentinel {
         let Some(inst) = self.instance(r) else { return };
         let Some(l) = self.links.get(&inst.link) else { return };
         let link_id = l.id;
-        let elapsed = if l.act_ping_time != 0 {
-            now.saturating_sub(l.act_ping_time)
+        let elapsed = if let Some(t) = l.act_ping_time {
+            now.saturating_sub(t)
         } else if l.disconnected() {
             now.saturating_sub(l.last_avail_time)
         } else {
@@ -491,8 +490,7 @@ impl Sentinel {
         // A command connection that stopped answering is closed so it gets re-established.
         let close_cc = l.cc
             && now.saturating_sub(l.cc_conn_time) > reconnect_after
-            && l.act_ping_time != 0
-            && now.saturating_sub(l.act_ping_time) > down_after / 2
+            && l.act_ping_time.is_some_and(|t| now.saturating_sub(t) > down_after / 2)
             && now.saturating_sub(l.last_pong_time) > down_after / 2;
         // A pub/sub connection that has been silent for three hello periods is closed too.
         let close_pc = l.pc
@@ -516,7 +514,7 @@ impl Sentinel {
         if sdown && !was_sdown {
             if let Some(i) = self.instance_mut(r) {
                 i.flags |= flags::S_DOWN;
-                i.s_down_since_time = now;
+                i.s_down_since_time = Some(now);
             }
             self.event(Level::Warning, "+sdown", r, None);
         } else if !sdown && was_sdown {

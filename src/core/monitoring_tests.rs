@@ -49,6 +49,27 @@ fn first_tick_connects_both_connections_with_redis_init_sequence() {
     assert!(!a.iter().any(|x| matches!(x, Action::Connect { conn: Conn::Command, .. })));
 }
 
+/// The clock starts at 0 (no time means "never"): the first tick at time 0 connects, sends
+/// INFO and PING without waiting a period, and enters no TILT; a hello goes out once forced.
+#[test]
+fn a_core_started_at_time_zero_monitors_at_once() {
+    let mut s =
+        Sentinel::new(&config(2, 5000), Settings { port: 26379, ..Settings::default() }, 0, 7).unwrap();
+    s.drain_actions();
+    let id = s.master_id("mymaster").unwrap();
+    s.handle_timeout(0);
+    let a = s.drain_actions();
+    assert_eq!(a.iter().filter(|x| matches!(x, Action::Connect { .. })).count(), 2, "{a:?}");
+    assert!(sends(&a).iter().any(|(_, c, _)| c == "INFO"), "{a:?}");
+    assert!(!s.tilt);
+    let link = link_of(&s, &InstanceRef::Master(id));
+    s.on_link_up(link, Conn::Command, "127.0.0.1".into());
+    s.on_link_up(link, Conn::PubSub, "127.0.0.1".into());
+    s.force_hello_update(id);
+    s.tick_master(id, 50);
+    assert!(sends(&s.drain_actions()).iter().any(|(_, c, _)| c.starts_with("PUBLISH __sentinel__:hello")));
+}
+
 #[test]
 fn a_link_that_answered_is_reconnected_at_the_next_tick_after_a_server_side_close() {
     // A promotion transaction (CLIENT KILL TYPE normal / pubsub) closes the connections of a

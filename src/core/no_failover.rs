@@ -25,7 +25,7 @@ use std::fmt;
 use super::events::instance_prefix;
 use super::instance::{flags, Instance, Master};
 use super::select::Ineligible;
-use super::types::{Level, MasterId, Millis};
+use super::types::{ms_since, Level, MasterId, Millis};
 use super::Sentinel;
 
 /// Why a master that is down has no failover of ours under way.
@@ -223,7 +223,7 @@ impl Sentinel {
             // Peers are asked once per ask period and their answers last 5 of them: give them
             // that long before calling it a missing quorum.
             let grace = self.timings.ask_period.saturating_mul(5);
-            if now.saturating_sub(m.inst.s_down_since_time) <= grace {
+            if ms_since(now, m.inst.s_down_since_time) <= grace {
                 None
             } else {
                 let agree = 1 + m.sentinels.values().filter(|s| s.has(flags::MASTER_DOWN)).count() as u32;

@@ -1,7 +1,7 @@
 //! Objective down and asking peers (§6.8).
 
 use super::instance::flags;
-use super::types::{cmd, InstanceRef, Level, MasterId, Millis, Reply, ReplyTag};
+use super::types::{cmd, ms_since, InstanceRef, Level, MasterId, Millis, Reply, ReplyTag};
 use super::Sentinel;
 
 impl Sentinel {
@@ -21,7 +21,7 @@ impl Sentinel {
         if odown && !was {
             let m = self.masters.get_mut(&id).expect("checked");
             m.inst.flags |= flags::O_DOWN;
-            m.inst.o_down_since_time = now;
+            m.inst.o_down_since_time = Some(now);
             self.event(Level::Warning, "+odown", &who, Some(&format!("#quorum {}/{}", votes, quorum)));
         } else if !odown && was {
             self.masters.get_mut(&id).expect("checked").inst.flags &= !flags::O_DOWN;
@@ -51,7 +51,7 @@ impl Sentinel {
             }
             // Redis only looks at the last *reply*, so a silent peer is re-asked on every tick;
             // we also wait an ask period after the last question.
-            let since_ask = now.saturating_sub(s.last_master_down_ask_time);
+            let since_ask = ms_since(now, s.last_master_down_ask_time);
             if !forced && (elapsed < ask_period || since_ask < ask_period) {
                 continue;
             }
@@ -74,7 +74,7 @@ impl Sentinel {
             let who = InstanceRef::Sentinel(id, name.clone());
             if self.send_to(&who, c, ReplyTag::IsMasterDown { master: id, sentinel: name }) {
                 if let Some(s) = self.instance_mut(&who) {
-                    s.last_master_down_ask_time = now;
+                    s.last_master_down_ask_time = Some(now);
                 }
             }
         }

@@ -54,8 +54,8 @@ impl Sentinel {
         self.release_instances(sentinels);
         self.close_link_connections(link);
         if let Some(l) = self.links.get_mut(&link) {
-            l.act_ping_time = now;
-            l.last_ping_time = 0;
+            l.act_ping_time = Some(now);
+            l.last_ping_time = None;
             l.last_avail_time = now;
             l.last_pong_time = now;
         }
@@ -89,15 +89,15 @@ impl Sentinel {
         self.index_master_addr(id, false);
         let m = self.masters.get_mut(&id).expect("checked");
         m.inst.addr = new_addr;
-        m.inst.s_down_since_time = 0;
-        m.inst.o_down_since_time = 0;
+        m.inst.s_down_since_time = None;
+        m.inst.o_down_since_time = None;
         // Redis keeps the link's last reconnection time, so the first connection to the new
         // address may wait up to a ping period behind failed attempts at the old (dead) one,
         // eating into the down-after the new master has to answer within. Those attempts say
         // nothing about the new address: connect at the next tick.
         let link = m.inst.link;
         if let Some(l) = self.links.get_mut(&link) {
-            l.last_reconn_time = 0;
+            l.last_reconn_time = None;
         }
         self.index_master_addr(id, true);
         for (h, p) in keep {
@@ -114,7 +114,9 @@ impl Sentinel {
     pub fn remove_master(&mut self, id: MasterId) -> bool {
         self.index_master_addr(id, false);
         let Some(m) = self.masters.remove(&id) else { return false };
-        self.unschedule_master(id, m.next_tick);
+        if let Some(at) = m.next_tick {
+            self.unschedule_master(id, at);
+        }
         self.names.remove(&m.inst.name);
         self.release_link(m.inst.link);
         self.release_instances(m.replicas.into_values().collect());

@@ -7,7 +7,7 @@
 use std::cmp::Ordering;
 
 use super::instance::{flags, Instance, Master};
-use super::types::{MasterId, Millis};
+use super::types::{ms_since, MasterId, Millis};
 use super::Sentinel;
 
 /// Why a replica cannot be promoted, in the order Redis checks (rules a-f of §7.5).
@@ -71,14 +71,14 @@ impl Sentinel {
         // While the master is SDOWN its replicas are INFO'd every second, otherwise only
         // every info period, so allow for that.
         let info_validity = if master_sdown { ping5 } else { self.timings.info_period.saturating_mul(3) };
-        if now.saturating_sub(replica.info_refresh) > info_validity {
+        if ms_since(now, replica.info_refresh) > info_validity {
             broken.push(Ineligible::StaleInfo);
         }
         // A replica may have lost its master link when the master went down; beyond that,
         // 10 down-after periods of disconnection is too much.
         let mut max_master_down: i64 = 0;
         if master_sdown {
-            max_master_down = now.saturating_sub(master.inst.s_down_since_time) as i64;
+            max_master_down = master.inst.s_down_since_time.map_or(0, |t| now.saturating_sub(t)) as i64;
         }
         max_master_down = max_master_down.saturating_add((master.inst.down_after as i64).saturating_mul(10));
         if replica.master_link_down_time > max_master_down {

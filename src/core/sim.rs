@@ -222,7 +222,7 @@ impl Sim {
             let port = 26379 + i as u16;
             let settings = Settings { port, ..Settings::default() };
             let mut core =
-                Sentinel::new(&cfg, settings, 1000, seed.wrapping_mul(31).wrapping_add(i as u64)).unwrap();
+                Sentinel::new(&cfg, settings, 0, seed.wrapping_mul(31).wrapping_add(i as u64)).unwrap();
             core.drain_actions();
             sims.push(SimSentinel {
                 core,
@@ -235,7 +235,7 @@ impl Sim {
             });
         }
         Sim {
-            now: 1000,
+            now: 0,
             sentinels: sims,
             redis,
             subscribers: HashMap::new(),

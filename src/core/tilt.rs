@@ -10,9 +10,9 @@ impl Sentinel {
     /// monotonic, so in practice only stalls (SIGSTOP, swap, an overloaded host) trigger it;
     /// tests can feed any `now` to simulate a jump.
     pub fn check_tilt(&mut self, now: Millis) {
-        if self.previous_time != 0 {
-            let went_back = now < self.previous_time;
-            let delta = now.saturating_sub(self.previous_time);
+        if let Some(previous) = self.previous_time {
+            let went_back = now < previous;
+            let delta = now.saturating_sub(previous);
             if went_back || delta > self.timings.tilt_trigger {
                 self.tilt = true;
                 self.tilt_start_time = now;
@@ -21,7 +21,7 @@ impl Sentinel {
                 self.event_raw(Level::Warning, "+tilt", "#tilt mode entered".into());
             }
         }
-        self.previous_time = now;
+        self.previous_time = Some(now);
     }
 
     /// Seconds spent in TILT so far, or -1 (INFO's `sentinel_tilt_since_seconds`).

@@ -6,6 +6,11 @@ use std::fmt;
 /// takes `now`.
 pub type Millis = u64;
 
+/// Milliseconds from `t` to `now`; a time that never came (`None`) is infinitely long ago.
+pub fn ms_since(now: Millis, t: Option<Millis>) -> Millis {
+    t.map_or(Millis::MAX, |t| now.saturating_sub(t))
+}
+
 /// Stable identity of a monitored master for the lifetime of the process. Names can be removed
 /// and re-added, ids never repeat, so a late reply can never reach the wrong master.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, PartialOrd, Ord)]

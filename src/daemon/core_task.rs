@@ -336,7 +336,7 @@ mod tests {
     use crate::config::{MasterConfig, SentinelConfig};
     use crate::core::input::{ClientCommand, CommandOutcome};
     use crate::daemon::config_writer::ConfigStore;
-    use crate::handle::{ProcessInfo, CLOCK_START};
+    use crate::handle::ProcessInfo;
 
     const PEER: &str = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
 
@@ -387,7 +387,7 @@ mod tests {
             }],
             ..SentinelConfig::default()
         };
-        let core = Sentinel::new(&cfg, Default::default(), CLOCK_START, 7).unwrap();
+        let core = Sentinel::new(&cfg, Default::default(), 0, 7).unwrap();
         let process = ProcessInfo {
             run_id: "0".repeat(40),
             executable: "rsentinel".into(),

@@ -14,7 +14,7 @@ use super::core_task::{self, Running};
 use crate::config::model::ServerConfig;
 use crate::config::{self, LoadedConfig, SentinelConfig};
 use crate::core::{Sentinel, Settings};
-use crate::handle::{logging, ProcessInfo, CLOCK_START};
+use crate::handle::{logging, ProcessInfo};
 use crate::monitor::LinkRegistry;
 use crate::tls::Tls;
 
@@ -213,8 +213,8 @@ async fn serve(loaded: LoadedConfig) -> i32 {
         // INFO's tcp_port: the plain port, or the TLS port when there is none.
         tcp_port: if server.port != 0 { server.port } else { server.tls.port },
     };
-    // The handle's clock starts at CLOCK_START when it is built, right after the core.
-    let mut core = match Sentinel::new(&sentinel, settings, CLOCK_START, seed) {
+    // The handle's clock starts at 0 when it is built, right after the core.
+    let mut core = match Sentinel::new(&sentinel, settings, 0, seed) {
         Ok(c) => c,
         Err(e) => {
             tracing::warn!("Invalid sentinel configuration: {}", e);
@@ -228,7 +228,7 @@ async fn serve(loaded: LoadedConfig) -> i32 {
     }
     for host in core.take_resolves() {
         let ip = crate::handle::resolve(&host).await;
-        core.handle(crate::core::input::Input::Resolved { host, ip }, CLOCK_START);
+        core.handle(crate::core::input::Input::Resolved { host, ip }, 0);
     }
     tracing::warn!("Sentinel ID is {}", core.myid);
     core.generate_initial_monitor_events();

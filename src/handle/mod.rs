@@ -23,10 +23,6 @@ use crate::config::model::ServerConfig;
 use crate::core::input::{ClientCommand, CommandOutcome, Input, RequestId};
 use crate::core::{Millis, Sentinel};
 
-/// The handle's clock reading at the moment it is built; build the core with this `now`.
-/// Not 0, because 0 means "never" in the core's timestamps.
-pub const CLOCK_START: Millis = 1_000_000;
-
 /// The longest the read model lags behind the core while clients read it (only timestamps can
 /// be older: anything else a client could see is published at once).
 pub const READ_MODEL_PERIOD: Millis = 100;
@@ -122,13 +118,24 @@ impl Handle {
         server_config: ServerConfig,
         process: ProcessInfo,
     ) -> (Handle, mpsc::Receiver<CoreMsg>) {
+        Self::with_clock_start(core, server_config, process, Instant::now())
+    }
+
+    /// [`Handle::new`] with a clock that reads 0 at `start` (tests start it in the past, to
+    /// show times that are seconds old).
+    pub(crate) fn with_clock_start(
+        core: &Sentinel,
+        server_config: ServerConfig,
+        process: ProcessInfo,
+        start: Instant,
+    ) -> (Handle, mpsc::Receiver<CoreMsg>) {
         let (shutdown, _) = watch::channel(false);
         let (inputs, rx) = mpsc::channel(INPUT_QUEUE);
         let h = Handle(Arc::new(Shared {
-            start: Instant::now(),
+            start,
             read_model: ArcSwap::from_pointee(core.clone()),
             read_since_publish: std::sync::atomic::AtomicBool::new(false),
-            published_at: AtomicU64::new(CLOCK_START),
+            published_at: AtomicU64::new(0),
             published: watch::channel(0).0,
             fresh_wanted: tokio::sync::Notify::new(),
             inputs,
@@ -143,9 +150,10 @@ impl Handle {
         (h, rx)
     }
 
-    /// Milliseconds on the process's monotonic clock.
+    /// Milliseconds on the process's monotonic clock, which reads 0 when the handle is built
+    /// (build the core with `now` = 0, right before the handle).
     pub fn now(&self) -> Millis {
-        CLOCK_START + self.0.start.elapsed().as_millis() as Millis
+        self.0.start.elapsed().as_millis() as Millis
     }
 
     /// Answer from the read model: the core as of the end of the core task's latest batch.
@@ -229,7 +237,7 @@ impl Handle {
 impl Handle {
     /// The tokio instant of a core time (for `sleep_until(next_deadline)`).
     pub fn instant_at(&self, at: Millis) -> tokio::time::Instant {
-        let offset = std::time::Duration::from_millis(at.saturating_sub(CLOCK_START));
+        let offset = std::time::Duration::from_millis(at);
         tokio::time::Instant::from_std(self.0.start + offset)
     }
 }

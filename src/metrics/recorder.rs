@@ -144,7 +144,8 @@ impl Observer {
             }
             "+odown" => {
                 if let Some(m) = core.master_by_name(master) {
-                    let took = m.inst.o_down_since_time.saturating_sub(m.inst.s_down_since_time);
+                    let (odown, sdown) = (m.inst.o_down_since_time, m.inst.s_down_since_time);
+                    let took = odown.zip(sdown).map_or(0, |(o, s)| o.saturating_sub(s));
                     self.rec.time_to_odown.observe(seconds(took));
                 }
             }

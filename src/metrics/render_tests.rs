@@ -131,8 +131,8 @@ fn the_observer_counts_failovers_events_and_reconnections() {
     obs.actions(&core, &[event("-failover-abort-no-good-slave", master)], NOW + 10_100);
     // SDOWN at NOW, ODOWN 800 ms later.
     let m = core.masters.values_mut().next().unwrap();
-    m.inst.s_down_since_time = NOW;
-    m.inst.o_down_since_time = NOW + 800;
+    m.inst.s_down_since_time = Some(NOW);
+    m.inst.o_down_since_time = Some(NOW + 800);
     obs.actions(&core, &[event("+odown", &format!("{} #quorum 2/2", master))], NOW + 800);
     obs.actions(&core, &[event("+sdown", "slave 127.0.0.1:6380 127.0.0.1 6380 @ m 127.0.0.1 6379")], NOW);
     let up = |conn| LinkEvent::Connected { link: LinkId(9), conn, local_ip: "127.0.0.1".into() };

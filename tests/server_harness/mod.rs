@@ -15,7 +15,7 @@ use rsentinel::config::{MasterConfig, SentinelConfig};
 use rsentinel::core::{Sentinel, Settings};
 use rsentinel::daemon::config_writer::ConfigFile;
 use rsentinel::daemon::core_task;
-use rsentinel::handle::{Handle, ProcessInfo, CLOCK_START};
+use rsentinel::handle::{Handle, ProcessInfo};
 use rsentinel::monitor::LinkRegistry;
 
 /// How long any single expected reply may take.
@@ -54,7 +54,7 @@ impl Ours {
             }],
             ..SentinelConfig::default()
         };
-        let core = Sentinel::new(&cfg, Settings::default(), CLOCK_START, 42).unwrap();
+        let core = Sentinel::new(&cfg, Settings::default(), 0, 42).unwrap();
         let _runtime = rt.enter();
         let links = LinkRegistry::new();
         let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();

@@ -102,7 +102,7 @@ fn monitor_checks_in_redis_order_then_creates() {
 
     let new = m(&mut s, "other", "::1", 6380, 3).expect("valid");
     assert!(s.drain_actions().is_empty(), "a new master is scheduled, not announced yet");
-    assert_eq!(s.masters[&new].next_tick, NOW, "ticks at once");
+    assert_eq!(s.masters[&new].next_tick, Some(NOW), "ticks at once");
     let master = s.master_by_name("other").expect("created");
     assert_eq!((master.quorum, master.inst.addr.ip.as_str(), master.inst.addr.port), (3, "::1", 6380));
     s.announce_monitor(new);

@@ -32,7 +32,7 @@ pub fn run(ctx: &mut Ctx) {
 }
 
 fn entry(w: &mut RespWriter, inst: &Instance, now: Millis) {
-    let age = if inst.info_refresh != 0 { now as i64 - inst.info_refresh as i64 } else { 0 };
+    let age = inst.info_refresh.map_or(0, |t| now as i64 - t as i64);
     w.array(2);
     w.int(age);
     match &inst.info {

@@ -128,19 +128,19 @@ pub(super) fn write_instance(
     if let Some(state) = master.failover_state().filter(|_| inst.kind == Kind::Master) {
         f.bulk("failover-state", state.as_str());
     }
-    let ping_sent = if link.act_ping_time != 0 { since(now, link.act_ping_time) } else { 0 };
+    let ping_sent = link.act_ping_time.map_or(0, |t| since(now, t));
     f.num("last-ping-sent", ping_sent);
     f.num("last-ok-ping-reply", since(now, link.last_avail_time));
     f.num("last-ping-reply", since(now, link.last_pong_time));
-    if inst.has(flags::S_DOWN) {
-        f.num("s-down-time", since(now, inst.s_down_since_time));
+    if let Some(t) = inst.s_down_since_time.filter(|_| inst.has(flags::S_DOWN)) {
+        f.num("s-down-time", since(now, t));
     }
-    if inst.has(flags::O_DOWN) {
-        f.num("o-down-time", since(now, inst.o_down_since_time));
+    if let Some(t) = inst.o_down_since_time.filter(|_| inst.has(flags::O_DOWN)) {
+        f.num("o-down-time", since(now, t));
     }
     f.unum("down-after-milliseconds", inst.down_after);
     if inst.kind != Kind::Sentinel {
-        let refresh = if inst.info_refresh != 0 { since(now, inst.info_refresh) } else { 0 };
+        let refresh = inst.info_refresh.map_or(0, |t| since(now, t));
         f.num("info-refresh", refresh);
         f.bulk("role-reported", inst.role_reported.as_str());
         f.num("role-reported-time", since(now, inst.role_reported_time));

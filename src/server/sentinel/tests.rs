@@ -15,7 +15,7 @@ use crate::core::scripts::{ScriptJob, ScriptState};
 use crate::core::{
     flags, Failover, FailoverKind, FailoverState, Instance, Kind, Master, Millis, Role, Settings,
 };
-use crate::handle::{CoreMsg, ProcessInfo, CLOCK_START};
+use crate::handle::{CoreMsg, ProcessInfo};
 use crate::server::argv::Argv;
 use crate::server::cmd;
 use crate::server::cmd::spec::Run;
@@ -25,6 +25,8 @@ use crate::server::reply::RespWriter;
 use crate::server::{Frame, Server};
 
 const NOW: Millis = 5_000_000;
+/// How long the test handle's clock has been running when it is built.
+const UPTIME: Millis = 60_000;
 const MYID: &str = "0123456789abcdef0123456789abcdef01234567";
 const PEER: &str = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
 
@@ -111,8 +113,12 @@ fn handle_with(masters: &[(&str, u16)], durability: Durability) -> TestSentinel 
         config_file: "/nonexistent/rsentinel.conf".into(),
         tcp_port: 26379,
     };
-    let core = Sentinel::new(&config(masters), Settings::default(), CLOCK_START, 3).expect("valid config");
-    let (h, mut inputs) = Handle::new(&core, ServerConfig::default(), process);
+    // The handle's clock has been running for a minute, so that tests can show times seconds
+    // old; the core is as loaded then.
+    let ago = std::time::Duration::from_millis(UPTIME);
+    let start = std::time::Instant::now().checked_sub(ago).expect("the host is up for a minute");
+    let core = Sentinel::new(&config(masters), Settings::default(), UPTIME, 3).expect("valid config");
+    let (h, mut inputs) = Handle::with_clock_start(&core, ServerConfig::default(), process, start);
     let core = Arc::new(Mutex::new(core));
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
     let (h3, c3) = (h.clone(), core.clone());
@@ -409,7 +415,7 @@ fn master_map_has_redis_fields_in_order_with_bulk_numbers() {
     {
         let l = c.links.get_mut(&link).expect("link");
         l.pending_commands = 2;
-        l.act_ping_time = 0;
+        l.act_ping_time = None;
         l.last_avail_time = NOW + 1000;
         l.last_pong_time = NOW + 1400;
     }
@@ -450,9 +456,9 @@ fn master_map_conditional_fields() {
     c.create_sentinel(id, "127.0.0.1", 26380, PEER, NOW).expect("sentinel");
     let m = c.masters.get_mut(&id).expect("exists");
     m.inst.flags |= flags::S_DOWN | flags::O_DOWN;
-    m.inst.s_down_since_time = NOW + 10;
-    m.inst.o_down_since_time = NOW + 20;
-    m.inst.info_refresh = NOW + 30;
+    m.inst.s_down_since_time = Some(NOW + 10);
+    m.inst.o_down_since_time = Some(NOW + 20);
+    m.inst.info_refresh = Some(NOW + 30);
     m.inst.runid = Some("r".repeat(40));
     let mut failover = Failover::new(1, FailoverKind::Forced, NOW);
     failover.enter(FailoverState::SelectSlave, NOW);
@@ -955,7 +961,7 @@ fn info_cache_lists_named_masters_once_with_each_instance_age() {
         c.create_replica(id, "127.0.0.1", 7000, NOW).expect("replica");
         let m = c.masters.get_mut(&id).expect("a");
         m.inst.info = Some("# Replication\r\nrole:master\r\n".into());
-        m.inst.info_refresh = now - 3000;
+        m.inst.info_refresh = Some(now - 3000);
     }
     let f = run(&h, "sentinel info-cache a");
     let Frame::Array(items) = &f.frame else { panic!("array") };

@@ -38,7 +38,7 @@ fn mixed_replicas() -> World {
     w.replica_mut(6380).flags |= flags::S_DOWN;
     w.disconnect(6381);
     w.replica_mut(6382).slave_priority = 0;
-    w.replica_mut(6383).info_refresh = w.now - 6_000;
+    w.replica_mut(6383).info_refresh = Some(w.now - 6_000);
     w.replica_mut(6384).master_link_down_time = 1_000_000;
     w
 }
@@ -237,7 +237,7 @@ fn no_odown_quorum_is_explained_once_peers_had_time_to_answer() {
     let now = w.now;
     let m = w.master_mut();
     m.inst.flags |= flags::S_DOWN;
-    m.inst.s_down_since_time = now;
+    m.inst.s_down_since_time = Some(now);
     assert!(explain(&mut w).is_empty(), "peers are still being asked");
     w.advance(5_000);
     assert!(explain(&mut w).is_empty());

@@ -114,14 +114,14 @@ impl World {
     pub fn set_healthy(&mut self, port: u16) {
         let now = self.now;
         let r = self.replica_mut(port);
-        r.info_refresh = now;
+        r.info_refresh = Some(now);
         r.role_reported = Role::Slave;
         r.master_link_down_time = 0;
         let l = self.link_of(port);
         l.cc = true;
         l.pc = true;
         l.last_avail_time = now;
-        l.act_ping_time = 0;
+        l.act_ping_time = None;
     }
 
     /// Refresh every replica that is connected, as PING/INFO replies would.
@@ -130,7 +130,7 @@ impl World {
         for p in ports {
             if !self.link_of(p).disconnected() {
                 let now = self.now;
-                self.replica_mut(p).info_refresh = now;
+                self.replica_mut(p).info_refresh = Some(now);
                 self.link_of(p).last_avail_time = now;
             }
         }
@@ -147,8 +147,8 @@ impl World {
         let now = self.now;
         let m = self.master_mut();
         m.inst.flags |= flags::S_DOWN | flags::O_DOWN;
-        m.inst.s_down_since_time = now;
-        m.inst.o_down_since_time = now;
+        m.inst.s_down_since_time = Some(now);
+        m.inst.o_down_since_time = Some(now);
     }
 
     /// Peer `i` answered is-master-down-by-addr with a vote for `runid` in `epoch`.

@@ -82,7 +82,7 @@ fn a_replica_stuck_in_sent_times_out_after_10s_even_when_all_slots_are_taken() {
     let mut w = reconfiguring(&[6381, 6382], 1);
     w.advance(100);
     assert_eq!(tick_targets(&mut w), [replica_key(6381)]);
-    let sent = w.replica(6381).slave_reconf_sent_time;
+    let sent = w.replica(6381).slave_reconf_sent_time.expect("sent");
     w.now = sent + 10_000;
     assert!(w.tick().is_empty());
     w.now = sent + 10_001;

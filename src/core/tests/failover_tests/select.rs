@@ -44,10 +44,10 @@ fn b_a_disconnected_replica_is_excluded() {
 fn c_a_replica_without_a_recent_ping_reply_is_excluded() {
     let mut w = one_replica(false);
     w.advance(5_000);
-    w.replica_mut(6380).info_refresh = w.now;
+    w.replica_mut(6380).info_refresh = Some(w.now);
     assert_eq!(verdict(&w), Ok(()), "5 ping periods exactly is still fine");
     w.advance(1);
-    w.replica_mut(6380).info_refresh = w.now;
+    w.replica_mut(6380).info_refresh = Some(w.now);
     assert_excluded(&w, Ineligible::NotAvailable);
 }
 
@@ -78,7 +78,7 @@ fn e_stale_info_is_excluded_5s_with_master_sdown_30s_otherwise() {
 
     // Never INFO'd at all.
     let mut w = one_replica(false);
-    w.replica_mut(6380).info_refresh = 0;
+    w.replica_mut(6380).info_refresh = None;
     assert_excluded(&w, Ineligible::StaleInfo);
 }
 
@@ -92,7 +92,7 @@ fn f_a_replica_disconnected_from_its_master_for_too_long_is_excluded() {
     assert_excluded(&w, Ineligible::LinkDownTooLong);
 
     let mut w = one_replica(true);
-    w.master_mut().inst.s_down_since_time = w.now - 7_000;
+    w.master_mut().inst.s_down_since_time = Some(w.now - 7_000);
     w.replica_mut(6380).master_link_down_time = 57_000;
     assert_eq!(verdict(&w), Ok(()));
     w.replica_mut(6380).master_link_down_time = 57_001;
@@ -217,7 +217,7 @@ fn selection_waits_for_fresh_info_after_a_reconnection() {
     // Reconnected, but the INFO replies were lost with the cut connections: the next INFO
     // poll (every second during a failover) brings it, so the failover waits for it too.
     let mut w = selecting();
-    w.replica_mut(6380).info_refresh = w.now - 5_001;
+    w.replica_mut(6380).info_refresh = Some(w.now - 5_001);
     assert!(w.s.replica_link_being_restored(w.id, w.now));
     assert!(w.tick().is_empty());
     w.advance(100);
