@@ -34,7 +34,7 @@ while [ $# -gt 0 ]; do
     shift
 done
 
-ensure_redis_packages redis-server redis-sentinel redis-tools
+ensure_packages redis-server redis-sentinel redis-tools
 
 impls=(redis-sentinel rsentinel)
 declare -A bin port pid
