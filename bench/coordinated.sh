@@ -33,7 +33,7 @@ while [ $# -gt 0 ]; do
     shift
 done
 
-ensure_redis_packages redis-server redis-sentinel redis-tools python3-redis
+ensure_packages redis-server redis-sentinel redis-tools python3-redis
 python=/usr/bin/python3
 
 modes=(redis-plain rsentinel-plain rsentinel-coordinated)

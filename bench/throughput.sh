@@ -7,7 +7,8 @@
 # GET-MASTER-ADDR-BY-NAME, SENTINEL MASTER, SENTINEL MASTERS and INFO against both. Runs are
 # interleaved (each test, each round: both implementations, the order alternating between
 # rounds) so that a machine whose load drifts treats both alike; the median of the rounds is
-# kept. Prints requests/s, p99 latency and their ratios per test, then the RSS of both
+# kept. Prints requests/s, p99 latency and the CPU time per request (user+system of the
+# sentinel process during the test) with their ratios per test, then the RSS of both
 # sentinels after the run and the CPU time each spent serving it.
 #
 # Numbers depend on the machine (redis-benchmark itself takes about one core): they are
@@ -34,7 +35,7 @@ while [ $# -gt 0 ]; do
     shift
 done
 
-ensure_redis_packages redis-server redis-sentinel redis-tools
+ensure_packages redis-server redis-sentinel redis-tools
 
 impls=(redis-sentinel rsentinel)
 declare -A bin port pid
@@ -109,13 +110,15 @@ for t in "${tests[@]}"; do
         n=$n1
         [ "$pipeline" -eq 16 ] && n=$n16
         n=$(awk -v n="$n" -v s="$scale" 'BEGIN { printf "%d", n * s }')
-        declare -A rps=() p99=()
+        declare -A rps=() p99=() ticks=()
         for ((r = 0; r < rounds; r++)); do
             order=("${impls[@]}")
             ((r % 2)) && order=(rsentinel redis-sentinel)
             for impl in "${order[@]}"; do
+                c0=$(cpu_ticks "${pid[$impl]}")
                 # shellcheck disable=SC2086
                 read -r a b <<<"$(bench "$impl" "$pipeline" "$n" $cmd)"
+                ticks[$impl]=$((${ticks[$impl]:-0} + $(cpu_ticks "${pid[$impl]}") - c0))
                 rps[$impl]+="$a "
                 p99[$impl]+="$b "
             done
@@ -124,22 +127,27 @@ for t in "${tests[@]}"; do
         for impl in "${impls[@]}"; do
             line+="|$(tr ' ' '\n' <<<"${rps[$impl]}" | grep . | median)"
             line+="|$(tr ' ' '\n' <<<"${p99[$impl]}" | grep . | median)"
+            line+="|$(awk -v t="${ticks[$impl]}" -v hz="$clk_tck" -v n="$n" -v r="$rounds" \
+                'BEGIN { printf "%.2f", t / hz * 1e6 / (n * r) }')"
         done
         rows+=("$line")
         log "$line"
-        unset rps p99
+        unset rps p99 ticks
     done
 done
 
 echo
-printf '%-30s %3s | %12s %12s %6s | %9s %9s %6s\n' "test" "-P" "redis req/s" "rsent req/s" "ratio" \
-    "redis p99" "rsent p99" "ratio"
-printf '%s\n' "$(printf '%.0s-' {1..100})"
+printf '%-26s %3s | %11s %11s %6s | %9s %9s %6s | %7s %7s %6s\n' "test" "-P" "redis req/s" "rsent req/s" \
+    "ratio" "redis p99" "rsent p99" "ratio" "redis" "rsent" "ratio"
+printf '%-26s %3s | %31s | %27s | %7s %7s\n' "" "" "" "" "CPU us/request" ""
+printf '%s\n' "$(printf '%.0s-' {1..118})"
 for row in "${rows[@]}"; do
-    IFS='|' read -r name pipeline r_rps r_p99 s_rps s_p99 <<<"$row"
-    awk -v name="$name" -v p="$pipeline" -v rr="$r_rps" -v rp="$r_p99" -v sr="$s_rps" -v sp="$s_p99" 'BEGIN {
-        printf "%-30s %3s | %12.0f %12.0f %5.2fx | %7.3fms %7.3fms %5.2fx\n",
-            name, p, rr, sr, (rr > 0 ? sr / rr : 0), rp, sp, (rp > 0 ? sp / rp : 0) }'
+    IFS='|' read -r name pipeline r_rps r_p99 r_cpu s_rps s_p99 s_cpu <<<"$row"
+    awk -v name="$name" -v p="$pipeline" -v rr="$r_rps" -v rp="$r_p99" -v rc="$r_cpu" -v sr="$s_rps" \
+        -v sp="$s_p99" -v sc="$s_cpu" 'BEGIN {
+        printf "%-26s %3s | %11.0f %11.0f %5.2fx | %7.3fms %7.3fms %5.2fx | %7.2f %7.2f %5.2fx\n",
+            name, p, rr, sr, (rr > 0 ? sr / rr : 0), rp, sp, (rp > 0 ? sp / rp : 0), rc, sc,
+            (rc > 0 ? sc / rc : 0) }'
 done
 echo
 printf '%-16s %10s %14s\n' "after the run" "RSS" "CPU serving"
@@ -149,4 +157,5 @@ for impl in "${impls[@]}"; do
 done
 awk -v r="$(rss_mb "${pid[redis-sentinel]}")" -v s="$(rss_mb "${pid[rsentinel]}")" \
     'BEGIN { printf "RSS ratio (rsentinel / redis-sentinel): %.2f\n", s / r }'
-echo "(p99 ratio: rsentinel / redis-sentinel, lower is better; $rounds rounds, medians)"
+echo "(ratios: rsentinel / redis-sentinel; for p99 and CPU per request lower is better; $rounds rounds,"
+echo " medians; CPU us/request: user+system time of the sentinel process over all rounds / requests)"

@@ -26,7 +26,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::config_writer::{ConfigWriter, Snapshot, WriteReport};
 use super::scripts::ScriptRunner;
-use crate::core::input::{Input, RequestId};
+use crate::core::input::{CommandOutcome, Input, RequestId};
 use crate::core::{Action, Level, Millis, ReplyTag, Sentinel};
 use crate::handle::{CommandReply, CoreMsg, Durability, Handle, READ_MODEL_PERIOD};
 use crate::metrics::recorder::Observer;
@@ -163,7 +163,14 @@ impl CoreTask {
             CoreMsg::Input(input) => self.core.handle(input, now),
             CoreMsg::Command { req, cmd, reply } => {
                 self.replies.insert(req, reply);
-                self.publish_now = true;
+                // A peer's hello (PUBLISH on our hello channel, every 2 s per master it shares
+                // with us) shows only through what it changes: a new peer, a new epoch or a
+                // switch emit an event, which publishes; a newer `last-hello-message` is a
+                // time, republished while someone reads. Publishing the read model for each
+                // would clone the core hundreds of times a second with many masters.
+                if !cmd.is_hello() {
+                    self.publish_now = true;
+                }
                 self.core.handle(Input::Command { req, cmd }, now);
             }
         }
@@ -178,8 +185,11 @@ impl CoreTask {
         // A connection being opened is not worth a publish of its own: what clients would see
         // is a link "connecting" for the few milliseconds until the link reports in (and that
         // report is published at once).
-        let visible =
-            |a: &Action| matches!(a, Action::Event { .. } | Action::FlushConfig | Action::Reply { .. });
+        let visible = |a: &Action| match a {
+            Action::Event { .. } | Action::FlushConfig => true,
+            Action::Reply { outcome, .. } => !matches!(outcome, CommandOutcome::HelloProcessed),
+            _ => false,
+        };
         if actions.iter().any(visible) {
             self.publish_now = true;
         }

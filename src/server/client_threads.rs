@@ -17,14 +17,18 @@ use tokio::sync::oneshot;
 use super::{accept_tls, handler, Server};
 use crate::tls::{Stream, Tls};
 
-/// How many client threads to run: the machine's cores (what `available_parallelism` says),
-/// unless `RSENTINEL_CLIENT_THREADS` sets it.
+/// How many client threads to run: half the machine's cores (what `available_parallelism`
+/// says), at least one, unless `RSENTINEL_CLIENT_THREADS` sets it. The other half is left to
+/// the core task and the links, and to the clients themselves when they run on the same
+/// machine: on 2 cores with redis-benchmark beside it, two client threads preempting each
+/// other tripled the p99 latency of small requests against one thread, for no more throughput
+/// (bench/throughput.sh).
 pub fn default_count() -> usize {
     std::env::var("RSENTINEL_CLIENT_THREADS")
         .ok()
         .and_then(|v| v.parse().ok())
         .filter(|n| *n >= 1)
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get() / 2).max(1))
 }
 
 /// The running client threads. Dropping this stops them (their connections are dropped).

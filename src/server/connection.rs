@@ -6,7 +6,7 @@
 //! replies.
 
 use bytes::{Buf, BytesMut};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 
 use super::argv::Argv;
 use super::client::BufferStats;
@@ -179,7 +179,7 @@ impl Connection {
         }
         let Connection { reader, writer, rbuf, wbuf, query_peak, .. } = self;
         let ev = tokio::select! {
-            r = reader.read_buf(rbuf), if want_read => {
+            r = reader.read_available(rbuf, READ_CHUNK), if want_read => {
                 *query_peak = (*query_peak).max(rbuf.len());
                 r.map(IoEvent::Read)
             }

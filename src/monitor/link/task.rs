@@ -12,14 +12,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::{Buf, BytesMut};
-use tokio::io::{AsyncReadExt, Interest};
 use tokio::net::TcpStream;
 use tokio::sync::mpsc::{Sender, UnboundedReceiver};
 
 use super::decode::{encode_command, DecodeError, ReplyDecoder};
 use super::{Envelope, LinkEvent};
 use crate::core::{Command, Conn, LinkId, Reply, ReplyTag};
-use crate::tls::{ReadHalf, Stream, Tls};
+use crate::tls::{read_short, ReadHalf, Stream, Tls};
 
 /// Bytes read from the socket per `read` call. The buffer lives on the thread's stack, so an
 /// idle connection holds no read buffer at all.
@@ -218,43 +217,23 @@ impl ConnTask {
 /// Wait for input and append it to `input`; 0 means the peer closed. Cancel-safe.
 async fn read_some(reader: &mut ReadHalf, input: &mut BytesMut) -> io::Result<usize> {
     let Some(tcp) = reader.plain_tcp() else {
-        // TLS: rustls decrypts into the buffer, one record (at most 16 KiB) at a time.
-        input.reserve(READ_CHUNK);
-        return reader.read_buf(input).await;
+        return reader.read_available(input, READ_CHUNK).await;
     };
     loop {
         tcp.readable().await?;
-        match read_available(tcp, input) {
+        match read_through_stack(tcp, input) {
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
             other => return other,
         }
     }
 }
 
-/// Read what the socket has into `input`. The chunk buffer is on the stack (this is not an
-/// async function), so it is not part of the task's state while it waits.
-///
-/// A read shorter than the chunk emptied the socket's receive queue, so the read tokio would
-/// otherwise need to learn that (one that fails with EAGAIN) is skipped: the closure reports
-/// `WouldBlock` to `try_io` after keeping the bytes, which clears the cached readiness unless a
-/// new readiness event has arrived since (tokio compares event ticks), so no wakeup is lost.
-/// With thousands of pub/sub links each receiving a few hellos at a time, that halves the
-/// number of `recvfrom` calls.
-fn read_available(stream: &TcpStream, input: &mut BytesMut) -> io::Result<usize> {
+/// [`read_short`] through a chunk buffer on the stack (this is not an async function, so it
+/// is not part of the task's state while it waits): with thousands of pub/sub links each
+/// receiving a few hellos at a time, an idle link then holds no read buffer at all.
+fn read_through_stack(tcp: &TcpStream, input: &mut BytesMut) -> io::Result<usize> {
     let mut chunk = [0u8; READ_CHUNK];
-    let mut short_read = None;
-    let result = stream.try_io(Interest::READABLE, || {
-        let n = stream.try_read(&mut chunk)?;
-        if n > 0 && n < chunk.len() {
-            short_read = Some(n);
-            return Err(io::ErrorKind::WouldBlock.into());
-        }
-        Ok(n)
-    });
-    let n = match (result, short_read) {
-        (_, Some(n)) => n,
-        (r, None) => r?,
-    };
+    let n = read_short(tcp, &mut &mut chunk[..])?;
     input.extend_from_slice(chunk.get(..n).unwrap_or_default());
     Ok(n)
 }
