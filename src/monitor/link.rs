@@ -15,6 +15,7 @@
 //! current.
 
 mod decode;
+mod repeated_hellos;
 mod task;
 
 use std::collections::HashMap;
@@ -109,6 +110,8 @@ pub struct LinkRegistry {
     /// they cost an event, reporting only the activity, at most every
     /// [`task::OWN_HELLO_ACTIVITY_PERIOD`].
     own_id: std::sync::OnceLock<Arc<[u8]>>,
+    /// Hellos seen lately by any pub/sub connection: later copies are dropped by the tasks.
+    repeated_hellos: Arc<repeated_hellos::RepeatedHellos>,
 }
 
 /// The receiving end of the registry's events, for the daemon's event loop.
@@ -135,6 +138,7 @@ impl LinkRegistry {
             runtime: Runtime::try_current().ok(),
             tls: None,
             own_id: std::sync::OnceLock::new(),
+            repeated_hellos: Arc::default(),
         };
         (registry, LinkEvents { table, rx, received: Vec::new() })
     }
@@ -165,6 +169,7 @@ impl LinkRegistry {
             connect_timeout: self.connect_timeout,
             tls: self.tls.clone(),
             own_id: self.own_id.get().cloned(),
+            repeated_hellos: self.repeated_hellos.clone(),
             last_own_activity: None,
             events: self.events.clone(),
             commands: commands_rx,

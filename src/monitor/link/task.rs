@@ -16,7 +16,9 @@ use tokio::net::TcpStream;
 use tokio::sync::mpsc::{Sender, UnboundedReceiver};
 
 use super::decode::{encode_command, DecodeError, ReplyDecoder};
+use super::repeated_hellos::RepeatedHellos;
 use super::{Envelope, LinkEvent};
+use crate::core::wire::hello_message::HELLO_CHANNEL;
 use crate::core::{Command, Conn, LinkId, Reply, ReplyTag};
 use crate::tls::{read_short, ReadHalf, Stream, Tls};
 
@@ -47,11 +49,14 @@ pub(super) struct ConnTask {
     pub commands: UnboundedReceiver<(Command, ReplyTag)>,
     /// Our sentinel id, to drop our own hellos here (see `LinkRegistry::own_id`).
     pub own_id: Option<std::sync::Arc<[u8]>>,
-    /// When the activity of a dropped own hello was last reported.
+    /// Hellos already passed on by some link (see `repeated_hellos`).
+    pub repeated_hellos: Arc<RepeatedHellos>,
+    /// When the activity of a dropped hello (our own, or a copy) was last reported.
     pub last_own_activity: Option<std::time::Instant>,
 }
 
-/// How often a pub/sub connection that only carries our own hellos reports activity.
+/// How often a pub/sub connection that only carries hellos it drops (our own, copies) reports
+/// activity.
 pub const OWN_HELLO_ACTIVITY_PERIOD: Duration = Duration::from_millis(100);
 
 /// Why a connection failed (the text of `LinkEvent::Closed`). A task that ends with `Ok(())`
@@ -184,6 +189,11 @@ impl ConnTask {
         self.own_id.as_ref().is_some_and(|id| crate::core::wire::contains_bytes(payload, id))
     }
 
+    /// A copy of a hello another pub/sub connection (or this one) passed on a moment ago.
+    fn is_repeated_hello(&self, channel: &[u8], payload: &[u8]) -> bool {
+        channel == HELLO_CHANNEL.as_bytes() && self.repeated_hellos.is_repeat(payload, std::time::Instant::now())
+    }
+
     /// Report one reply; false if nobody listens any more.
     async fn dispatch(&mut self, reply: Reply, tags: &mut VecDeque<ReplyTag>) -> bool {
         if let Some(tag) = tags.pop_front() {
@@ -196,7 +206,9 @@ impl ConnTask {
                 true
             }
             Conn::PubSub => match into_message(reply) {
-                Some((_, payload)) if self.is_own_hello(&payload) => {
+                Some((channel, payload))
+                    if self.is_own_hello(&payload) || self.is_repeated_hello(&channel, &payload) =>
+                {
                     let now = std::time::Instant::now();
                     let due = self.last_own_activity.is_none_or(|t| now - t >= OWN_HELLO_ACTIVITY_PERIOD);
                     if !due {
