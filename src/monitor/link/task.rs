@@ -191,7 +191,8 @@ impl ConnTask {
 
     /// A copy of a hello another pub/sub connection (or this one) passed on a moment ago.
     fn is_repeated_hello(&self, channel: &[u8], payload: &[u8]) -> bool {
-        channel == HELLO_CHANNEL.as_bytes() && self.repeated_hellos.is_repeat(payload, std::time::Instant::now())
+        channel == HELLO_CHANNEL.as_bytes()
+            && self.repeated_hellos.is_repeat(payload, std::time::Instant::now())
     }
 
     /// Report one reply; false if nobody listens any more.
