@@ -79,13 +79,6 @@ pub enum ClientCommand {
     Hello { payload: Vec<u8> },
 }
 
-impl ClientCommand {
-    /// A peer's hello sent to us directly (PUBLISH on the hello channel).
-    pub fn is_hello(&self) -> bool {
-        matches!(self, ClientCommand::Hello { .. })
-    }
-}
-
 /// What a [`ClientCommand`] did, for the server to turn into Redis's reply.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CommandOutcome {

@@ -163,14 +163,6 @@ impl CoreTask {
             CoreMsg::Input(input) => self.core.handle(input, now),
             CoreMsg::Command { req, cmd, reply } => {
                 self.replies.insert(req, reply);
-                // A peer's hello (PUBLISH on our hello channel, every 2 s per master it shares
-                // with us) shows only through what it changes: a new peer, a new epoch or a
-                // switch emit an event, which publishes; a newer `last-hello-message` is a
-                // time, republished while someone reads. Publishing the read model for each
-                // would clone the core hundreds of times a second with many masters.
-                if !cmd.is_hello() {
-                    self.publish_now = true;
-                }
                 self.core.handle(Input::Command { req, cmd }, now);
             }
         }
@@ -187,6 +179,10 @@ impl CoreTask {
         // report is published at once).
         let visible = |a: &Action| match a {
             Action::Event { .. } | Action::FlushConfig => true,
+            // A peer's hello (PUBLISH on our hello channel, every 2 s per master it shares
+            // with us) shows only through what it changes: a new peer, a new epoch or a switch
+            // emit an event; a newer `last-hello-message` is a time, republished while someone
+            // reads. Publishing for each hello would clone the core hundreds of times a second.
             Action::Reply { outcome, .. } => !matches!(outcome, CommandOutcome::HelloProcessed),
             _ => false,
         };

@@ -174,9 +174,6 @@ impl Connection {
     /// flush what rustls still holds (`Wrote(0)`).
     pub async fn io(&mut self, want_read: bool) -> std::io::Result<IoEvent> {
         let want_write = !self.wbuf.is_empty() || self.writer.needs_flush();
-        if self.rbuf.capacity() - self.rbuf.len() < READ_CHUNK && want_read {
-            self.rbuf.reserve(READ_CHUNK);
-        }
         let Connection { reader, writer, rbuf, wbuf, query_peak, .. } = self;
         let ev = tokio::select! {
             r = reader.read_available(rbuf, READ_CHUNK), if want_read => {

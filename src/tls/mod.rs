@@ -32,7 +32,7 @@ use tokio_rustls::{TlsAcceptor, TlsConnector};
 
 pub use contexts::Contexts;
 pub use failure_log::HandshakeLog;
-pub use transport::{read_short, ReadHalf, Stream, WriteHalf};
+pub use transport::{read_short, read_when_ready, ReadHalf, Stream, WriteHalf};
 
 use crate::config::model::TlsConfig;
 

@@ -85,17 +85,23 @@ impl ReadHalf {
             buf.reserve(chunk);
         }
         match self {
-            ReadHalf::Plain(r) => {
-                let tcp: &TcpStream = r.as_ref();
-                loop {
-                    tcp.readable().await?;
-                    match read_short(tcp, buf) {
-                        Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
-                        other => return other,
-                    }
-                }
-            }
+            ReadHalf::Plain(r) => read_when_ready(r.as_ref(), || read_short(r.as_ref(), buf)).await,
             ReadHalf::Tls(r) => r.read_buf(buf).await,
+        }
+    }
+}
+
+/// Wait until `tcp` is readable and run `read` (a non-blocking read such as [`read_short`]),
+/// again after each `WouldBlock`. Cancel-safe as long as `read` keeps what it read.
+pub async fn read_when_ready(
+    tcp: &TcpStream,
+    mut read: impl FnMut() -> io::Result<usize>,
+) -> io::Result<usize> {
+    loop {
+        tcp.readable().await?;
+        match read() {
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
+            other => return other,
         }
     }
 }

@@ -20,7 +20,7 @@ use super::repeated_hellos::RepeatedHellos;
 use super::{Envelope, LinkEvent};
 use crate::core::wire::hello_message::HELLO_CHANNEL;
 use crate::core::{Command, Conn, LinkId, Reply, ReplyTag};
-use crate::tls::{read_short, ReadHalf, Stream, Tls};
+use crate::tls::{read_short, read_when_ready, ReadHalf, Stream, Tls};
 
 /// Bytes read from the socket per `read` call. The buffer lives on the thread's stack, so an
 /// idle connection holds no read buffer at all.
@@ -232,13 +232,7 @@ async fn read_some(reader: &mut ReadHalf, input: &mut BytesMut) -> io::Result<us
     let Some(tcp) = reader.plain_tcp() else {
         return reader.read_available(input, READ_CHUNK).await;
     };
-    loop {
-        tcp.readable().await?;
-        match read_through_stack(tcp, input) {
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
-            other => return other,
-        }
-    }
+    read_when_ready(tcp, || read_through_stack(tcp, input)).await
 }
 
 /// [`read_short`] through a chunk buffer on the stack (this is not an async function, so it
