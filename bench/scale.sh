@@ -12,8 +12,9 @@
 #   - discovery: time from the first sentinel's start until every sentinel lists, for every
 #     name, its replica and the 2 other sentinels (SENTINEL MASTERS, polled);
 #   - steady state, over --window seconds after a short settle: CPU% (utime+stime from
-#     /proc/<pid>/stat) and RSS (VmRSS) of each sentinel, the redis-servers' total CPU%, and
-#     how many +sdown / +tilt events the sentinels logged in that window (should be 0);
+#     /proc/<pid>/stat) and RSS (VmRSS) of each sentinel, the part of that CPU spent in the
+#     kernel (stime, averaged over the sentinels: socket reads and writes, epoll, wakeups),
+#     the redis-servers' total CPU%, and how many +sdown / +tilt events the sentinels logged in that window (should be 0);
 #   - failover: SIGKILL of the first real master, then the time until all sentinels report,
 #     for every name pointing at it, the same new address (SENTINEL GET-MASTER-ADDR-BY-NAME,
 #     pipelined, polled); also whether every other name still has its original address.
@@ -175,7 +176,10 @@ one_impl() {
         lines+=("$(wc -l <"$dir/s-${sentinel_ports[$s]}/log")")
     done
     sb=$(cpu_ticks "${server_pids[@]}")
+    local sys_before sys_after
+    sys_before=$(sys_ticks "${sentinel_pids[@]}")
     nap "$window"
+    sys_after=$(sys_ticks "${sentinel_pids[@]}")
     res_cpu="" res_rss="" res_events=0
     for ((s = 0; s < nsent; s++)); do
         after=$(cpu_ticks "${sentinel_pids[$s]}")
@@ -185,6 +189,8 @@ one_impl() {
         l=$(tail -n +"$((lines[s] + 1))" "$dir/s-${sentinel_ports[$s]}/log" | grep -c -e '+sdown' -e '+tilt' || true)
         res_events=$((res_events + l))
     done
+    res_kernel=$(awk -v a="$sys_after" -v b="$sys_before" -v t="$clk_tck" -v w="$window" -v n="$nsent" \
+        'BEGIN { printf "%.1f", (a - b) * 100 / t / w / n }')
     sa=$(cpu_ticks "${server_pids[@]}")
     res_servers_cpu=$(awk -v a="$sa" -v b="$sb" -v t="$clk_tck" -v w="$window" \
         'BEGIN { printf "%.0f", (a - b) * 100 / t / w }')
@@ -233,20 +239,20 @@ echo "down-after $down_after ms, failover-timeout $failover_timeout ms, steady s
 declare -A table
 for impl in "${impls[@]}"; do
     log "$impl"
-    res_discovery=- res_cpu=- res_rss=- res_servers_cpu=- res_events=- res_failover=- res_others=-
+    res_discovery=- res_cpu=- res_kernel=- res_rss=- res_servers_cpu=- res_events=- res_failover=- res_others=-
     if ! one_impl "$impl"; then
         res_failover="run failed (KEEP_BENCH_DIR=1 keeps the logs)"
         [ "${#pids[@]}" -gt 0 ] && stop_pids "${pids[@]}"
         pids=()
     fi
-    table[$impl]=$(printf '| %-14s | %9s | %-17s | %-20s | %6s | %6s | %-16s | %6s |' "$impl" \
-        "$res_discovery" "$res_cpu" "$res_rss" "$res_servers_cpu" "$res_events" "$res_failover" "$res_others")
+    table[$impl]=$(printf '| %-14s | %9s | %-17s | %8s | %-20s | %6s | %6s | %-16s | %6s |' "$impl" \
+        "$res_discovery" "$res_cpu" "$res_kernel" "$res_rss" "$res_servers_cpu" "$res_events" "$res_failover" "$res_others")
 done
 
 echo
-printf '| %-14s | %9s | %-17s | %-20s | %6s | %6s | %-16s | %6s |\n' implementation "discov ms" \
-    "sentinel CPU %" "sentinel RSS MB" "srv CPU%" "sdown+tilt" "failover" "others"
-printf '|%s|%s|%s|%s|%s|%s|%s|%s|\n' "----------------" "-----------" "-------------------" \
+printf '| %-14s | %9s | %-17s | %8s | %-20s | %6s | %6s | %-16s | %6s |\n' implementation "discov ms" \
+    "sentinel CPU %" "kernel %" "sentinel RSS MB" "srv CPU%" "sdown+tilt" "failover" "others"
+printf '|%s|%s|%s|%s|%s|%s|%s|%s|%s|\n' "----------------" "-----------" "-------------------" "----------" \
     "----------------------" "--------" "--------" "------------------" "--------"
 for impl in "${impls[@]}"; do
     echo "${table[$impl]}"

@@ -394,6 +394,16 @@ cpu_ticks() {
     echo "$sum"
 }
 
+# sys_ticks PID...: stime of the processes (time in the kernel), summed (clock ticks).
+sys_ticks() {
+    local pid sum=0 t
+    for pid in "$@"; do
+        t=$(sed 's/.*) //' "/proc/$pid/stat" | awk '{ print $13 }')
+        sum=$((sum + t))
+    done
+    echo "$sum"
+}
+
 # rss_mb PID: the resident memory of the process, in MB.
 rss_mb() {
     awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"

@@ -199,6 +199,10 @@ impl Sentinel {
     fn reconnect_instance(&mut self, r: &InstanceRef, now: Millis) {
         let Some(inst) = self.instance(r) else { return };
         let (link_id, port) = (inst.link, inst.addr.port);
+        let Some(link) = self.links.get(&link_id) else { return };
+        if !link.disconnected() || port == 0 {
+            return;
+        }
         // With resolve-hostnames the name is resolved again on every connection (the link
         // layer does it), so an instance that moves to a new IP is followed, as Redis does.
         let host = if inst.addr.ip.is_empty()
@@ -208,10 +212,6 @@ impl Sentinel {
         } else {
             inst.addr.ip.clone()
         };
-        let Some(link) = self.links.get(&link_id) else { return };
-        if !link.disconnected() || port == 0 {
-            return;
-        }
         let ping_period = self.timings.ping_period;
         let waited = link.last_reconn_time.is_none_or(|t| now.saturating_sub(t) >= ping_period);
         let early = !waited
