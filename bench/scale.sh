@@ -14,7 +14,8 @@
 #   - steady state, over --window seconds after a short settle: CPU% (utime+stime from
 #     /proc/<pid>/stat) and RSS (VmRSS) of each sentinel, the part of that CPU spent in the
 #     kernel (stime, averaged over the sentinels: socket reads and writes, epoll, wakeups),
-#     the redis-servers' total CPU%, and how many +sdown / +tilt events the sentinels logged in that window (should be 0);
+#     the redis-servers' total CPU%, and how many +sdown / +tilt events the sentinels logged
+#     in that window (should be 0);
 #   - failover: SIGKILL of the first real master, then the time until all sentinels report,
 #     for every name pointing at it, the same new address (SENTINEL GET-MASTER-ADDR-BY-NAME,
 #     pipelined, polled); also whether every other name still has its original address.
