@@ -13,10 +13,13 @@
 //! unsaved state are dropped.
 //!
 //! After a batch the core task publishes the read model (a clone of the core) when a command
-//! ran, an event or a rewrite was queued, a link connected or closed, or
-//! [`READ_MODEL_PERIOD`] has passed (only timestamps moved) and somebody read the model since
-//! it was published, before any of the batch's replies leave: no client sees state older than
-//! a reply it received, and a sentinel nobody asks clones nothing.
+//! was answered, or when somebody read the model since it was last published and either an
+//! event or a rewrite was queued or a link connected or closed since then, or
+//! [`READ_MODEL_PERIOD`] has passed (only timestamps moved). A change nobody has read yet only
+//! marks the model behind ([`Handle::mark_behind`]); a reader then asks for a new one and waits
+//! for it ([`Handle::ensure_current`]). Either happens before any of the batch's actions leave:
+//! no client sees state older than a reply or event it received, and a sentinel nobody asks
+//! clones nothing.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::Ordering;
@@ -61,7 +64,12 @@ pub struct CoreTask {
     /// Inputs produced while carrying out actions (script starts), fed before anything else.
     local_inputs: VecDeque<Input>,
     last_publish: Millis,
+    /// Publish after this batch whoever reads: a command was answered (its client reads next,
+    /// and commands are rare), or nothing was published yet.
     publish_now: bool,
+    /// Something a client could see changed since the last publish (see
+    /// [`Handle::mark_behind`]); published once somebody reads.
+    changed: bool,
     /// Counts, for the metrics endpoint, what the actions and link events show (failovers,
     /// events, reconnections); it only reads them.
     metrics: Observer,
@@ -91,6 +99,7 @@ impl CoreTask {
             local_inputs: VecDeque::new(),
             last_publish: 0,
             publish_now: true,
+            changed: false,
             metrics,
         }
     }
@@ -128,9 +137,9 @@ impl CoreTask {
                     let now = self.h.now();
                     for ev in events.drain(..) {
                         if matches!(ev, LinkEvent::Connected { .. } | LinkEvent::Closed { .. }) {
-                            // Link state shows in replies (the `disconnected` flag): publish at
-                            // once, as Redis's replies would show it.
-                            self.publish_now = true;
+                            // Link state shows in replies (the `disconnected` flag), as Redis's
+                            // replies would show it at once.
+                            self.changed = true;
                         }
                         self.metrics.link_event(&ev);
                         self.core.handle(link_input(ev), now);
@@ -176,9 +185,8 @@ impl CoreTask {
         self.metrics.actions(&self.core, &actions, now);
         // A connection being opened is not worth a publish of its own: what clients would see
         // is a link "connecting" for the few milliseconds until the link reports in (and that
-        // report is published at once).
-        let visible = |a: &Action| match a {
-            Action::Event { .. } | Action::FlushConfig => true,
+        // report is a change).
+        let answers_client = |a: &Action| match a {
             // A peer's hello (PUBLISH on our hello channel, every 2 s per master it shares
             // with us) shows only through what it changes: a new peer, a new epoch or a switch
             // emit an event; a newer `last-hello-message` is a time, republished while someone
@@ -186,15 +194,26 @@ impl CoreTask {
             Action::Reply { outcome, .. } => !matches!(outcome, CommandOutcome::HelloProcessed),
             _ => false,
         };
-        if actions.iter().any(visible) {
+        let changes = |a: &Action| matches!(a, Action::Event { .. } | Action::FlushConfig);
+        if actions.iter().any(answers_client) {
             self.publish_now = true;
         }
-        let stale =
-            now.saturating_sub(self.last_publish) >= READ_MODEL_PERIOD && self.h.read_model_was_read();
-        if self.publish_now || stale {
+        if actions.iter().any(changes) {
+            self.changed = true;
+        }
+        // Events and link changes are published when somebody reads, not at once: a sentinel
+        // nobody asks clones nothing, however many events it emits (+fix-slave-config every
+        // failover-timeout for hundreds of names, CLIENT KILL cutting links). Readers learn
+        // that the model is behind before any action of this batch reaches them.
+        let was_read = self.h.read_model_was_read();
+        let stale = now.saturating_sub(self.last_publish) >= READ_MODEL_PERIOD && was_read;
+        if self.publish_now || (self.changed && was_read) || stale {
             self.h.publish_read_model(self.core.clone());
             self.last_publish = now;
             self.publish_now = false;
+            self.changed = false;
+        } else if self.changed {
+            self.h.mark_behind();
         }
         for action in actions {
             if let Action::FlushConfig = action {
@@ -472,5 +491,30 @@ mod tests {
         );
         let max = written.iter().map(|w| w.0).max().unwrap();
         assert_eq!(written.last().unwrap().0, max, "the last write holds the newest epoch");
+    }
+
+    /// Link changes (here: connections to a master that refuses them, every second) do not
+    /// republish the read model while nobody reads it; a reader finds it behind, asks, and
+    /// gets a model that shows them.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn unread_changes_are_published_when_a_reader_asks() {
+        let disk = Arc::new(Disk::default());
+        disk.set_open(true);
+        let running = start_with(&disk);
+        let h = running.h.clone();
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        while !h.read_model_is_behind(false) {
+            assert!(tokio::time::Instant::now() < deadline, "no change was left unpublished");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        // Nobody reads: failed reconnections (one per second) publish nothing.
+        let version = h.read_model_version();
+        tokio::time::sleep(Duration::from_millis(2500)).await;
+        assert_eq!(h.read_model_version(), version, "changes nobody read were published");
+        assert!(h.read_model_is_behind(false));
+        tokio::time::timeout(Duration::from_secs(5), h.ensure_current(false)).await.unwrap();
+        assert!(h.read_model_version() > version, "the reader got no new model");
+        let reconnections = h.read_core(|c, _| c.links.values().map(|l| l.last_reconn_time).max().flatten());
+        assert!(reconnections.is_some(), "the new model shows the reconnections");
     }
 }

@@ -24,7 +24,7 @@ use crate::core::input::{ClientCommand, CommandOutcome, Input, RequestId};
 use crate::core::{Millis, Sentinel};
 
 /// The longest the read model lags behind the core while clients read it (only timestamps can
-/// be older: anything else a client could see is published at once).
+/// be older: anything else a client could see is published before a client reads it).
 pub const READ_MODEL_PERIOD: Millis = 100;
 
 /// How long a reader waits for a fresh read model before answering from the one it has.
@@ -81,6 +81,10 @@ pub struct Shared {
     read_model: ArcSwap<Sentinel>,
     /// Set by readers: the read model was read since it was last published.
     read_since_publish: std::sync::atomic::AtomicBool,
+    /// Set by the core task: something a client could see changed since the read model was
+    /// published (an event, a link up or down, a config change), and the new model is not
+    /// published yet. Readers then ask for it and wait (see [`Handle::ensure_current`]).
+    behind: std::sync::atomic::AtomicBool,
     /// When the read model was published (core clock), and a version that readers waiting for
     /// a fresh one watch.
     published_at: AtomicU64,
@@ -135,6 +139,7 @@ impl Handle {
             start,
             read_model: ArcSwap::from_pointee(core.clone()),
             read_since_publish: std::sync::atomic::AtomicBool::new(false),
+            behind: std::sync::atomic::AtomicBool::new(false),
             published_at: AtomicU64::new(0),
             published: watch::channel(0).0,
             fresh_wanted: tokio::sync::Notify::new(),
@@ -177,8 +182,26 @@ impl Handle {
     pub fn publish_read_model(&self, core: Sentinel) {
         self.0.read_since_publish.store(false, Ordering::Relaxed);
         self.0.read_model.store(Arc::new(core));
+        // After the store: a reader that finds `behind` clear loads this model or a newer one.
+        self.0.behind.store(false, Ordering::SeqCst);
         self.0.published_at.store(self.now(), Ordering::Relaxed);
         self.0.published.send_modify(|v| *v += 1);
+    }
+
+    /// The core task changed something a client could see and has not published it yet (it
+    /// publishes when somebody reads: see [`Handle::ensure_current`]). Called before the
+    /// batch's actions are carried out, so a client that received an event of the batch
+    /// finds the flag set.
+    pub fn mark_behind(&self) {
+        self.0.behind.store(true, Ordering::SeqCst);
+    }
+
+    /// Whether a reader must wait for a newer read model: something visible changed since
+    /// it was published, or, for replies that show times (`times`), it is older than
+    /// [`READ_MODEL_PERIOD`]. One or two atomic loads: the connection checks it before every
+    /// request.
+    pub fn read_model_is_behind(&self, times: bool) -> bool {
+        self.0.behind.load(Ordering::SeqCst) || (times && self.read_model_is_stale())
     }
 
     /// Whether the read model is older than [`READ_MODEL_PERIOD`] (one atomic load: the
@@ -187,22 +210,34 @@ impl Handle {
         self.now().saturating_sub(self.0.published_at.load(Ordering::Relaxed)) > READ_MODEL_PERIOD
     }
 
-    /// For replies that show times relative to now (SENTINEL MASTERS, REPLICAS, ...; their
-    /// command specs say so): when the read model is older than [`READ_MODEL_PERIOD`] (nobody
-    /// read it lately, so the core task stopped republishing it), ask the core task for a fresh
-    /// one and wait for it (briefly; the core task publishes after its next batch). Then read
-    /// with [`Handle::read_core`] or [`Handle::read_model`].
-    pub async fn ensure_fresh(&self) {
-        if self.read_model_is_stale() {
-            let mut version = self.0.published.subscribe();
-            self.0.read_since_publish.store(true, Ordering::Relaxed);
-            self.0.fresh_wanted.notify_one();
-            let _ = tokio::time::timeout(FRESH_WAIT, version.changed()).await;
+    /// Before a reply from the read model: when it is behind ([`Handle::read_model_is_behind`]:
+    /// a visible change not yet published, or, for replies that show times relative to now
+    /// (SENTINEL MASTERS, REPLICAS, ...; their command specs say so), older than
+    /// [`READ_MODEL_PERIOD`] because nobody read it lately), ask the core task for a new one
+    /// and wait for it (briefly; the core task publishes after its next batch). Then read with
+    /// [`Handle::read_core`] or [`Handle::read_model`].
+    pub async fn ensure_current(&self, times: bool) {
+        if !self.read_model_is_behind(times) {
+            return;
         }
+        let mut version = self.0.published.subscribe();
+        // Checked again once subscribed: a publish from now on wakes us, and one that happened
+        // before cleared the flag.
+        if !self.read_model_is_behind(times) {
+            return;
+        }
+        self.0.read_since_publish.store(true, Ordering::SeqCst);
+        self.0.fresh_wanted.notify_one();
+        let _ = tokio::time::timeout(FRESH_WAIT, version.changed()).await;
+    }
+
+    /// How many read models were published so far.
+    pub fn read_model_version(&self) -> u64 {
+        *self.0.published.borrow()
     }
 
     /// Whether anyone read the read model since it was last published (when nobody reads,
-    /// only visible changes are worth publishing).
+    /// no change is worth publishing).
     pub fn read_model_was_read(&self) -> bool {
         self.0.read_since_publish.load(Ordering::Relaxed)
     }

@@ -157,7 +157,7 @@ async fn respond(h: &Handle, req: Request<Incoming>) -> Response<Full<Bytes>> {
         return r;
     }
     let format = Format::negotiate(req.headers().get(ACCEPT));
-    h.ensure_fresh().await;
+    h.ensure_current(true).await;
     let view = h.read_core(SentinelView::read);
     let writes =
         (h.0.config_writes.load(Ordering::Relaxed), h.0.config_write_failures.load(Ordering::Relaxed));

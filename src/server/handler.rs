@@ -286,8 +286,8 @@ impl Session {
         match prepared {
             Err(e) => self.reply_error(&e, counts),
             Ok(cmd) => {
-                if cmd.fresh && self.srv.h.read_model_is_stale() {
-                    self.srv.h.ensure_fresh().await;
+                if self.srv.h.read_model_is_behind(cmd.fresh) {
+                    self.srv.h.ensure_current(cmd.fresh).await;
                 }
                 let mark = self.conn.pending_output();
                 let out = self.conn.out();

@@ -282,9 +282,7 @@ pub async fn execute(
     buffers: BufferStats,
     out: &mut BytesMut,
 ) -> u64 {
-    if cmd.fresh {
-        srv.h.ensure_fresh().await;
-    }
+    srv.h.ensure_current(cmd.fresh).await;
     let mut ctx = Ctx::new(srv, client, argv, cmd, buffers, out);
     match cmd.run {
         spec::Run::Now(f) => f(&mut ctx),

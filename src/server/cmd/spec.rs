@@ -367,7 +367,7 @@ pub struct Spec {
     pub subcommands: &'static [Spec],
     pub channels: Channels,
     /// The reply shows times relative to now (instance maps, script run times): read it from
-    /// a read model no older than `READ_MODEL_PERIOD` (see `Handle::ensure_fresh`).
+    /// a read model no older than `READ_MODEL_PERIOD` (see `Handle::ensure_current`).
     pub fresh: bool,
     /// For another name of a command (Valkey 8's `SENTINEL PRIMARY` for `SENTINEL MASTER`): the
     /// full name of the command it is. It is found by name and shares its twin's ACL bit, but
