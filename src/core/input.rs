@@ -46,6 +46,10 @@ pub enum Input {
     ScriptExited { job: u64, code: Option<i32>, signal: Option<i32> },
     /// The answer to [`Action::Resolve`]: the address `host` resolves to, if any.
     Resolved { host: String, ip: Option<String> },
+    /// A peer PUBLISHed a hello to our own port (`sentinelPublishCommand`). Its reply is `:1`
+    /// whatever the hello holds, so the server answers without waiting for the core; the
+    /// hello still reaches the core in the order the connection sent it.
+    HelloPublished { payload: Vec<u8> },
 }
 
 /// The client commands that go through the core (everything else is answered from the
@@ -75,8 +79,6 @@ pub enum ClientCommand {
     IsMasterDownByAddr { ip: String, port: u16, epoch: u64, runid: String },
     /// SENTINEL FLUSHCONFIG (and any change made outside the core that must be persisted).
     FlushConfig,
-    /// PUBLISH `__sentinel__:hello` to our own port.
-    Hello { payload: Vec<u8> },
 }
 
 /// What a [`ClientCommand`] did, for the server to turn into Redis's reply.
@@ -97,7 +99,6 @@ pub enum CommandOutcome {
     SimulateFailure(Result<SimulateFailure, SimulateFailureError>),
     MasterDown(MasterDownReply),
     Flushed,
-    HelloProcessed,
 }
 
 /// Per-master tick deadlines, ordered by time: the earliest is the core's next deadline.
@@ -160,6 +161,7 @@ impl Sentinel {
             Input::ScriptStarted { job, pid: Some(pid) } => self.on_script_started(job, pid, now),
             Input::ScriptStarted { job, pid: None } => self.on_script_spawn_failed(job, now),
             Input::ScriptExited { job, code, signal } => self.on_script_exit(job, code, signal, now),
+            Input::HelloPublished { payload } => self.process_hello(&payload, now),
             Input::Resolved { host, ip } => {
                 self.on_resolved(&host, ip.clone());
                 self.resolve_pending_switches(&host, ip, now);
@@ -285,10 +287,6 @@ impl Sentinel {
             ClientCommand::FlushConfig => {
                 self.flush_config();
                 CommandOutcome::Flushed
-            }
-            ClientCommand::Hello { payload } => {
-                self.process_hello(&payload, now);
-                CommandOutcome::HelloProcessed
             }
         }
     }

@@ -814,7 +814,8 @@ impl Sim {
             }
             (Node::Sentinel(j), "PUBLISH") => {
                 let payload = cmd.get(2).cloned().unwrap_or_default();
-                self.peer_command(j, ClientCommand::Hello { payload }, now)?;
+                self.sentinels[j].core.handle(Input::HelloPublished { payload }, now);
+                self.process_actions(j, now);
                 Some(Reply::Integer(1))
             }
             (Node::Sentinel(j), "SENTINEL") => {

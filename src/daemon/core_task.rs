@@ -29,7 +29,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::config_writer::{ConfigWriter, Snapshot, WriteReport};
 use super::scripts::ScriptRunner;
-use crate::core::input::{CommandOutcome, Input, RequestId};
+use crate::core::input::{Input, RequestId};
 use crate::core::{Action, Level, Millis, ReplyTag, Sentinel};
 use crate::handle::{CommandReply, CoreMsg, Durability, Handle, READ_MODEL_PERIOD};
 use crate::metrics::recorder::Observer;
@@ -186,14 +186,11 @@ impl CoreTask {
         // A connection being opened is not worth a publish of its own: what clients would see
         // is a link "connecting" for the few milliseconds until the link reports in (and that
         // report is a change).
-        let answers_client = |a: &Action| match a {
-            // A peer's hello (PUBLISH on our hello channel, every 2 s per master it shares
-            // with us) shows only through what it changes: a new peer, a new epoch or a switch
-            // emit an event; a newer `last-hello-message` is a time, republished while someone
-            // reads. Publishing for each hello would clone the core hundreds of times a second.
-            Action::Reply { outcome, .. } => !matches!(outcome, CommandOutcome::HelloProcessed),
-            _ => false,
-        };
+        // A peer's hello PUBLISHed to us (every 2 s per master it shares with us) is an input,
+        // not a command: it shows only through what it changes (a new peer, a new epoch or a
+        // switch emit an event; a newer `last-hello-message` is a time, republished while
+        // someone reads).
+        let answers_client = |a: &Action| matches!(a, Action::Reply { .. });
         let changes = |a: &Action| matches!(a, Action::Event { .. } | Action::FlushConfig);
         if actions.iter().any(answers_client) {
             self.publish_now = true;

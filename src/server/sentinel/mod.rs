@@ -34,7 +34,7 @@ mod tests;
 
 use std::fmt::Write;
 
-use crate::core::input::{ClientCommand, CommandOutcome};
+use crate::core::input::{ClientCommand, CommandOutcome, Input};
 use crate::core::{MasterId, Sentinel};
 use crate::handle::Handle;
 use crate::handle::{CommandReply, Durability};
@@ -76,15 +76,16 @@ pub fn role(ctx: &mut Ctx) {
 
 /// PUBLISH in sentinel mode (`sentinelPublishCommand`): only `__sentinel__:hello` (compared
 /// case-sensitively) is accepted; the message is processed as a hello and the reply is always
-/// `:1`, even for a malformed message. This is how peers deliver hellos directly.
+/// `:1`, even for a malformed message. This is how peers deliver hellos directly. The hello is
+/// queued for the core (waiting while the queue is full) and answered without waiting for it
+/// to be processed: the reply does not depend on it, and the connection's next command reaches
+/// the core after it.
 pub async fn publish(ctx: &mut Ctx<'_>, channel: &[u8], msg: &[u8]) {
     if channel != HELLO_CHANNEL {
         return ctx.error("ERR Only HELLO messages are accepted by Sentinel instances.");
     }
-    match ctx.srv.h.command(ClientCommand::Hello { payload: msg.to_vec() }).await {
-        Ok(_) => ctx.w().int(1),
-        Err(e) => err(ctx, e),
-    }
+    ctx.srv.h.input(Input::HelloPublished { payload: msg.to_vec() }).await;
+    ctx.w().int(1)
 }
 
 /// The body of INFO's `# Sentinel` section (without the header line), lines ending in CRLF.
