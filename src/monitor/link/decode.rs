@@ -100,6 +100,11 @@ impl ReplyDecoder {
         ReplyDecoder { limits, open: Vec::new(), cost: 0 }
     }
 
+    /// Whether no reply is partly decoded (nothing of the front of the input was consumed yet).
+    pub fn is_idle(&self) -> bool {
+        self.open.is_empty()
+    }
+
     /// Take the next complete reply off the front of `buf`, or `None` if more input is needed.
     /// After an error the stream is unusable and the connection must be dropped.
     pub fn decode(&mut self, buf: &mut BytesMut) -> Result<Option<Reply>, DecodeError> {
@@ -221,6 +226,52 @@ fn parse_i64(line: &[u8]) -> Option<i64> {
         return None;
     }
     text.parse().ok()
+}
+
+/// A complete pub/sub `message` at the front of `buf`, found without decoding it: the
+/// positions of its channel and payload, and how many bytes it takes. Only the exact shape
+/// Redis sends (`*3`, `$7 message`, two bulk strings, every length well formed and within
+/// `max_bulk_len`) is recognized; for anything else, or an incomplete message, `None`, and the
+/// input is left to [`ReplyDecoder::decode`]. Lets a pub/sub link drop the many copies of a
+/// hello it does not pass on without allocating for them.
+pub fn peek_message(buf: &[u8], max_bulk_len: usize) -> Option<PeekedMessage> {
+    const HEAD: &[u8] = b"*3\r\n$7\r\nmessage\r\n";
+    let rest = buf.strip_prefix(HEAD)?;
+    let mut at = HEAD.len();
+    let (channel, next) = peek_bulk(rest, max_bulk_len)?;
+    let channel = at + channel.start..at + channel.end;
+    at += next;
+    let (payload, next) = peek_bulk(buf.get(at..)?, max_bulk_len)?;
+    let payload = at + payload.start..at + payload.end;
+    Some(PeekedMessage { channel, payload, len: at + next })
+}
+
+/// Where [`peek_message`] found a message's parts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeekedMessage {
+    pub channel: std::ops::Range<usize>,
+    pub payload: std::ops::Range<usize>,
+    /// Bytes the whole message takes at the front of the buffer.
+    pub len: usize,
+}
+
+/// `$<len>\r\n<len bytes>\r\n` at the front of `buf`: the data's range and the bytes taken.
+fn peek_bulk(buf: &[u8], max_len: usize) -> Option<(std::ops::Range<usize>, usize)> {
+    let rest = buf.strip_prefix(b"$")?;
+    let digits = rest.iter().take(20).take_while(|b| b.is_ascii_digit()).count();
+    if digits == 0 || (digits > 1 && rest[0] == b'0') {
+        return None;
+    }
+    let len: usize = std::str::from_utf8(&rest[..digits]).ok()?.parse().ok()?;
+    if len > max_len || rest.get(digits..digits + 2)? != b"\r\n" {
+        return None;
+    }
+    let start = 1 + digits + 2;
+    let end = start.checked_add(len)?;
+    if buf.get(end..end.checked_add(2)?)? != b"\r\n" {
+        return None;
+    }
+    Some((start..end, end + 2))
 }
 
 /// Append `cmd` to `out` as a RESP2 array of bulk strings.
@@ -492,5 +543,65 @@ mod tests {
         let mut out = BytesMut::new();
         encode_command(&[b"CLIENT".to_vec(), b"SETNAME".to_vec(), b"".to_vec()], &mut out);
         assert_eq!(&out[..], b"*3\r\n$6\r\nCLIENT\r\n$7\r\nSETNAME\r\n$0\r\n\r\n");
+    }
+
+    fn message(channel: &[u8], payload: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        let parts = [b"message".to_vec(), channel.to_vec(), payload.to_vec()];
+        encode_reply(&Reply::Array(parts.into_iter().map(Reply::Bulk).collect()), &mut out);
+        out
+    }
+
+    #[test]
+    fn peek_message_agrees_with_the_decoder() {
+        let mut rng = StdRng::seed_from_u64(11);
+        for _ in 0..500 {
+            let channel: Vec<u8> = (0..rng.gen_range(0..30)).map(|_| rng.gen()).collect();
+            let payload: Vec<u8> = (0..rng.gen_range(0..300)).map(|_| rng.gen()).collect();
+            let mut wire = message(&channel, &payload);
+            let whole = wire.len();
+            wire.extend_from_slice(b"+OK\r\n");
+            let m = peek_message(&wire, MAX_REPLY_BYTES).expect("a complete message");
+            assert_eq!(
+                (&wire[m.channel.clone()], &wire[m.payload.clone()], m.len),
+                (&channel[..], &payload[..], whole)
+            );
+            let mut buf = BytesMut::from(&wire[..]);
+            let decoded = ReplyDecoder::new().decode(&mut buf).unwrap();
+            assert_eq!(
+                decoded,
+                Some(Reply::Array(vec![
+                    Reply::Bulk(b"message".to_vec()),
+                    Reply::Bulk(channel),
+                    Reply::Bulk(payload)
+                ]))
+            );
+            assert_eq!(buf.len(), wire.len() - whole, "both take the same bytes");
+            // Every strict prefix is incomplete: nothing is taken.
+            for cut in 0..whole {
+                assert_eq!(peek_message(&wire[..cut], MAX_REPLY_BYTES), None, "prefix of {} bytes", cut);
+            }
+        }
+    }
+
+    #[test]
+    fn peek_message_leaves_anything_else_to_the_decoder() {
+        let cases: [&[u8]; 9] = [
+            b"*3\r\n$9\r\nsubscribe\r\n$1\r\nc\r\n:1\r\n",
+            b"*3\r\n$7\r\nmessage\r\n$01\r\nc\r\n$1\r\np\r\n",
+            b"*3\r\n$7\r\nmessage\r\n$-1\r\n$1\r\np\r\n",
+            b"*3\r\n$7\r\nmessage\r\n$1\r\ncX\n$1\r\np\r\n",
+            b"*3\r\n$7\r\nmessage\r\n$1\r\nc\r\n$2\r\np\r\n",
+            b"*3\r\n$7\r\nmessage\r\n$1\r\nc\r\n:1\r\n",
+            b"*3\r\n$7\r\nmessage\r\n$+1\r\nc\r\n$1\r\np\r\n",
+            b"*3\r\n$7\r\nmessage\r\n$99999999999999999999999\r\n",
+            b"*4\r\n$7\r\nmessage\r\n$1\r\nc\r\n$1\r\np\r\n",
+        ];
+        for case in cases {
+            assert_eq!(peek_message(case, MAX_REPLY_BYTES), None, "{:?}", String::from_utf8_lossy(case));
+        }
+        // A bulk longer than the cap is the decoder's to refuse.
+        assert_eq!(peek_message(&message(b"c", &[b'x'; 100]), 99), None);
+        assert!(peek_message(&message(b"c", &[b'x'; 100]), 100).is_some());
     }
 }

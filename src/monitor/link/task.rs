@@ -15,7 +15,7 @@ use bytes::{Buf, BytesMut};
 use tokio::net::TcpStream;
 use tokio::sync::mpsc::{Sender, UnboundedReceiver};
 
-use super::decode::{encode_command, DecodeError, ReplyDecoder};
+use super::decode::{encode_command, peek_message, DecodeError, ReplyDecoder, MAX_REPLY_BYTES};
 use super::repeated_hellos::RepeatedHellos;
 use super::{Envelope, LinkEvent};
 use crate::core::wire::hello_message::HELLO_CHANNEL;
@@ -149,8 +149,15 @@ impl ConnTask {
                         Ok(n) => n,
                         Err(e) => return Err(e.into()),
                     };
-                    while let Some(reply) = decoder.decode(&mut input)? {
-                        if !self.dispatch(reply, &mut tags).await {
+                    loop {
+                        let alive = if let Some(alive) = self.take_message(&mut input, &decoder, &tags).await {
+                            alive
+                        } else if let Some(reply) = decoder.decode(&mut input)? {
+                            self.dispatch(reply, &mut tags).await
+                        } else {
+                            break;
+                        };
+                        if !alive {
                             return Ok(());
                         }
                     }
@@ -210,13 +217,7 @@ impl ConnTask {
                 Some((channel, payload))
                     if self.is_own_hello(&payload) || self.is_repeated_hello(&channel, &payload) =>
                 {
-                    let now = std::time::Instant::now();
-                    let due = self.last_own_activity.is_none_or(|t| now - t >= OWN_HELLO_ACTIVITY_PERIOD);
-                    if !due {
-                        return true;
-                    }
-                    self.last_own_activity = Some(now);
-                    self.emit(LinkEvent::PubSubActivity { link: self.link }).await
+                    self.dropped_copy().await
                 }
                 Some((channel, payload)) => {
                     self.emit(LinkEvent::Message { link: self.link, channel, payload }).await
@@ -224,6 +225,47 @@ impl ConnTask {
                 None => self.emit(LinkEvent::PubSubActivity { link: self.link }).await,
             },
         }
+    }
+
+    /// The fast path of a pub/sub connection: a complete `message` at the front of `input`
+    /// (see [`peek_message`]) is taken off without decoding it, and an own or repeated hello
+    /// costs no allocation at all. `None` when the front is anything else (or the decoder is
+    /// mid-reply, or tagged replies are still due); otherwise whether anybody still listens.
+    async fn take_message(
+        &mut self,
+        input: &mut BytesMut,
+        decoder: &ReplyDecoder,
+        tags: &VecDeque<ReplyTag>,
+    ) -> Option<bool> {
+        if self.conn != Conn::PubSub || !tags.is_empty() || !decoder.is_idle() {
+            return None;
+        }
+        let m = peek_message(input, MAX_REPLY_BYTES)?;
+        let (channel, payload) = (&input[m.channel.clone()], &input[m.payload.clone()]);
+        let passed_on = if self.is_own_hello(payload) || self.is_repeated_hello(channel, payload) {
+            None
+        } else {
+            Some((channel.to_vec(), payload.to_vec()))
+        };
+        input.advance(m.len);
+        Some(match passed_on {
+            None => self.dropped_copy().await,
+            Some((channel, payload)) => {
+                self.emit(LinkEvent::Message { link: self.link, channel, payload }).await
+            }
+        })
+    }
+
+    /// An own or repeated hello was dropped: the connection's activity is still reported, at
+    /// most every [`OWN_HELLO_ACTIVITY_PERIOD`].
+    async fn dropped_copy(&mut self) -> bool {
+        let now = std::time::Instant::now();
+        let due = self.last_own_activity.is_none_or(|t| now - t >= OWN_HELLO_ACTIVITY_PERIOD);
+        if !due {
+            return true;
+        }
+        self.last_own_activity = Some(now);
+        self.emit(LinkEvent::PubSubActivity { link: self.link }).await
     }
 }
 
