@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::types::{Addr, Kind, LinkId, MasterId, Millis, Role};
+use super::types::{Addr, InstanceRef, Kind, LinkId, MasterId, Millis, Role};
 
 /// Instance flags, in the order Redis prints them in the `flags` field (§2.3).
 pub mod flags {
@@ -360,6 +360,25 @@ pub struct UnpauseOwed {
 }
 
 impl Master {
+    /// The references to the replicas and then the sentinels, in key order, for a tick: the
+    /// ones `cached` holds if they still are the members, else new ones.
+    pub fn tick_members(&self, mut cached: Vec<InstanceRef>) -> Vec<InstanceRef> {
+        let replicas = self.replicas.keys().map(|k| (true, k));
+        let sentinels = self.sentinels.keys().map(|k| (false, k));
+        let current = cached.len() == self.replicas.len() + self.sentinels.len()
+            && cached.iter().zip(replicas.chain(sentinels)).all(|(r, (replica, key))| match r {
+                InstanceRef::Replica(m, k) => replica && *m == self.id && k == key,
+                InstanceRef::Sentinel(m, k) => !replica && *m == self.id && k == key,
+                InstanceRef::Master(_) => false,
+            });
+        if !current {
+            cached.clear();
+            cached.extend(self.replicas.keys().map(|k| InstanceRef::Replica(self.id, k.clone())));
+            cached.extend(self.sentinels.keys().map(|k| InstanceRef::Sentinel(self.id, k.clone())));
+        }
+        cached
+    }
+
     /// The master's `flags` as SENTINEL MASTER shows them: its instance flags plus those of the
     /// failover in progress, if any.
     pub fn shown_flags(&self) -> u32 {
@@ -448,6 +467,9 @@ pub struct Master {
     /// peers are known already, and hellos whose master address could not be resolved.
     pub refused_sentinels: LogThrottle,
     pub refused_switches: LogThrottle,
+    /// The replicas and sentinels a tick handles, as built for the last tick: reused while
+    /// they are still the members (see [`Master::tick_members`]), so a tick allocates nothing.
+    pub tick_refs: Vec<InstanceRef>,
 }
 
 /// Counts refusals of one kind so that a flood of them logs one line per

@@ -430,6 +430,7 @@ impl Sentinel {
             sentinels: BTreeMap::new(),
             refused_sentinels: Default::default(),
             refused_switches: Default::default(),
+            tick_refs: Vec::new(),
         };
         self.masters.insert(id, master);
         self.names.insert(name.to_string(), id);

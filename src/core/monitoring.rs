@@ -122,15 +122,20 @@ impl Sentinel {
         }
         self.check_tilt(now);
         self.handle_instance(&InstanceRef::Master(id), now);
-        let (replicas, sentinels): (Vec<String>, Vec<String>) = match self.masters.get(&id) {
-            Some(m) => (m.replicas.keys().cloned().collect(), m.sentinels.keys().cloned().collect()),
+        // The members as they are now: one added during the pass waits for the next tick, one
+        // removed is skipped (`handle_instance` finds nothing).
+        let members = match self.masters.get_mut(&id) {
+            Some(m) => {
+                let cached = std::mem::take(&mut m.tick_refs);
+                m.tick_members(cached)
+            }
             None => return false,
         };
-        for k in replicas {
-            self.handle_instance(&InstanceRef::Replica(id, k), now);
+        for r in &members {
+            self.handle_instance(r, now);
         }
-        for k in sentinels {
-            self.handle_instance(&InstanceRef::Sentinel(id, k), now);
+        if let Some(m) = self.masters.get_mut(&id) {
+            m.tick_refs = members;
         }
         self.switch_to_promoted_slave_if_needed(id, now);
         self.explain_no_failover(id, now);

@@ -571,3 +571,26 @@ fn own_id_is_found_anywhere_in_a_payload() {
     assert!(!contains_bytes(b"", id));
     assert!(contains_bytes(b"anything", b""));
 }
+
+/// A tick handles the members as they are: the references built for one tick are reused while
+/// nobody joins or leaves, and rebuilt when someone does.
+#[test]
+fn tick_members_follow_joins_and_departures() {
+    let (mut s, id) = sentinel(2, 5000);
+    let r1 = s.create_replica(id, "127.0.0.1", 6380, 1000).unwrap();
+    s.create_sentinel(id, "127.0.0.1", 26380, &"b".repeat(40), 1000).unwrap();
+    s.tick_master(id, 1000);
+    let first = s.masters[&id].tick_refs.clone();
+    let sentinel_b = InstanceRef::Sentinel(id, "b".repeat(40));
+    assert_eq!(first, [InstanceRef::Replica(id, r1.clone()), sentinel_b.clone()]);
+    let buffer = s.masters[&id].tick_refs.as_ptr();
+    s.tick_master(id, 1100);
+    assert_eq!(s.masters[&id].tick_refs.as_ptr(), buffer, "unchanged members: nothing rebuilt");
+    let r2 = s.create_replica(id, "127.0.0.1", 6381, 1100).unwrap();
+    s.tick_master(id, 1200);
+    let expected = [InstanceRef::Replica(id, r1), InstanceRef::Replica(id, r2.clone()), sentinel_b];
+    assert_eq!(s.masters[&id].tick_refs, expected);
+    s.masters.get_mut(&id).unwrap().sentinels.clear();
+    s.tick_master(id, 1300);
+    assert_eq!(s.masters[&id].tick_refs[1..], [InstanceRef::Replica(id, r2)]);
+}

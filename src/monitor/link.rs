@@ -171,6 +171,7 @@ impl LinkRegistry {
             own_id: self.own_id.get().cloned(),
             repeated_hellos: self.repeated_hellos.clone(),
             last_own_activity: None,
+            read_at: std::time::Instant::now(),
             events: self.events.clone(),
             commands: commands_rx,
         };

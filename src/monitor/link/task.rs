@@ -53,6 +53,8 @@ pub(super) struct ConnTask {
     pub repeated_hellos: Arc<RepeatedHellos>,
     /// When the activity of a dropped hello (our own, or a copy) was last reported.
     pub last_own_activity: Option<std::time::Instant>,
+    /// When the input being handled was read (one clock reading per read, not per message).
+    pub read_at: std::time::Instant,
 }
 
 /// How often a pub/sub connection that only carries hellos it drops (our own, copies) reports
@@ -149,6 +151,7 @@ impl ConnTask {
                         Ok(n) => n,
                         Err(e) => return Err(e.into()),
                     };
+                    self.read_at = std::time::Instant::now();
                     loop {
                         let alive = if let Some(alive) = self.take_message(&mut input, &decoder, &tags).await {
                             alive
@@ -198,8 +201,7 @@ impl ConnTask {
 
     /// A copy of a hello another pub/sub connection (or this one) passed on a moment ago.
     fn is_repeated_hello(&self, channel: &[u8], payload: &[u8]) -> bool {
-        channel == HELLO_CHANNEL.as_bytes()
-            && self.repeated_hellos.is_repeat(payload, std::time::Instant::now())
+        channel == HELLO_CHANNEL.as_bytes() && self.repeated_hellos.is_repeat(payload, self.read_at)
     }
 
     /// Report one reply; false if nobody listens any more.
@@ -259,7 +261,7 @@ impl ConnTask {
     /// An own or repeated hello was dropped: the connection's activity is still reported, at
     /// most every [`OWN_HELLO_ACTIVITY_PERIOD`].
     async fn dropped_copy(&mut self) -> bool {
-        let now = std::time::Instant::now();
+        let now = self.read_at;
         let due = self.last_own_activity.is_none_or(|t| now - t >= OWN_HELLO_ACTIVITY_PERIOD);
         if !due {
             return true;
