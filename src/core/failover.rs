@@ -370,8 +370,9 @@ impl Sentinel {
     /// publish period back; here it is forgotten, which also works the first 2 s after start).
     pub fn force_hello_update(&mut self, id: MasterId) {
         let Some(m) = self.masters.get_mut(&id) else { return };
-        let insts =
-            std::iter::once(&mut m.inst).chain(m.replicas.values_mut()).chain(m.sentinels.values_mut());
+        let insts = std::iter::once(&mut m.inst)
+            .chain(m.replicas.values_mut().map(|b| &mut **b))
+            .chain(m.sentinels.values_mut().map(|b| &mut **b));
         for i in insts {
             i.last_pub_time = None;
         }

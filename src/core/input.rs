@@ -313,8 +313,9 @@ impl Sentinel {
                 self.index_master_addr(id, false);
             }
             let Some(m) = self.masters.get_mut(&id) else { continue };
-            let insts =
-                std::iter::once(&mut m.inst).chain(m.replicas.values_mut()).chain(m.sentinels.values_mut());
+            let insts = std::iter::once(&mut m.inst)
+                .chain(m.replicas.values_mut().map(|b| &mut **b))
+                .chain(m.sentinels.values_mut().map(|b| &mut **b));
             for inst in insts {
                 if Self::unresolved(&inst.addr, host) {
                     inst.addr.ip = ip.clone();

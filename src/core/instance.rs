@@ -460,9 +460,9 @@ pub struct Master {
     /// seen (it outlives the failover: the old master is a replica after the switch).
     pub unpause_owed: Option<OwedUnpause>,
     /// Replicas by `ip:port` key.
-    pub replicas: BTreeMap<String, Instance>,
+    pub replicas: BTreeMap<String, Box<Instance>>,
     /// Peer sentinels by run id.
-    pub sentinels: BTreeMap<String, Instance>,
+    pub sentinels: BTreeMap<String, Box<Instance>>,
     /// Hellos refused because [`MAX_SENTINELS_PER_MASTER`](super::hello::MAX_SENTINELS_PER_MASTER)
     /// peers are known already, and hellos whose master address could not be resolved.
     pub refused_sentinels: LogThrottle,

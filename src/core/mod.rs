@@ -338,8 +338,8 @@ impl Sentinel {
         let m = self.masters.get(&r.master())?;
         match r {
             InstanceRef::Master(_) => Some(&m.inst),
-            InstanceRef::Replica(_, k) => m.replicas.get(k),
-            InstanceRef::Sentinel(_, k) => m.sentinels.get(k),
+            InstanceRef::Replica(_, k) => m.replicas.get(k).map(|b| &**b),
+            InstanceRef::Sentinel(_, k) => m.sentinels.get(k).map(|b| &**b),
         }
     }
 
@@ -347,8 +347,8 @@ impl Sentinel {
         let m = self.masters.get_mut(&r.master())?;
         match r {
             InstanceRef::Master(_) => Some(&mut m.inst),
-            InstanceRef::Replica(_, k) => m.replicas.get_mut(k),
-            InstanceRef::Sentinel(_, k) => m.sentinels.get_mut(k),
+            InstanceRef::Replica(_, k) => m.replicas.get_mut(k).map(|b| &mut **b),
+            InstanceRef::Sentinel(_, k) => m.sentinels.get_mut(k).map(|b| &mut **b),
         }
     }
 
@@ -456,7 +456,7 @@ impl Sentinel {
         let down_after = m.inst.down_after;
         let link = self.new_link(true, now);
         let inst = Instance::new(Kind::Replica, key.clone(), addr, link, down_after, now);
-        self.masters.get_mut(&master).expect("checked").replicas.insert(key.clone(), inst);
+        self.masters.get_mut(&master).expect("checked").replicas.insert(key.clone(), Box::new(inst));
         Ok(key)
     }
 
@@ -500,7 +500,7 @@ impl Sentinel {
         };
         let mut inst = Instance::new(Kind::Sentinel, runid.to_string(), addr, link, down_after, now);
         inst.runid = Some(runid.to_string());
-        self.masters.get_mut(&master).expect("checked").sentinels.insert(runid.to_string(), inst);
+        self.masters.get_mut(&master).expect("checked").sentinels.insert(runid.to_string(), Box::new(inst));
         Ok(())
     }
 

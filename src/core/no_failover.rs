@@ -168,7 +168,7 @@ impl Sentinel {
         master: &'a Master,
         now: Millis,
     ) -> Vec<(&'a Instance, Result<(), Ineligible>)> {
-        master.replicas.values().map(|r| (r, self.check_promotable(master, r, now))).collect()
+        master.replicas.values().map(|r| (&**r, self.check_promotable(master, r, now))).collect()
     }
 
     /// The replicas part of a log line: `Replicas: <name> <rule>; ...`.

@@ -35,11 +35,11 @@ impl Sentinel {
     /// (SENTINEL RESET); internal resets are silent. Epochs, quorum and options are kept.
     pub fn reset_master(&mut self, id: MasterId, now: Millis, generate_event: bool, keep_sentinels: bool) {
         let Some(m) = self.masters.get_mut(&id) else { return };
-        let replicas: Vec<Instance> = std::mem::take(&mut m.replicas).into_values().collect();
+        let replicas: Vec<Instance> = std::mem::take(&mut m.replicas).into_values().map(|b| *b).collect();
         let sentinels: Vec<Instance> = if keep_sentinels {
             Vec::new()
         } else {
-            std::mem::take(&mut m.sentinels).into_values().collect()
+            std::mem::take(&mut m.sentinels).into_values().map(|b| *b).collect()
         };
         let link = m.inst.link;
         m.inst.flags = 0;
@@ -119,8 +119,8 @@ impl Sentinel {
         }
         self.names.remove(&m.inst.name);
         self.release_link(m.inst.link);
-        self.release_instances(m.replicas.into_values().collect());
-        self.release_instances(m.sentinels.into_values().collect());
+        self.release_instances(m.replicas.into_values().map(|b| *b).collect());
+        self.release_instances(m.sentinels.into_values().map(|b| *b).collect());
         true
     }
 }

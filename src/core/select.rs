@@ -104,8 +104,12 @@ impl Sentinel {
     /// no such master).
     pub fn select_slave(&self, id: MasterId, now: Millis) -> Option<String> {
         let m = self.masters.get(&id)?;
-        let mut candidates: Vec<(&String, &Instance)> =
-            m.replicas.iter().filter(|(_, r)| self.check_promotable(m, r, now).is_ok()).collect();
+        let mut candidates: Vec<(&String, &Instance)> = m
+            .replicas
+            .iter()
+            .map(|(k, r)| (k, &**r))
+            .filter(|(_, r)| self.check_promotable(m, r, now).is_ok())
+            .collect();
         // Stable sort: full ties keep key order, a deterministic stand-in for qsort's.
         candidates.sort_by(|a, b| compare_for_promotion(a.1, b.1));
         candidates.first().map(|(k, _)| (*k).clone())

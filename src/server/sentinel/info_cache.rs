@@ -27,7 +27,7 @@ pub fn run(ctx: &mut Ctx) {
     for m in masters {
         w.bulk(&m.inst.name);
         w.array(1 + m.replicas.len());
-        std::iter::once(&m.inst).chain(m.replicas.values()).for_each(|i| entry(&mut w, i, now));
+        std::iter::once(&m.inst).chain(m.replicas.values().map(|b| &**b)).for_each(|i| entry(&mut w, i, now));
     }
 }
 

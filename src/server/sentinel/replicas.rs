@@ -21,7 +21,7 @@ pub fn sentinels(ctx: &mut Ctx) {
 /// One instance map per instance of the named master's `group` that `shown` keeps.
 fn instances_of(
     ctx: &mut Ctx,
-    group: fn(&Master) -> &BTreeMap<String, Instance>,
+    group: fn(&Master) -> &BTreeMap<String, Box<Instance>>,
     shown: fn(&Instance) -> bool,
 ) {
     let Some(MasterName(name)) = ctx.parse() else { return };
