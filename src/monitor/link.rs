@@ -71,7 +71,8 @@ struct Envelope {
 /// One live connection task.
 struct Entry {
     gen: u64,
-    commands: UnboundedSender<(Command, ReplyTag)>,
+    /// `None` on a pub/sub connection (nothing is sent on it after its init commands).
+    commands: Option<UnboundedSender<(Command, ReplyTag)>>,
     /// `None` only when no tokio runtime was available to spawn the task.
     task: Option<AbortHandle>,
 }
@@ -155,7 +156,13 @@ impl LinkRegistry {
     /// last init command must be the SUBSCRIBE: the replies before it are tagged, and what
     /// follows (the subscribe confirmation, messages) arrives as `PubSubActivity` / `Message`.
     pub fn connect(&self, link: LinkId, conn: Conn, ip: &str, port: u16, init: Vec<(Command, ReplyTag)>) {
-        let (commands, commands_rx) = mpsc::unbounded_channel();
+        let (commands, commands_rx) = match conn {
+            Conn::Command => {
+                let (tx, rx) = mpsc::unbounded_channel();
+                (Some(tx), Some(rx))
+            }
+            Conn::PubSub => (None, None),
+        };
         let mut table = lock(&self.table);
         table.next_gen += 1;
         let gen = table.next_gen;
@@ -203,7 +210,9 @@ impl LinkRegistry {
         let table = lock(&self.table);
         if let Some(entry) = table.conns.get(&(link, Conn::Command)) {
             // A send error means the task already ended; its `Closed` is on the way.
-            let _ = entry.commands.send((cmd, tag));
+            if let Some(commands) = &entry.commands {
+                let _ = commands.send((cmd, tag));
+            }
         }
     }
 
