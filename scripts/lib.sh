@@ -383,26 +383,23 @@ bench_cleanup() {
     fi
 }
 
-# cpu_ticks PID...: utime+stime of the processes, summed (clock ticks).
-cpu_ticks() {
-    local pid sum=0 t
+# stat_ticks EXPR PID...: an awk expression over the fields of /proc/PID/stat after the command
+# name ($1 is the state, $12 utime, $13 stime), summed over the processes (clock ticks).
+stat_ticks() {
+    local expr=$1 pid sum=0 t
+    shift
     for pid in "$@"; do
-        # Fields after the ")" of the command name: state is $1, utime $12, stime $13.
-        t=$(sed 's/.*) //' "/proc/$pid/stat" | awk '{ print $12 + $13 }')
+        t=$(sed 's/.*) //' "/proc/$pid/stat" | awk "{ print $expr }")
         sum=$((sum + t))
     done
     echo "$sum"
 }
 
+# cpu_ticks PID...: utime+stime of the processes, summed (clock ticks).
+cpu_ticks() { stat_ticks '$12 + $13' "$@"; }
+
 # sys_ticks PID...: stime of the processes (time in the kernel), summed (clock ticks).
-sys_ticks() {
-    local pid sum=0 t
-    for pid in "$@"; do
-        t=$(sed 's/.*) //' "/proc/$pid/stat" | awk '{ print $13 }')
-        sum=$((sum + t))
-    done
-    echo "$sum"
-}
+sys_ticks() { stat_ticks '$13' "$@"; }
 
 # rss_mb PID: the resident memory of the process, in MB.
 rss_mb() {
