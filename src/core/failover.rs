@@ -370,10 +370,7 @@ impl Sentinel {
     /// publish period back; here it is forgotten, which also works the first 2 s after start).
     pub fn force_hello_update(&mut self, id: MasterId) {
         let Some(m) = self.masters.get_mut(&id) else { return };
-        let insts = std::iter::once(&mut m.inst)
-            .chain(m.replicas.values_mut().map(|b| &mut **b))
-            .chain(m.sentinels.values_mut().map(|b| &mut **b));
-        for i in insts {
+        for i in m.instances_mut() {
             i.last_pub_time = None;
         }
     }

@@ -313,10 +313,7 @@ impl Sentinel {
                 self.index_master_addr(id, false);
             }
             let Some(m) = self.masters.get_mut(&id) else { continue };
-            let insts = std::iter::once(&mut m.inst)
-                .chain(m.replicas.values_mut().map(|b| &mut **b))
-                .chain(m.sentinels.values_mut().map(|b| &mut **b));
-            for inst in insts {
+            for inst in m.instances_mut() {
                 if Self::unresolved(&inst.addr, host) {
                     inst.addr.ip = ip.clone();
                 }

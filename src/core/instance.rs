@@ -360,6 +360,13 @@ pub struct UnpauseOwed {
 }
 
 impl Master {
+    /// The master's own instance, then its replicas', then its sentinels'.
+    pub fn instances_mut(&mut self) -> impl Iterator<Item = &mut Instance> {
+        std::iter::once(&mut self.inst)
+            .chain(self.replicas.values_mut().map(|b| &mut **b))
+            .chain(self.sentinels.values_mut().map(|b| &mut **b))
+    }
+
     /// The references to the replicas and then the sentinels, in key order, for a tick: the
     /// ones `cached` holds if they still are the members, else new ones.
     pub fn tick_members(&self, mut cached: Vec<InstanceRef>) -> Vec<InstanceRef> {

@@ -183,13 +183,11 @@ impl CoreTask {
         // Counted when emitted (with the batch's clock), not when carried out: durations
         // then do not include the wait for a config write.
         self.metrics.actions(&self.core, &actions, now);
-        // A connection being opened is not worth a publish of its own: what clients would see
-        // is a link "connecting" for the few milliseconds until the link reports in (and that
-        // report is a change).
-        // A peer's hello PUBLISHed to us (every 2 s per master it shares with us) is an input,
-        // not a command: it shows only through what it changes (a new peer, a new epoch or a
-        // switch emit an event; a newer `last-hello-message` is a time, republished while
-        // someone reads).
+        // A connection being opened is not a change: what clients would see is a link
+        // "connecting" for the few milliseconds until the link reports in (and that report is
+        // one). A peer's hello PUBLISHed to us is an input, not a command: it shows only
+        // through what it changes (a new peer, a new epoch or a switch emit an event; a newer
+        // `last-hello-message` is a time, republished while someone reads).
         let answers_client = |a: &Action| matches!(a, Action::Reply { .. });
         let changes = |a: &Action| matches!(a, Action::Event { .. } | Action::FlushConfig);
         if actions.iter().any(answers_client) {

@@ -286,9 +286,7 @@ impl Session {
         match prepared {
             Err(e) => self.reply_error(&e, counts),
             Ok(cmd) => {
-                if self.srv.h.read_model_is_behind(cmd.fresh) {
-                    self.srv.h.ensure_current(cmd.fresh).await;
-                }
+                self.srv.h.ensure_current(cmd.fresh).await;
                 let mark = self.conn.pending_output();
                 let out = self.conn.out();
                 let errors = match cmd.run {

@@ -218,14 +218,7 @@ impl ConnTask {
                 true
             }
             Conn::PubSub => match into_message(reply) {
-                Some((channel, payload))
-                    if self.is_own_hello(&payload) || self.is_repeated_hello(&channel, &payload) =>
-                {
-                    self.dropped_copy().await
-                }
-                Some((channel, payload)) => {
-                    self.emit(LinkEvent::Message { link: self.link, channel, payload }).await
-                }
+                Some((channel, payload)) => self.on_message(&channel, &payload).await,
                 None => self.emit(LinkEvent::PubSubActivity { link: self.link }).await,
             },
         }
@@ -245,24 +238,19 @@ impl ConnTask {
             return None;
         }
         let m = peek_message(input, MAX_REPLY_BYTES)?;
-        let (channel, payload) = (&input[m.channel.clone()], &input[m.payload.clone()]);
-        let passed_on = if self.is_own_hello(payload) || self.is_repeated_hello(channel, payload) {
-            None
-        } else {
-            Some((channel.to_vec(), payload.to_vec()))
-        };
+        let alive = self.on_message(&input[m.channel.clone()], &input[m.payload.clone()]).await;
         input.advance(m.len);
-        Some(match passed_on {
-            None => self.dropped_copy().await,
-            Some((channel, payload)) => {
-                self.emit(LinkEvent::Message { link: self.link, channel, payload }).await
-            }
-        })
+        Some(alive)
     }
 
-    /// An own or repeated hello was dropped: the connection's activity is still reported, at
-    /// most every [`OWN_HELLO_ACTIVITY_PERIOD`].
-    async fn dropped_copy(&mut self) -> bool {
+    /// A pub/sub `message`: passed on to the core, unless it is our own hello or a copy of one
+    /// passed on a moment ago; then only the connection's activity is reported, at most every
+    /// [`OWN_HELLO_ACTIVITY_PERIOD`]. False if nobody listens any more.
+    async fn on_message(&mut self, channel: &[u8], payload: &[u8]) -> bool {
+        if !self.is_own_hello(payload) && !self.is_repeated_hello(channel, payload) {
+            let (channel, payload) = (channel.to_vec(), payload.to_vec());
+            return self.emit(LinkEvent::Message { link: self.link, channel, payload }).await;
+        }
         let now = self.read_at;
         let due = self.last_own_activity.is_none_or(|t| now - t >= OWN_HELLO_ACTIVITY_PERIOD);
         if !due {
